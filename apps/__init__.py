@@ -1,0 +1,29 @@
+"""The app definitions: one module per topic of the course notes.
+
+Each module defines ``build(app: App) -> None``, which adds its chart(s). ``python -m apps``
+(what ``cdk8s synth`` runs) builds them all into one App and synthesizes it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable
+from types import ModuleType
+
+from k8sdsl import App
+
+
+def app_modules() -> list[ModuleType]:
+    """Every app module in this package, in name order (so output order is stable)."""
+    names = sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
+    return [importlib.import_module(f"{__name__}.{n}") for n in names]
+
+
+def build_app(**kwargs: object) -> App:
+    """One App with every app module's charts in it."""
+    app = App(**kwargs)  # type: ignore[arg-type]
+    for module in app_modules():
+        build: Callable[[App], None] = module.build
+        build(app)
+    return app

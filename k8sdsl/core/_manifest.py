@@ -1,0 +1,88 @@
+"""A Kubernetes object as rules see it: the dict plus where it came from."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from k8sdsl.core._findings import Finding, ObjectRef, Severity
+from k8sdsl.core._versions import K8sVersion
+
+
+@dataclass(slots=True)
+class Manifest:
+    """One object of an app or of a YAML file.
+
+    Rules read ``obj`` (the Kubernetes dict, camelCase), so the same rules judge objects
+    k8sdsl built and YAML someone else wrote. ``resource`` is the k8sdsl construct that built
+    the object, when there is one; ``source`` is its construct path or ``file:line``.
+    """
+
+    obj: dict[str, Any]
+    source: str
+    k8s_version: K8sVersion
+    chart: str = ""
+    resource: Any = None
+    #: set on objects read from YAML: JSON path -> line, for findings that point at a line
+    lines: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def api_version(self) -> str:
+        return str(self.obj.get("apiVersion", ""))
+
+    @property
+    def kind(self) -> str:
+        return str(self.obj.get("kind", ""))
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        meta = self.obj.get("metadata")
+        return meta if isinstance(meta, dict) else {}
+
+    @property
+    def name(self) -> str:
+        return str(self.metadata.get("name", ""))
+
+    @property
+    def namespace(self) -> str | None:
+        ns = self.metadata.get("namespace")
+        return str(ns) if ns else None
+
+    @property
+    def labels(self) -> dict[str, str]:
+        labels = self.metadata.get("labels")
+        return labels if isinstance(labels, dict) else {}
+
+    @property
+    def annotations(self) -> dict[str, str]:
+        ann = self.metadata.get("annotations")
+        return ann if isinstance(ann, dict) else {}
+
+    def ref(self, path: str = "") -> ObjectRef:
+        source = self.source
+        if path and self.lines:
+            line = self.lines.get(path)
+            if line is not None and ":" in source:
+                source = f"{source.rsplit(':', 1)[0]}:{line}"
+        return ObjectRef(self.api_version, self.kind, self.name, self.namespace, source)
+
+    def finding(
+        self,
+        severity: Severity,
+        code: str,
+        path: str,
+        message: str,
+        hint: str = "",
+    ) -> Finding:
+        """A finding about this object at ``path`` (``spec.volumes[0].nfs.server``)."""
+        return Finding(severity, code, message, self.ref(path), path, hint)
+
+    def error(self, code: str, path: str, message: str, hint: str = "") -> Finding:
+        return self.finding(Severity.ERROR, code, path, message, hint)
+
+    def warning(self, code: str, path: str, message: str, hint: str = "") -> Finding:
+        return self.finding(Severity.WARNING, code, path, message, hint)
+
+    def info(self, code: str, path: str, message: str, hint: str = "") -> Finding:
+        return self.finding(Severity.INFO, code, path, message, hint)

@@ -1,0 +1,122 @@
+"""The rule registry: small functions registered by id, run over every object of an app.
+
+A rule reads the objects (Kubernetes dicts with their provenance) through a
+:class:`RuleContext` and yields findings. The same rules run at synth and in
+``k8sdsl check`` over YAML k8sdsl did not write.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from k8sdsl.core._findings import Finding, ObjectRef, Severity
+from k8sdsl.core._manifest import Manifest
+
+RuleFunc = Callable[["RuleContext"], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """A registered rule: its stable id (``storage/unbound-claim``), summary and function."""
+
+    id: str
+    summary: str
+    func: RuleFunc
+    topic: str
+
+
+_RULES: dict[str, RuleInfo] = {}
+
+#: modules that register rules when imported; each topic adds itself here
+RULE_MODULES: tuple[str, ...] = (
+    "k8sdsl.rules.volumes",
+    "k8sdsl.rules.storage",
+    "k8sdsl.rules.pod_security",
+    "k8sdsl.rules.images",
+    "k8sdsl.rules.network",
+)
+
+
+def rule(id: str, summary: str) -> Callable[[RuleFunc], RuleFunc]:
+    """Register a rule under a stable id. The docstring says which Kubernetes behaviour it guards."""
+    if "/" not in id:
+        raise ValueError(f"rule id {id!r} must be 'topic/name'")
+
+    def register(func: RuleFunc) -> RuleFunc:
+        if id in _RULES and _RULES[id].func is not func:
+            raise ValueError(f"rule {id!r} is registered twice")
+        _RULES[id] = RuleInfo(id, summary, func, id.split("/", 1)[0])
+        return func
+
+    return register
+
+
+_loaded = False
+
+
+def load_rules() -> None:
+    """Import every rule module once (they register themselves)."""
+    global _loaded
+    if _loaded:
+        return
+    for module in RULE_MODULES:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+    _loaded = True
+
+
+def registered_rules() -> list[RuleInfo]:
+    load_rules()
+    return [_RULES[k] for k in sorted(_RULES)]
+
+
+@dataclass
+class RuleContext:
+    """What a rule sees: every object of the app (or of the files checked) and the settings."""
+
+    manifests: Sequence[Manifest]
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def of_kind(self, *kinds: str) -> Iterator[Manifest]:
+        for m in self.manifests:
+            if m.kind in kinds:
+                yield m
+
+    def find(self, kind: str, name: str, namespace: str | None = None) -> Manifest | None:
+        for m in self.manifests:
+            if m.kind == kind and m.name == name and (namespace is None or m.namespace == namespace):
+                return m
+        return None
+
+
+def run_rules(
+    manifests: Sequence[Manifest],
+    settings: dict[str, Any] | None = None,
+    only: Iterable[str] | None = None,
+) -> list[Finding]:
+    """Run every registered rule (or the ``only`` ids); a crashing rule is a finding, not a crash."""
+    ctx = RuleContext(manifests, settings or {})
+    wanted = set(only) if only is not None else None
+    findings: list[Finding] = []
+    for info in registered_rules():
+        if wanted is not None and info.id not in wanted:
+            continue
+        try:
+            findings.extend(info.func(ctx))
+        except Exception as exc:  # a rule bug must not hide the other findings
+            findings.append(
+                Finding(
+                    Severity.ERROR,
+                    "internal/rule-failed",
+                    f"rule {info.id} failed: {type(exc).__name__}: {exc}",
+                    ObjectRef(source=info.id),
+                    hint="this is a k8sdsl bug; please report it with the input",
+                )
+            )
+    return findings

@@ -1,0 +1,298 @@
+"""App and Chart, and synth: gather every object, run every rule, validate every object
+against the official strict schema, then replace the output folder atomically, or write
+nothing and raise one :class:`K8sDslError` with every finding."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from k8sdsl._schema import schemas_for
+from k8sdsl.core._construct import Construct, Resource
+from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Report, Severity
+from k8sdsl.core._kinds import is_namespaced
+from k8sdsl.core._manifest import Manifest
+from k8sdsl.core._types import check_dns_label, check_label_key, check_label_value
+from k8sdsl.core._versions import DEFAULT_VERSION, K8sVersion
+from k8sdsl.core._yaml import dump_documents
+from k8sdsl.rules._registry import run_rules
+
+if TYPE_CHECKING:
+    import cdk8s
+
+_INT_KEY = re.compile(r"^(0|[1-9][0-9]*)$")
+
+
+def _js_key_order(keys: list[str]) -> list[str]:
+    # A JavaScript object lists integer-like keys first, in numeric order, then the other
+    # keys in insertion order; cdk8s inserts them sorted by UTF-16 code units.
+    ints = sorted((k for k in keys if _INT_KEY.match(k) and int(k) < 2**32 - 1), key=int)
+    rest = sorted((k for k in keys if not (_INT_KEY.match(k) and int(k) < 2**32 - 1)),
+                  key=lambda k: k.encode("utf-16-be"))
+    return ints + rest
+
+
+def sort_like_cdk8s(value: Any) -> Any:
+    """Deep-sort keys the way cdk8s's ``ApiObject.toJson`` does, dropping ``None`` values."""
+    if isinstance(value, dict):
+        return {k: sort_like_cdk8s(value[k]) for k in _js_key_order(list(value))
+                if value[k] is not None}
+    if isinstance(value, list):
+        return [sort_like_cdk8s(v) for v in value]
+    return value
+
+
+class App(Construct):
+    """The root of an app: the target Kubernetes version, the output folder and the charts.
+
+    ``App(k8s_version="1.33")`` drives schema validation, deprecations and removals. The
+    output folder is ``outdir``, else ``$CDK8S_OUTDIR`` (set by ``cdk8s synth``), else
+    ``dist``.
+    """
+
+    def __init__(
+        self,
+        *,
+        k8s_version: str = DEFAULT_VERSION,
+        outdir: str | os.PathLike[str] | None = None,
+        allowed_registries: Sequence[str] | None = None,
+        cluster_domain: str = "cluster.local",
+    ) -> None:
+        super().__init__(None, "")
+        self.k8s_version = K8sVersion.supported(k8s_version)
+        self.outdir = Path(outdir or os.environ.get("CDK8S_OUTDIR") or "dist")
+        self.allowed_registries = tuple(allowed_registries) if allowed_registries else None
+        self.cluster_domain = cluster_domain
+        self._cdk8s_app: cdk8s.App | None = None
+
+    @property
+    def charts(self) -> list[Chart]:
+        return [c for c in self.node.children if isinstance(c, Chart)]
+
+    @property
+    def cdk8s_app(self) -> cdk8s.App:
+        """The cdk8s ``App`` twin, created on first use (starts the node process)."""
+        if self._cdk8s_app is None:
+            from k8sdsl._cdk8s_bridge import make_cdk8s_app
+
+            self._cdk8s_app = make_cdk8s_app(self)
+        return self._cdk8s_app
+
+    def settings(self) -> dict[str, Any]:
+        return {
+            "allowed_registries": self.allowed_registries,
+            "cluster_domain": self.cluster_domain,
+            "k8s_version": self.k8s_version,
+        }
+
+    # -- synth ------------------------------------------------------------------------------
+
+    def manifests(self) -> list[Manifest]:
+        """Every object of every chart, in chart order then creation order."""
+        out: list[Manifest] = []
+        for chart in self.charts:
+            out.extend(chart.manifests())
+        return out
+
+    def check(self) -> Report:
+        """Run every rule and the strict schema over every object; write nothing."""
+        manifests = self.manifests()
+        findings = list(run_rules(manifests, self.settings()))
+        findings.extend(schema_findings(manifests))
+        findings.extend(duplicate_findings(manifests))
+        return Report.of(findings)
+
+    def synth_yaml(self) -> dict[str, str]:
+        """File name -> YAML text, after every check passed (raises otherwise)."""
+        report = self.check()
+        if report.has_errors():
+            raise K8sDslError(report, summary="synth failed: nothing was written")
+        self.last_report = report
+        files: dict[str, str] = {}
+        for chart in self.charts:
+            docs = [m.obj for m in chart.manifests()]
+            files[f"{chart.node.id}.k8s.yaml"] = dump_documents(docs) if docs else ""
+        return files
+
+    def synth(self) -> Report:
+        """Check everything, then replace the output folder atomically.
+
+        On any error nothing is written and :class:`K8sDslError` lists every finding.
+        Warnings and notes are returned (and printed to stderr by ``python -m apps``).
+        """
+        files = self.synth_yaml()
+        write_atomically(self.outdir, files)
+        return self.last_report
+
+
+class Chart(Construct):
+    """A group of objects written to one file, ``<id>.k8s.yaml``.
+
+    ``namespace`` is stamped onto namespaced objects that set none, and never onto
+    cluster-scoped ones (PersistentVolume, StorageClass, ClusterRole...). ``labels`` go on
+    every object. ``k8s_version`` overrides the app's target for this chart.
+    """
+
+    _is_chart = True
+
+    def __init__(
+        self,
+        app: App,
+        id: str,
+        *,
+        namespace: str | None = None,
+        labels: Mapping[str, str] | None = None,
+        k8s_version: str | None = None,
+    ) -> None:
+        super().__init__(app, id)
+        self.app = app
+        self.namespace = namespace
+        self.labels = dict(labels or {})
+        self.k8s_version = K8sVersion.supported(k8s_version) if k8s_version else app.k8s_version
+        self._cdk8s_chart: cdk8s.Chart | None = None
+        problems = []
+        for fn, value, path in [
+            *([(check_dns_label, namespace, "namespace")] if namespace is not None else []),
+            *[(check_label_key, k, f"labels[{k!r}]") for k in self.labels],
+            *[(check_label_value, v, f"labels[{k!r}]") for k, v in self.labels.items()],
+        ]:
+            try:
+                fn(value)
+            except Exception as exc:
+                ctx = getattr(exc, "context", None) or {}
+                problems.append(Finding(Severity.ERROR, "chart/invalid", f"{value!r}: {exc}",
+                                        ObjectRef(kind="Chart", source=id), path,
+                                        str(ctx.get("hint", ""))))
+        if problems:
+            raise K8sDslError(problems, summary=f"invalid Chart {id!r}")
+
+    @property
+    def cdk8s_chart(self) -> cdk8s.Chart:
+        """The scope for cdk8s and cdk8s-plus constructs that live in this chart.
+
+        ``kplus.Deployment(chart.cdk8s_chart, "web", ...)``: their objects are written to this
+        chart's file, after k8sdsl's own, and checked by the same rules and schema.
+        """
+        if self._cdk8s_chart is None:
+            from k8sdsl._cdk8s_bridge import make_cdk8s_chart
+
+            self._cdk8s_chart = make_cdk8s_chart(self)
+        return self._cdk8s_chart
+
+    def resources(self) -> list[Resource]:
+        return [c for c in self.node.walk() if isinstance(c, Resource)]
+
+    def manifests(self) -> list[Manifest]:
+        out: list[Manifest] = []
+        own: set[int] = set()
+        for res in self.resources():
+            obj = res.to_k8s()
+            if res._api_object is not None:
+                own.add(id(res._api_object))
+                obj = self._stamp(obj)
+            else:
+                obj = sort_like_cdk8s(obj)
+            out.append(Manifest(obj, res.node.path, self.k8s_version, self.node.id, res))
+        if self._cdk8s_chart is not None:
+            from k8sdsl._cdk8s_bridge import foreign_objects
+
+            for path, obj in foreign_objects(self, own):
+                out.append(Manifest(self._stamp(obj), path, self.k8s_version, self.node.id))
+        return out
+
+    def _stamp(self, obj: dict[str, Any]) -> dict[str, Any]:
+        """Give a cdk8s-rendered object the chart namespace, if its kind is namespaced."""
+        kind = str(obj.get("kind", ""))
+        meta = obj.get("metadata")
+        if self.namespace and is_namespaced(kind) and isinstance(meta, dict):
+            if "namespace" not in meta:
+                obj = dict(obj)
+                obj["metadata"] = sort_like_cdk8s({**meta, "namespace": self.namespace})
+        return obj
+
+
+def schema_findings(manifests: Sequence[Manifest]) -> list[Finding]:
+    """Every schema error of every object, against its chart's target version (strict)."""
+    findings: list[Finding] = []
+    for m in manifests:
+        schemas = schemas_for(str(m.k8s_version))
+        problems = schemas.validate(m.obj)
+        if problems is None:
+            guess = schemas.suggest_kind(m.kind) if m.kind else None
+            findings.append(
+                m.warning(
+                    "schema/unknown-kind",
+                    "kind",
+                    f"no Kubernetes {m.k8s_version} schema for {m.api_version} {m.kind}; "
+                    "the object was not schema-checked",
+                    f"did you mean kind {guess!r}?" if guess and guess != m.kind.lower()
+                    else "custom resources are checked by their CRD in the cluster",
+                )
+            )
+            continue
+        for p in problems:
+            findings.append(m.error(p.code, p.path, p.message, p.hint))
+    return findings
+
+
+def duplicate_findings(manifests: Sequence[Manifest]) -> list[Finding]:
+    """Two objects with one identity: the second would overwrite the first when applied."""
+    seen: dict[tuple[str, str, str, str | None], Manifest] = {}
+    out: list[Finding] = []
+    for m in manifests:
+        key = (m.api_version.split("/")[0] if "/" in m.api_version else "", m.kind, m.name,
+               m.namespace)
+        if key in seen:
+            out.append(m.error("app/duplicate-object", "metadata.name",
+                               f"{m.kind} {m.name!r} is defined twice (also at "
+                               f"{seen[key].source})",
+                               "give one of them another name or namespace"))
+        else:
+            seen[key] = m
+    return out
+
+
+def write_atomically(outdir: Path, files: Mapping[str, str]) -> None:
+    """Replace ``outdir`` with exactly ``files``, or leave it as it was.
+
+    The new folder is written beside the old one and swapped in with renames, so a reader
+    (or a crash) never sees half an output.
+    """
+    outdir = Path(outdir)
+    parent = outdir.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.new-", dir=parent))
+    try:
+        for name, text in sorted(files.items()):
+            with open(staging / name, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+        os.chmod(staging, 0o755)
+        old = None
+        if outdir.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.old-", dir=parent))
+            os.rmdir(old)
+            os.replace(outdir, old)
+        os.replace(staging, outdir)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def run_main(app: App) -> int:
+    """Synthesize ``app`` as a program: findings to stderr, exit status 0 or 1."""
+    try:
+        report = app.synth()
+    except K8sDslError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    if report.findings:
+        print(report.format(), file=sys.stderr)
+    return 0

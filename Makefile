@@ -39,8 +39,9 @@ synth: install
 	node_modules/.bin/cdk8s synth --no-check-upgrade --output .k8sdsl-synth
 	rm -rf .dist-old && if [ -d dist ]; then mv dist .dist-old; fi && mv .k8sdsl-synth dist && rm -rf .dist-old
 
-test: install
-	$(PY) -m pytest
+# checkov (the outside scanner) lives in its own venv: its pins would fight ours.
+test: install $(CHECKOV_STAMP)
+	K8SDSL_CHECKOV=$(CURDIR)/$(CHECKOV_VENV)/bin/checkov $(PY) -m pytest
 
 lint: install
 	$(VENV)/bin/ruff check k8sdsl apps tests bench

@@ -54,8 +54,10 @@ def check_dns_subdomain(value: str) -> str:
 
 
 def check_label_key(value: str) -> str:
-    prefix, _, name = value.rpartition("/")
+    prefix, slash, name = value.rpartition("/")
     ok = bool(name) and len(name) <= 63 and bool(_QUALIFIED_NAME_RE.match(name))
+    if slash and not prefix:
+        ok = False
     if prefix:
         try:
             check_dns_subdomain(prefix)

@@ -36,7 +36,8 @@ $(CHECKOV_STAMP): requirements-checkov.txt
 # folder and dist/ is replaced only when synth succeeded: a failed synth leaves dist/ as it was.
 synth: install
 	rm -rf .k8sdsl-synth
-	node_modules/.bin/cdk8s synth --no-check-upgrade --output .k8sdsl-synth
+	@# the CLI adds its own node stack to a failed app's report: keep only the report
+	node_modules/.bin/cdk8s synth --no-check-upgrade --output .k8sdsl-synth 2> >(grep -v '^    at ' >&2)
 	rm -rf .dist-old && if [ -d dist ]; then mv dist .dist-old; fi && mv .k8sdsl-synth dist && rm -rf .dist-old
 
 # checkov (the outside scanner) lives in its own venv: its pins would fight ours.

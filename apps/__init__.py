@@ -11,7 +11,8 @@ import pkgutil
 from collections.abc import Callable
 from types import ModuleType
 
-from k8sdsl import App
+from k8sdsl import App, K8sDslError
+from k8sdsl.core import Finding
 
 
 def app_modules() -> list[ModuleType]:
@@ -21,9 +22,20 @@ def app_modules() -> list[ModuleType]:
 
 
 def build_app(**kwargs: object) -> App:
-    """One App with every app module's charts in it."""
+    """One App with every app module's charts in it.
+
+    A module whose definitions are invalid stops at its first bad construct (as Python
+    does), but every other module is still built, so one run reports the errors of all.
+    """
     app = App(**kwargs)  # type: ignore[arg-type]
+    problems: list[Finding] = []
     for module in app_modules():
         build: Callable[[App], None] = module.build
-        build(app)
+        try:
+            build(app)
+        except K8sDslError as exc:
+            problems.extend(exc.findings)
+    if problems:
+        raise K8sDslError(problems, summary="synth failed: the app definitions have errors; "
+                                            "nothing was written")
     return app

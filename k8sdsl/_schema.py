@@ -165,24 +165,27 @@ class SchemaSet:
         except fastjsonschema.JsonSchemaException:
             pass
         validator = self._full_validator(api_version, kind)
-        problems = [self._problem(err) for err in validator.iter_errors(obj)]
+        problems = [p for err in validator.iter_errors(obj) for p in self._problems(err)]
         return sorted(set(problems), key=lambda p: (p.path, p.message))
 
-    def _problem(self, err: jsonschema.ValidationError) -> SchemaProblem:
+    def _problems(self, err: jsonschema.ValidationError) -> list[SchemaProblem]:
         path = path_to_text(err.absolute_path)
         if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+            # one problem per unknown key, each with its own suggestion
             known = set((err.schema or {}).get("properties", {}))  # type: ignore[union-attr]
-            extra = sorted(k for k in err.instance if k not in known)
-            key = extra[0] if extra else "?"
-            full = f"{path}.{key}" if path else key
-            guess = suggest(key, known)
-            hint = f"did you mean {(path + '.' if path else '') + guess}?" if guess else (
-                "known fields: " + ", ".join(sorted(known)) if known else ""
-            )
-            owner = path or "the object"
-            return SchemaProblem(
-                full, f"{key!r} is not a field of {owner}", hint, "schema/unknown-field"
-            )
+            out = []
+            for key in sorted(k for k in err.instance if k not in known):
+                guess = suggest(key, known)
+                hint = f"did you mean {(path + '.' if path else '') + guess}?" if guess else (
+                    "known fields: " + ", ".join(sorted(known)) if known else ""
+                )
+                out.append(SchemaProblem(f"{path}.{key}" if path else key,
+                                         f"{key!r} is not a field of {path or 'the object'}",
+                                         hint, "schema/unknown-field"))
+            return out
+        return [self._problem(err, path)]
+
+    def _problem(self, err: jsonschema.ValidationError, path: str) -> SchemaProblem:
         if err.validator == "required":
             return SchemaProblem(path, err.message, "add the missing field", "schema/required")
         if err.validator == "enum":

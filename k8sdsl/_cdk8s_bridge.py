@@ -48,9 +48,9 @@ def import_cdk8s() -> Any:
     return cdk8s
 
 
-def make_cdk8s_app(app: App) -> cdk8s.App:
+def make_cdk8s_app(app: App, outdir: str) -> cdk8s.App:
     cdk8s = import_cdk8s()
-    return cdk8s.App(outdir=str(app.outdir))
+    return cdk8s.App(outdir=outdir)
 
 
 def make_cdk8s_chart(chart: Chart) -> cdk8s.Chart:
@@ -86,6 +86,8 @@ def make_api_object(resource: Resource) -> cdk8s.ApiObject:
             annotations=meta.get("annotations"),
         ),
     )
+    # cdk8s writes apiVersion, kind and metadata first, then the other top-level keys in the
+    # order they were added: add them sorted, as an L1 construct's sorted props would be.
     for key, value in sort_like_cdk8s(body).items():
         api_object.add_json_patch(cdk8s.JsonPatch.add(f"/{key}", value))
     return api_object

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 _INT_KEY = re.compile(r"^(0|[1-9][0-9]*)$")
 
 
-def _js_key_order(keys: list[str]) -> list[str]:
+def js_key_order(keys: list[str]) -> list[str]:
     # A JavaScript object lists integer-like keys first, in numeric order, then the other
     # keys in insertion order; cdk8s inserts them sorted by UTF-16 code units.
     ints = sorted((k for k in keys if _INT_KEY.match(k) and int(k) < 2**32 - 1), key=int)
@@ -41,11 +41,22 @@ def _js_key_order(keys: list[str]) -> list[str]:
 def sort_like_cdk8s(value: Any) -> Any:
     """Deep-sort keys the way cdk8s's ``ApiObject.toJson`` does, dropping ``None`` values."""
     if isinstance(value, dict):
-        return {k: sort_like_cdk8s(value[k]) for k in _js_key_order(list(value))
+        return {k: sort_like_cdk8s(value[k]) for k in js_key_order(list(value))
                 if value[k] is not None}
     if isinstance(value, list):
         return [sort_like_cdk8s(v) for v in value]
     return value
+
+
+_FIRST = ("apiVersion", "kind", "metadata")
+
+
+def order_object(obj: dict[str, Any]) -> dict[str, Any]:
+    """A Kubernetes object in the key order cdk8s writes: apiVersion, kind, metadata, then
+    the other keys sorted; every nested mapping sorted (see :func:`sort_like_cdk8s`)."""
+    data = sort_like_cdk8s(obj)
+    head = {k: data[k] for k in _FIRST if k in data}
+    return head | {k: v for k, v in data.items() if k not in head}
 
 
 class App(Construct):
@@ -70,6 +81,7 @@ class App(Construct):
         self.allowed_registries = tuple(allowed_registries) if allowed_registries else None
         self.cluster_domain = cluster_domain
         self._cdk8s_app: cdk8s.App | None = None
+        self._cdk8s_outdir: str | None = None
 
     @property
     def charts(self) -> list[Chart]:
@@ -81,7 +93,8 @@ class App(Construct):
         if self._cdk8s_app is None:
             from k8sdsl._cdk8s_bridge import make_cdk8s_app
 
-            self._cdk8s_app = make_cdk8s_app(self)
+            self._cdk8s_outdir = tempfile.mkdtemp(prefix="k8sdsl-cdk8s-")
+            self._cdk8s_app = make_cdk8s_app(self, self._cdk8s_outdir)
         return self._cdk8s_app
 
     def settings(self) -> dict[str, Any]:
@@ -120,13 +133,31 @@ class App(Construct):
             files[f"{chart.node.id}.k8s.yaml"] = dump_documents(docs) if docs else ""
         return files
 
-    def synth(self) -> Report:
+    def synth(self, *, via_cdk8s: bool = False) -> Report:
         """Check everything, then replace the output folder atomically.
 
         On any error nothing is written and :class:`K8sDslError` lists every finding.
         Warnings and notes are returned (and printed to stderr by ``python -m apps``).
+
+        k8sdsl writes its objects itself (no node round trip per object). With
+        ``via_cdk8s=True`` every object becomes a cdk8s ``ApiObject`` and cdk8s's own
+        ``App.synth`` writes the files: slower, byte-identical (a test holds them equal).
         """
-        files = self.synth_yaml()
+        if not via_cdk8s:
+            files = self.synth_yaml()
+        else:
+            for chart in self.charts:
+                chart.cdk8s_chart  # noqa: B018 - an empty chart still gets its (empty) file
+                for res in chart.resources():
+                    res.api_object  # noqa: B018 - materialize every object in cdk8s
+            report = self.check()
+            if report.has_errors():
+                raise K8sDslError(report, summary="synth failed: nothing was written")
+            self.last_report = report
+            outdir = Path(self._cdk8s_outdir or "")
+            self.cdk8s_app.synth()
+            files = {p.name: p.read_text(encoding="utf-8") for p in outdir.glob("*.k8s.yaml")}
+            shutil.rmtree(outdir, ignore_errors=True)
         write_atomically(self.outdir, files)
         return self.last_report
 
@@ -153,11 +184,13 @@ class Chart(Construct):
         super().__init__(app, id)
         self.app = app
         self.namespace = namespace
+        # the id names the output file (<id>.k8s.yaml), as cdk8s's Names.toDnsLabel does
         self.labels = dict(labels or {})
         self.k8s_version = K8sVersion.supported(k8s_version) if k8s_version else app.k8s_version
         self._cdk8s_chart: cdk8s.Chart | None = None
         problems = []
         for fn, value, path in [
+            (check_dns_label, id, "id"),
             *([(check_dns_label, namespace, "namespace")] if namespace is not None else []),
             *[(check_label_key, k, f"labels[{k!r}]") for k in self.labels],
             *[(check_label_value, v, f"labels[{k!r}]") for k, v in self.labels.items()],
@@ -197,7 +230,7 @@ class Chart(Construct):
                 own.add(id(res._api_object))
                 obj = self._stamp(obj)
             else:
-                obj = sort_like_cdk8s(obj)
+                obj = order_object(obj)
             out.append(Manifest(obj, res.node.path, self.k8s_version, self.node.id, res))
         if self._cdk8s_chart is not None:
             from k8sdsl._cdk8s_bridge import foreign_objects

@@ -16,7 +16,7 @@ from k8sdsl import App, Chart  # noqa: E402
 from k8sdsl._schema import schemas_for  # noqa: E402
 from k8sdsl.core import SUPPORTED_VERSIONS, Resource  # noqa: E402
 from k8sdsl.core._yaml import dump_documents  # noqa: E402
-from k8sdsl.synth import sort_like_cdk8s  # noqa: E402
+from k8sdsl.synth import order_object  # noqa: E402
 
 
 class YamlSnapshot(SingleFileSnapshotExtension):
@@ -30,7 +30,7 @@ class YamlSnapshot(SingleFileSnapshotExtension):
             data = [data.to_k8s()]
         if isinstance(data, dict):
             data = [data]
-        return dump_documents([sort_like_cdk8s(d) for d in data])
+        return dump_documents([order_object(d) for d in data])
 
 
 @pytest.fixture

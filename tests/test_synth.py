@@ -45,13 +45,13 @@ def test_synth_writes_one_file_per_chart(tmp_path: Path) -> None:
     assert list(files) == ["alpha.k8s.yaml", "beta.k8s.yaml"]
     assert files["alpha.k8s.yaml"] == (
         "apiVersion: v1\n"
-        "data:\n"
-        "  a: \"1\"\n"
-        "  b: \"2\"\n"
         "kind: ConfigMap\n"
         "metadata:\n"
         "  name: settings\n"
         "  namespace: team-a\n"
+        "data:\n"
+        "  a: \"1\"\n"
+        "  b: \"2\"\n"
     )
 
 

@@ -74,8 +74,10 @@ def _check_nameserver(value: str) -> str:
         raise PydanticCustomError(
             "nameserver",
             "a nameserver must be an IPv4 or IPv6 address, not a host name",
-            {"hint": "for example '10.96.0.10' (the cluster DNS Service IP) or '1.1.1.1'",
-             "value": value},
+            {
+                "hint": "for example '10.96.0.10' (the cluster DNS Service IP) or '1.1.1.1'",
+                "value": value,
+            },
         ) from None
     return value
 
@@ -178,8 +180,11 @@ def _checked(check: Callable[[str], str], value: str, field: str, function: str)
     except PydanticCustomError as exc:
         ctx = exc.context or {}
         raise _input_error(
-            function, "value/" + exc.type.replace("_", "-"), field,
-            f"{exc.message()} (got {value!r})", str(ctx.get("hint", "")),
+            function,
+            "value/" + exc.type.replace("_", "-"),
+            field,
+            f"{exc.message()} (got {value!r})",
+            str(ctx.get("hint", "")),
         ) from None
 
 
@@ -266,7 +271,9 @@ def pod_fqdn(
     through ``serviceName``).
     """
     _checked(check_dns_label, hostname, "hostname", "pod_fqdn")
-    return f"{hostname}.{service_fqdn(subdomain, namespace=namespace, cluster_domain=cluster_domain)}"
+    return (
+        f"{hostname}.{service_fqdn(subdomain, namespace=namespace, cluster_domain=cluster_domain)}"
+    )
 
 
 def srv_name(
@@ -285,8 +292,11 @@ def srv_name(
     proto = protocol.lower()
     if proto not in ("tcp", "udp", "sctp"):
         raise _input_error(
-            "srv_name", "value/protocol", "protocol",
-            f"protocol must be tcp, udp or sctp (got {protocol!r})", "use protocol='tcp'",
+            "srv_name",
+            "value/protocol",
+            "protocol",
+            f"protocol must be tcp, udp or sctp (got {protocol!r})",
+            "use protocol='tcp'",
         )
     _checked(check_port_name, port_name, "port_name", "srv_name")
     fqdn = service_fqdn(service, namespace=namespace, cluster_domain=cluster_domain)

@@ -1,0 +1,523 @@
+"""Storage rules: the static binder's verdicts, and the PV/PVC/StorageClass mistakes the API
+server or the kubelet would only reveal in a running cluster.
+
+Every rule reads dicts, so ``k8sdsl check`` gives hand-written YAML the same verdicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from k8sdsl.core._findings import Finding
+from k8sdsl.core._manifest import Manifest
+from k8sdsl.core._suggest import suggest
+from k8sdsl.rules._podspecs import pod_specs
+from k8sdsl.rules._registry import RuleContext, rule
+from k8sdsl.storage._binder import (
+    BETA_CLASS_ANNOTATION,
+    DEFAULT_CLASS_ANNOTATION,
+    BindingPlan,
+    ClaimVerdict,
+    Outcome,
+    bind,
+)
+
+_PV = "PersistentVolume"
+_PVC = "PersistentVolumeClaim"
+_SC = "StorageClass"
+_DEFAULT_NAMESPACE = "default"
+_RWOP = "ReadWriteOncePod"
+
+#: keys of a PersistentVolume spec that are not its volume source
+PV_SPEC_FIELDS = frozenset(
+    {
+        "accessModes",
+        "capacity",
+        "claimRef",
+        "mountOptions",
+        "nodeAffinity",
+        "persistentVolumeReclaimPolicy",
+        "storageClassName",
+        "volumeAttributesClassName",
+        "volumeMode",
+    }
+)
+
+# where in a claim each binder mismatch is fixed
+_CLAIM_PATHS = {
+    "storageClassName": "spec.storageClassName",
+    "accessModes": "spec.accessModes",
+    "capacity": "spec.resources.requests.storage",
+    "volumeMode": "spec.volumeMode",
+    "volumeAttributesClassName": "spec.volumeAttributesClassName",
+    "selector": "spec.selector",
+    "volumeName": "spec.volumeName",
+    "claimRef": "spec.volumeName",
+    "bound": "spec",
+}
+_HINTS = {
+    "storageClassName": "give the claim and the PV the same storageClassName (\"\" on both for "
+    "static binding without a class)",
+    "accessModes": "ask only for access modes the PV lists, or add the mode to the PV if its "
+    "plugin supports it",
+    "capacity": "request at most the PV's capacity, or make the PV larger",
+    "volumeMode": "use the same volumeMode (Filesystem or Block) on the claim and the PV",
+    "volumeAttributesClassName": "use the same volumeAttributesClassName on the claim and the PV",
+    "selector": "make the claim's selector match the PV's labels, or drop the selector",
+    "volumeName": "name a PersistentVolume of the app in volumeName, or drop volumeName",
+    "claimRef": "the PV is reserved for another claim: reserve another PV for this one",
+    "bound": "add a PV for this claim, or give it a StorageClass that provisions",
+}
+
+
+# -- helpers -----------------------------------------------------------------------------
+
+
+def _ns(manifest: Manifest) -> str:
+    return manifest.namespace or _DEFAULT_NAMESPACE
+
+
+def _spec(manifest: Manifest) -> dict[str, Any]:
+    spec = manifest.obj.get("spec")
+    return spec if isinstance(spec, dict) else {}
+
+
+def pv_sources(spec: Mapping[str, Any]) -> list[str]:
+    """The volume-source keys a PersistentVolume spec sets (``nfs``, ``csi``...)."""
+    return [k for k, v in spec.items() if k not in PV_SPEC_FIELDS and isinstance(v, dict)]
+
+
+_plan_cache: list[tuple[RuleContext, BindingPlan, dict[tuple[str, str], Manifest]]] = []
+
+
+def binding_plan(ctx: RuleContext) -> tuple[BindingPlan, dict[tuple[str, str], Manifest]]:
+    """The binder's plan for this run (computed once per context) and the claims by
+    (namespace, name)."""
+    if _plan_cache and _plan_cache[0][0] is ctx:
+        return _plan_cache[0][1], _plan_cache[0][2]
+    plan = bind(m.obj for m in ctx.of_kind(_PV, _PVC, _SC))
+    claims = {(_ns(m), m.name): m for m in ctx.of_kind(_PVC)}
+    _plan_cache[:] = [(ctx, plan, claims)]
+    return plan, claims
+
+
+def _verdicts(ctx: RuleContext) -> Iterator[tuple[ClaimVerdict, Manifest]]:
+    plan, claims = binding_plan(ctx)
+    for verdict in plan.claims:
+        manifest = claims.get((verdict.namespace, verdict.name))
+        if manifest is not None:
+            yield verdict, manifest
+
+
+def _class_text(name: str | None) -> str:
+    return "no class" if not name else f"class {name!r}"
+
+
+# -- the binder's verdicts -----------------------------------------------------------------
+
+
+@rule("storage/unbound-claim", "no PersistentVolume or StorageClass can satisfy a claim")
+def unbound_claim(ctx: RuleContext) -> Iterator[Finding]:
+    """A claim nothing can satisfy stays Pending forever ("Claims not matched will remain
+    unbound indefinitely") and every pod that mounts it stays Pending too. The PV controller
+    binds a claim to a PV whose access modes include the claim's, whose capacity is at least
+    the request, whose volumeMode, class and labels (selector) match, and that no other claim
+    holds; otherwise a class provisions a volume, unless the claim has class ``""``, a
+    ``kubernetes.io/no-provisioner`` class or a selector. The finding names the closest PV and
+    every reason it does not match."""
+    for verdict, manifest in _verdicts(ctx):
+        if verdict.outcome is not Outcome.UNBOUND:
+            continue
+        reasons = "; ".join(verdict.reasons())
+        if verdict.closest is not None:
+            message = (
+                f"claim {verdict.key} can never bind: no PersistentVolume or StorageClass of "
+                f"the app satisfies it; the closest PV is {verdict.closest!r}: {reasons}"
+            )
+        else:
+            message = f"claim {verdict.key} can never bind: {reasons}"
+        first = verdict.mismatches[0].field if verdict.mismatches else "bound"
+        yield manifest.error(
+            "storage/unbound-claim", _CLAIM_PATHS.get(first, "spec"), message, _HINTS[first]
+        )
+
+
+@rule(
+    "storage/default-class-trap",
+    "a claim without storageClassName gets the default class and skips class-less PVs",
+)
+def default_class_trap(ctx: RuleContext) -> Iterator[Finding]:
+    """A claim that sets no ``storageClassName`` is given the default StorageClass by the
+    ``DefaultStorageClass`` admission plugin, and a claim with a class never binds to a PV
+    without one. So while a default class exists, such a claim skips the class-less PV that
+    was meant for it (and is provisioned a new, empty volume instead, or stays Pending). When
+    the app has no default class, the claim binds only if the target cluster has none either:
+    most clusters do."""
+    for verdict, manifest in _verdicts(ctx):
+        if verdict.trap_volume is None:
+            continue
+        if verdict.default_class:
+            yield manifest.error(
+                "storage/default-class-trap",
+                "spec.storageClassName",
+                f"claim {verdict.key} sets no storageClassName, so it gets the default "
+                f"StorageClass {verdict.storage_class!r} and will never bind to PV "
+                f"{verdict.trap_volume!r}, which has no class",
+                f"write storage_class=NO_CLASS (storageClassName: \"\") to bind to "
+                f"{verdict.trap_volume!r}, or give that PV storageClassName "
+                f"{verdict.storage_class!r}",
+            )
+        else:
+            yield manifest.warning(
+                "storage/default-class-trap",
+                "spec.storageClassName",
+                f"claim {verdict.key} sets no storageClassName: it binds to PV "
+                f"{verdict.trap_volume!r} only if the cluster has no default StorageClass; "
+                "with one, admission gives the claim that class and it never binds",
+                "write storage_class=NO_CLASS (storageClassName: \"\") to bind to class-less "
+                "PVs whatever the cluster's default class",
+            )
+
+
+@rule("storage/dynamic-provisioning", "which claims a StorageClass of the app provisions")
+def dynamic_provisioning(ctx: RuleContext) -> Iterator[Finding]:
+    """When no PersistentVolume matches a claim, the provisioner of its class creates one
+    ("Used when none of the static PVs match the PVC"). With ``WaitForFirstConsumer`` this
+    waits until a pod using the claim is scheduled, so a claim no pod uses stays Pending."""
+    for verdict, manifest in _verdicts(ctx):
+        if verdict.outcome is not Outcome.PROVISIONED:
+            continue
+        when = (
+            " when the first pod using it is scheduled (WaitForFirstConsumer)"
+            if verdict.delayed
+            else " as soon as it is created (Immediate)"
+        )
+        origin = " (the default class)" if verdict.default_class else ""
+        yield manifest.info(
+            "storage/dynamic-provisioning",
+            "spec.storageClassName",
+            f"claim {verdict.key} is provisioned by StorageClass {verdict.storage_class!r}"
+            f"{origin}, provisioner {verdict.provisioner}, {when.strip()}",
+        )
+
+
+@rule("storage/unknown-class", "a claim depends on a StorageClass that is not in the app")
+def unknown_class(ctx: RuleContext) -> Iterator[Finding]:
+    """A claim no PV of the app matches is provisioned by its class, and a class the app does
+    not define may not exist in the cluster (then the claim stays Pending with "storageclass
+    not found"). The same holds for a claim without class in an app without a default class:
+    it relies on the cluster's default."""
+    for verdict, manifest in _verdicts(ctx):
+        if verdict.outcome is not Outcome.EXTERNAL:
+            continue
+        if verdict.storage_class:
+            yield manifest.warning(
+                "storage/unknown-class",
+                "spec.storageClassName",
+                f"no PV of the app matches claim {verdict.key} and StorageClass "
+                f"{verdict.storage_class!r} is not in the app: it binds only if the cluster "
+                "has that class",
+                "add the StorageClass to the app, or make sure the target cluster has it",
+            )
+        else:
+            yield manifest.warning(
+                "storage/unknown-class",
+                "spec.storageClassName",
+                f"claim {verdict.key} sets no storageClassName, no PV of the app matches it "
+                "and the app has no default StorageClass: it binds only if the cluster has "
+                "a default class",
+                "name the StorageClass that should provision it (and add it to the app)",
+            )
+
+
+@rule("storage/competing-claims", "two claims compete for one PersistentVolume")
+def competing_claims(ctx: RuleContext) -> Iterator[Finding]:
+    """Binds are exclusive: a PV binds exactly one claim ("PVC -> PV mapping is always 1:1").
+    When two claims match the same PV, the one the controller happens to see first gets it
+    and the other is provisioned elsewhere or stays Pending; the outcome depends on timing."""
+    for verdict, manifest in _verdicts(ctx):
+        if verdict.lost_to is None:
+            continue
+        plan, _ = binding_plan(ctx)
+        winner = next((v for v in plan.claims if v.key == verdict.lost_to), None)
+        pv = winner.volume if winner is not None else None
+        fate = {
+            Outcome.PROVISIONED: f"is provisioned by {verdict.storage_class!r} instead",
+            Outcome.UNBOUND: "stays Pending",
+            Outcome.EXTERNAL: "depends on a class outside the app",
+        }.get(verdict.outcome, "binds elsewhere")
+        yield manifest.warning(
+            "storage/competing-claims",
+            "spec",
+            f"claims {verdict.lost_to} and {verdict.key} both match PV {pv!r}; a PV binds one "
+            f"claim, whichever the controller sees first, and the other {fate}",
+            "add a PV per claim, or pre-bind each claim (volume= on the claim, claim_ref= on "
+            "the PV)",
+        )
+
+
+@rule("storage/oversized-volume", "a claim binds a PV larger than it requested")
+def oversized_volume(ctx: RuleContext) -> Iterator[Finding]:
+    """"Volume may be more than the request": a PV binds whole to one claim, so a claim
+    bound to a larger PV holds all of it and the rest cannot serve another claim."""
+    for verdict, manifest in _verdicts(ctx):
+        if (
+            verdict.outcome is Outcome.BOUND
+            and verdict.capacity is not None
+            and verdict.requested is not None
+            and verdict.capacity > verdict.requested
+        ):
+            yield manifest.info(
+                "storage/oversized-volume",
+                "spec.resources.requests.storage",
+                f"claim {verdict.key} requests {verdict.requested} and gets the whole "
+                f"{verdict.capacity} of PV {verdict.volume!r}",
+            )
+
+
+@rule("storage/unreserved-prebinding", "a claim names its PV but the PV does not reserve it")
+def unreserved_prebinding(ctx: RuleContext) -> Iterator[Finding]:
+    """``volumeName`` on a claim binds it to that PV, but does not keep other claims off the
+    PV: until the controller binds the pair, any claim that matches may take it. The
+    Kubernetes docs: reserve the PV for the claim with ``claimRef``."""
+    by_name = {m.name: m for m in ctx.of_kind(_PV)}
+    for claim in ctx.of_kind(_PVC):
+        volume_name = _spec(claim).get("volumeName")
+        pv = by_name.get(str(volume_name)) if volume_name else None
+        if pv is None:
+            continue
+        ref = _spec(pv).get("claimRef")
+        if isinstance(ref, dict) and ref.get("name"):
+            continue  # reserved (for this claim, or the binder reports the conflict)
+        yield claim.warning(
+            "storage/unreserved-prebinding",
+            "spec.volumeName",
+            f"claim {_ns(claim)}/{claim.name} names PV {pv.name!r}, which does not reserve "
+            "it: another claim may bind that PV first",
+            f"set claimRef {{name: {claim.name}, namespace: {_ns(claim)}}} on PV {pv.name!r} "
+            "(claim_ref= on the PersistentVolume)",
+        )
+
+
+@rule("storage/dangling-claim-ref", "a PV is reserved for a claim that is not in the app")
+def dangling_claim_ref(ctx: RuleContext) -> Iterator[Finding]:
+    """A PV with ``claimRef`` binds only that claim. If the claim is not part of the app the
+    PV sits Available and unusable by anything else until that claim appears."""
+    claims = {(_ns(m), m.name) for m in ctx.of_kind(_PVC)}
+    names = [m.name for m in ctx.of_kind(_PVC)]
+    for pv in ctx.of_kind(_PV):
+        ref = _spec(pv).get("claimRef")
+        if not isinstance(ref, dict) or not ref.get("name"):
+            continue
+        if not ref.get("namespace"):
+            yield pv.error(
+                "storage/dangling-claim-ref",
+                "spec.claimRef.namespace",
+                f"PV {pv.name!r} reserves claim {ref['name']!r} without a namespace: a PV is "
+                "cluster-scoped, so the claim's namespace must be named",
+                "set claimRef.namespace to the claim's namespace",
+            )
+            continue
+        key = (str(ref["namespace"]), str(ref["name"]))
+        if key in claims:
+            continue
+        guess = suggest(key[1], names)
+        yield pv.warning(
+            "storage/dangling-claim-ref",
+            "spec.claimRef",
+            f"PV {pv.name!r} is reserved for claim {key[0]}/{key[1]}, which is not in the app",
+            f"did you mean {guess!r}?" if guess else "add the claim, or drop claimRef",
+        )
+
+
+@rule("storage/multiple-default-classes", "more than one StorageClass is marked default")
+def multiple_default_classes(ctx: RuleContext) -> Iterator[Finding]:
+    """With several default StorageClasses, admission gives class-less claims the newest one
+    (before 1.26 it rejected them): which class a claim gets depends on creation order."""
+    defaults = [
+        m
+        for m in ctx.of_kind(_SC)
+        if str(m.annotations.get(DEFAULT_CLASS_ANNOTATION, "")).lower() == "true"
+    ]
+    if len(defaults) < 2:
+        return
+    names = ", ".join(repr(m.name) for m in defaults)
+    for m in defaults[1:]:
+        yield m.warning(
+            "storage/multiple-default-classes",
+            f"metadata.annotations[{DEFAULT_CLASS_ANNOTATION!r}]",
+            f"StorageClasses {names} are all marked default; class-less claims get whichever "
+            "was created last",
+            "mark exactly one StorageClass as default",
+        )
+
+
+# -- object-level rules ----------------------------------------------------------------------
+
+
+@rule("storage/read-write-once-pod-exclusive", "ReadWriteOncePod mixed with other access modes")
+def read_write_once_pod_exclusive(ctx: RuleContext) -> Iterator[Finding]:
+    """The API server rejects ReadWriteOncePod together with any other access mode ("may not
+    use ReadWriteOncePod with other access modes"), on PVs and on claims."""
+    for m in ctx.of_kind(_PV, _PVC):
+        modes = _spec(m).get("accessModes")
+        if isinstance(modes, list) and _RWOP in modes and len(set(map(str, modes))) > 1:
+            yield m.error(
+                "storage/read-write-once-pod-exclusive",
+                "spec.accessModes",
+                f"{m.kind} {m.name!r} combines ReadWriteOncePod with "
+                f"{', '.join(str(x) for x in modes if x != _RWOP)}; the API server rejects it",
+                "use [ReadWriteOncePod] alone",
+            )
+
+
+@rule("storage/required-field", "a PV or claim without the fields the API server requires")
+def required_field(ctx: RuleContext) -> Iterator[Finding]:
+    """The schema marks no field of a PV or claim spec required, but validation does: a PV
+    needs ``capacity.storage``, access modes and exactly one volume source; a claim needs
+    access modes and ``resources.requests.storage``."""
+    for m in ctx.of_kind(_PV):
+        spec = _spec(m)
+        capacity = spec.get("capacity")
+        if not isinstance(capacity, dict) or "storage" not in capacity:
+            yield m.error("storage/required-field", "spec.capacity.storage",
+                          f"PV {m.name!r} has no capacity.storage",
+                          "set capacity: {storage: <size>}, e.g. 10Gi")
+        if not spec.get("accessModes"):
+            yield m.error("storage/required-field", "spec.accessModes",
+                          f"PV {m.name!r} has no access modes",
+                          "list the modes its plugin supports, e.g. [ReadWriteOnce]")
+        sources = pv_sources(spec)
+        if len(sources) != 1:
+            yield m.error(
+                "storage/required-field", "spec",
+                f"PV {m.name!r} sets {len(sources)} volume sources"
+                + (f" ({', '.join(sources)})" if sources else ""),
+                "a PersistentVolume has exactly one source (nfs, csi, local, ...)",
+            )
+    for m in ctx.of_kind(_PVC):
+        spec = _spec(m)
+        if not spec.get("accessModes"):
+            yield m.error("storage/required-field", "spec.accessModes",
+                          f"claim {m.name!r} has no access modes",
+                          "list at least one, e.g. [ReadWriteOnce]")
+        resources = spec.get("resources")
+        requests = resources.get("requests") if isinstance(resources, dict) else None
+        if not isinstance(requests, dict) or "storage" not in requests:
+            yield m.error("storage/required-field", "spec.resources.requests.storage",
+                          f"claim {m.name!r} requests no storage",
+                          "set resources: {requests: {storage: <size>}}")
+
+
+@rule("storage/class-reclaim-policy", "a StorageClass with reclaimPolicy Recycle")
+def class_reclaim_policy(ctx: RuleContext) -> Iterator[Finding]:
+    """The API server accepts only Delete and Retain as a StorageClass's reclaim policy;
+    Recycle exists only on PersistentVolumes, and is deprecated there."""
+    for m in ctx.of_kind(_SC):
+        policy = m.obj.get("reclaimPolicy")
+        if policy is not None and policy not in ("Delete", "Retain"):
+            yield m.error(
+                "storage/class-reclaim-policy",
+                "reclaimPolicy",
+                f"StorageClass {m.name!r} has reclaimPolicy {policy!r}; only Delete and Retain "
+                "are allowed",
+                "use Delete (a fresh volume per claim) or Retain",
+            )
+
+
+@rule("storage/local-node-affinity", "a local PersistentVolume without nodeAffinity")
+def local_node_affinity(ctx: RuleContext) -> Iterator[Finding]:
+    """A ``local`` volume is a disk of one node, so the PV must say which node: validation
+    rejects it without node affinity ("Local volume requires node affinity"), and without it
+    the scheduler could not place the claim's pods."""
+    for m in ctx.of_kind(_PV):
+        spec = _spec(m)
+        if "local" not in spec:
+            continue
+        affinity = spec.get("nodeAffinity")
+        required = affinity.get("required") if isinstance(affinity, dict) else None
+        terms = required.get("nodeSelectorTerms") if isinstance(required, dict) else None
+        if not terms:
+            yield m.error(
+                "storage/local-node-affinity",
+                "spec.nodeAffinity",
+                f"local PV {m.name!r} has no nodeAffinity: Kubernetes cannot tell which node "
+                "holds the disk",
+                "use PersistentVolume.local(..., node='<node name>'), which sets "
+                "nodeAffinity on kubernetes.io/hostname",
+            )
+
+
+@rule("storage/local-immediate-binding", "a local PV whose claims bind before scheduling")
+def local_immediate_binding(ctx: RuleContext) -> Iterator[Finding]:
+    """A claim bound immediately pins its pods to the node of its local PV, chosen before the
+    scheduler looked at the pod's other constraints (CPU, memory, affinity), so the pod may
+    never fit there. The Kubernetes docs: use a StorageClass with
+    ``volumeBindingMode: WaitForFirstConsumer`` for local volumes."""
+    classes = {m.name: m for m in ctx.of_kind(_SC)}
+    for m in ctx.of_kind(_PV):
+        spec = _spec(m)
+        if "local" not in spec:
+            continue
+        name = m.annotations.get(BETA_CLASS_ANNOTATION, spec.get("storageClassName"))
+        if not name:
+            yield m.warning(
+                "storage/local-immediate-binding",
+                "spec.storageClassName",
+                f"local PV {m.name!r} has no class, so claims bind to it as soon as they "
+                "exist, before their pods are scheduled",
+                "give it a class made with StorageClass.for_local_volumes(...) "
+                "(WaitForFirstConsumer)",
+            )
+            continue
+        sc = classes.get(str(name))
+        if sc is None:
+            continue  # the class is outside the app; nothing to judge
+        if str(sc.obj.get("volumeBindingMode") or "Immediate") == "Immediate":
+            yield m.warning(
+                "storage/local-immediate-binding",
+                "spec.storageClassName",
+                f"local PV {m.name!r} is in StorageClass {sc.name!r}, which binds Immediately: "
+                "claims bind before their pods are scheduled",
+                f"set volumeBindingMode: WaitForFirstConsumer on StorageClass {sc.name!r}",
+            )
+
+
+@rule("storage/missing-claim", "a pod volume names a claim that is not in the app")
+def missing_claim(ctx: RuleContext) -> Iterator[Finding]:
+    """A pod whose volume names a PersistentVolumeClaim that does not exist in its namespace
+    stays Pending ("persistentvolumeclaim not found"). Claims are namespaced and a pod can
+    use only claims of its own namespace."""
+    claims: dict[str, list[str]] = {}
+    for m in ctx.of_kind(_PVC):
+        claims.setdefault(_ns(m), []).append(m.name)
+    for manifest in ctx.manifests:
+        for ps in pod_specs(manifest):
+            ns = ps.namespace or _DEFAULT_NAMESPACE
+            volumes = ps.spec.get("volumes")
+            if not isinstance(volumes, list):
+                continue
+            for i, volume in enumerate(volumes):
+                source = volume.get("persistentVolumeClaim") if isinstance(volume, dict) else None
+                if not isinstance(source, dict):
+                    continue
+                name = str(source.get("claimName", ""))
+                if name in claims.get(ns, ()):
+                    continue
+                guess = suggest(name, claims.get(ns, ()))
+                elsewhere = [n for n, names in sorted(claims.items()) if name in names]
+                if guess:
+                    hint = f"did you mean {guess!r}?"
+                elif elsewhere:
+                    hint = (f"claim {name!r} is in namespace {elsewhere[0]!r}; a pod can only "
+                            f"use claims of its own namespace ({ns!r})")
+                else:
+                    hint = "add the PersistentVolumeClaim to the app, or fix claimName"
+                yield manifest.error(
+                    "storage/missing-claim",
+                    f"{ps.path}.volumes[{i}].persistentVolumeClaim.claimName",
+                    f"volume {volume.get('name')!r} names claim {name!r}, which is not in "
+                    f"namespace {ns!r} of the app",
+                    hint,
+                )

@@ -36,6 +36,7 @@ def build_app(**kwargs: object) -> App:
         except K8sDslError as exc:
             problems.extend(exc.findings)
     if problems:
-        raise K8sDslError(problems, summary="synth failed: the app definitions have errors; "
-                                            "nothing was written")
+        raise K8sDslError(
+            problems, summary="synth failed: the app definitions have errors; nothing was written"
+        )
     return app

@@ -2,10 +2,9 @@
 
 import sys
 
+from apps import build_app
 from k8sdsl.core import K8sDslError
 from k8sdsl.synth import run_main
-
-from apps import build_app
 
 
 def main() -> int:

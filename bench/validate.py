@@ -25,57 +25,95 @@ def fleet(n_apps: int) -> list[dict[str, Any]]:
     for i in range(n_apps):
         name = f"app-{i}"
         labels = {"app.kubernetes.io/name": name}
-        objs.append({
-            "apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": {"name": name, "namespace": "apps", "labels": labels},
-            "spec": {
-                "replicas": 2,
-                "selector": {"matchLabels": labels},
-                "strategy": {"type": "RollingUpdate",
-                             "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}},
-                "template": {
-                    "metadata": {"labels": labels},
-                    "spec": {
-                        "automountServiceAccountToken": False,
-                        "securityContext": {"runAsNonRoot": True, "runAsUser": 10001,
-                                            "runAsGroup": 10001, "fsGroup": 10001,
-                                            "seccompProfile": {"type": "RuntimeDefault"}},
-                        "containers": [{
-                            "name": "web", "image": "registry.example.com/web:1.2.3",
-                            "ports": [{"containerPort": 8080, "name": "http"}],
-                            "resources": {"requests": {"cpu": "100m", "memory": "128Mi"},
-                                          "limits": {"cpu": "500m", "memory": "256Mi"}},
-                            "securityContext": {"allowPrivilegeEscalation": False,
-                                                "readOnlyRootFilesystem": True,
-                                                "capabilities": {"drop": ["ALL"]}},
-                            "livenessProbe": {"httpGet": {"path": "/healthz", "port": "http"}},
-                            "readinessProbe": {"httpGet": {"path": "/ready", "port": "http"}},
-                            "volumeMounts": [{"name": "data", "mountPath": "/data"}],
-                        }],
-                        "volumes": [{"name": "data",
-                                     "persistentVolumeClaim": {"claimName": name}}],
+        objs.append(
+            {
+                "apiVersion": "apps/v1",
+                "kind": "Deployment",
+                "metadata": {"name": name, "namespace": "apps", "labels": labels},
+                "spec": {
+                    "replicas": 2,
+                    "selector": {"matchLabels": labels},
+                    "strategy": {
+                        "type": "RollingUpdate",
+                        "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0},
+                    },
+                    "template": {
+                        "metadata": {"labels": labels},
+                        "spec": {
+                            "automountServiceAccountToken": False,
+                            "securityContext": {
+                                "runAsNonRoot": True,
+                                "runAsUser": 10001,
+                                "runAsGroup": 10001,
+                                "fsGroup": 10001,
+                                "seccompProfile": {"type": "RuntimeDefault"},
+                            },
+                            "containers": [
+                                {
+                                    "name": "web",
+                                    "image": "registry.example.com/web:1.2.3",
+                                    "ports": [{"containerPort": 8080, "name": "http"}],
+                                    "resources": {
+                                        "requests": {"cpu": "100m", "memory": "128Mi"},
+                                        "limits": {"cpu": "500m", "memory": "256Mi"},
+                                    },
+                                    "securityContext": {
+                                        "allowPrivilegeEscalation": False,
+                                        "readOnlyRootFilesystem": True,
+                                        "capabilities": {"drop": ["ALL"]},
+                                    },
+                                    "livenessProbe": {
+                                        "httpGet": {"path": "/healthz", "port": "http"}
+                                    },
+                                    "readinessProbe": {
+                                        "httpGet": {"path": "/ready", "port": "http"}
+                                    },
+                                    "volumeMounts": [{"name": "data", "mountPath": "/data"}],
+                                }
+                            ],
+                            "volumes": [
+                                {"name": "data", "persistentVolumeClaim": {"claimName": name}}
+                            ],
+                        },
                     },
                 },
-            },
-        })
-        objs.append({
-            "apiVersion": "v1", "kind": "Service",
-            "metadata": {"name": name, "namespace": "apps", "labels": labels},
-            "spec": {"selector": labels,
-                     "ports": [{"name": "http", "port": 80, "targetPort": "http"}]},
-        })
-        objs.append({
-            "apiVersion": "v1", "kind": "PersistentVolumeClaim",
-            "metadata": {"name": name, "namespace": "apps"},
-            "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": "standard",
-                     "resources": {"requests": {"storage": "1Gi"}}},
-        })
-        objs.append({
-            "apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
-            "metadata": {"name": name, "namespace": "apps"},
-            "spec": {"podSelector": {"matchLabels": labels}, "policyTypes": ["Ingress"],
-                     "ingress": [{"ports": [{"protocol": "TCP", "port": 8080}]}]},
-        })
+            }
+        )
+        objs.append(
+            {
+                "apiVersion": "v1",
+                "kind": "Service",
+                "metadata": {"name": name, "namespace": "apps", "labels": labels},
+                "spec": {
+                    "selector": labels,
+                    "ports": [{"name": "http", "port": 80, "targetPort": "http"}],
+                },
+            }
+        )
+        objs.append(
+            {
+                "apiVersion": "v1",
+                "kind": "PersistentVolumeClaim",
+                "metadata": {"name": name, "namespace": "apps"},
+                "spec": {
+                    "accessModes": ["ReadWriteOnce"],
+                    "storageClassName": "standard",
+                    "resources": {"requests": {"storage": "1Gi"}},
+                },
+            }
+        )
+        objs.append(
+            {
+                "apiVersion": "networking.k8s.io/v1",
+                "kind": "NetworkPolicy",
+                "metadata": {"name": name, "namespace": "apps"},
+                "spec": {
+                    "podSelector": {"matchLabels": labels},
+                    "policyTypes": ["Ingress"],
+                    "ingress": [{"ports": [{"protocol": "TCP", "port": 8080}]}],
+                },
+            }
+        )
     return objs
 
 
@@ -119,12 +157,16 @@ def main() -> None:
 
     print(f"strict schema validation, Kubernetes {VERSION}, {len(objs)} objects")
     print(f"  first use (compile or load cached validators, 4 kinds): {warm:.3f} s")
-    print(f"  k8sdsl:              median {median:.3f} s over {len(runs)} runs "
-          f"({len(objs) / median:,.0f} objects/s)  target < 1 s: "
-          f"{'met' if median < 1 else 'MISSED'}")
-    print(f"  kubernetes_validate: {peer_per_obj * 1000:.2f} ms/object "
-          f"(median of {len(peer_runs)} runs over {len(peer_sample)} objects) -> "
-          f"{peer_per_obj * len(objs):.1f} s for {len(objs)}")
+    print(
+        f"  k8sdsl:              median {median:.3f} s over {len(runs)} runs "
+        f"({len(objs) / median:,.0f} objects/s)  target < 1 s: "
+        f"{'met' if median < 1 else 'MISSED'}"
+    )
+    print(
+        f"  kubernetes_validate: {peer_per_obj * 1000:.2f} ms/object "
+        f"(median of {len(peer_runs)} runs over {len(peer_sample)} objects) -> "
+        f"{peer_per_obj * len(objs):.1f} s for {len(objs)}"
+    )
     print(f"  ratio: k8sdsl is {peer_per_obj * len(objs) / median:.0f}x faster")
     print(f"  a failing Deployment gets all {len(problems)} of its errors:")
     for p in problems:

@@ -34,20 +34,31 @@ class ConfigMap(Resource):
         labels: Mapping[str, str] | None = None,
         annotations: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(scope, id, name=name, namespace=namespace, labels=labels,
-                         annotations=annotations)
+        super().__init__(
+            scope, id, name=name, namespace=namespace, labels=labels, annotations=annotations
+        )
         self.data: dict[str, str] = dict(data or {})
         bad = [k for k in self.data if not _config_key_ok(k)]
         bad_values = [k for k, v in self.data.items() if not isinstance(v, str)]
         problems = [
-            Finding(Severity.ERROR, "configmap/key", f"{k!r} is not a valid ConfigMap key",
-                    self.ref(), f"data[{k!r}]",
-                    "use letters, digits, '-', '_' and '.' (at most 253 characters)")
+            Finding(
+                Severity.ERROR,
+                "configmap/key",
+                f"{k!r} is not a valid ConfigMap key",
+                self.ref(),
+                f"data[{k!r}]",
+                "use letters, digits, '-', '_' and '.' (at most 253 characters)",
+            )
             for k in bad
         ] + [
-            Finding(Severity.ERROR, "configmap/value",
-                    f"value of {k!r} is {type(self.data[k]).__name__}, not a string",
-                    self.ref(), f"data[{k!r}]", f"use {str(self.data[k])!r}")
+            Finding(
+                Severity.ERROR,
+                "configmap/value",
+                f"value of {k!r} is {type(self.data[k]).__name__}, not a string",
+                self.ref(),
+                f"data[{k!r}]",
+                f"use {str(self.data[k])!r}",
+            )
             for k in bad_values
         ]
         if problems:
@@ -60,7 +71,9 @@ class ConfigMap(Resource):
 def _config_key_ok(key: str) -> bool:
     import re
 
-    return bool(re.fullmatch(r"[-._a-zA-Z0-9]+", key)) and len(key) <= 253 and key not in (".", "..")
+    return (
+        bool(re.fullmatch(r"[-._a-zA-Z0-9]+", key)) and len(key) <= 253 and key not in (".", "..")
+    )
 
 
 __all__ = ["ConfigMap", "Namespace"]

@@ -16,11 +16,11 @@ import re
 import sys
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import fastjsonschema
 import jsonschema
@@ -176,12 +176,19 @@ class SchemaSet:
             out = []
             for key in sorted(k for k in err.instance if k not in known):
                 guess = suggest(key, known)
-                hint = f"did you mean {(path + '.' if path else '') + guess}?" if guess else (
-                    "known fields: " + ", ".join(sorted(known)) if known else ""
+                hint = (
+                    f"did you mean {(path + '.' if path else '') + guess}?"
+                    if guess
+                    else ("known fields: " + ", ".join(sorted(known)) if known else "")
                 )
-                out.append(SchemaProblem(f"{path}.{key}" if path else key,
-                                         f"{key!r} is not a field of {path or 'the object'}",
-                                         hint, "schema/unknown-field"))
+                out.append(
+                    SchemaProblem(
+                        f"{path}.{key}" if path else key,
+                        f"{key!r} is not a field of {path or 'the object'}",
+                        hint,
+                        "schema/unknown-field",
+                    )
+                )
             return out
         return [self._problem(err, path)]
 
@@ -190,11 +197,13 @@ class SchemaSet:
             return SchemaProblem(path, err.message, "add the missing field", "schema/required")
         if err.validator == "enum":
             allowed = ", ".join(repr(v) for v in err.validator_value if v is not None)  # type: ignore[union-attr]
-            return SchemaProblem(path, f"{err.instance!r} is not allowed", f"use one of {allowed}",
-                                 "schema/enum")
+            return SchemaProblem(
+                path, f"{err.instance!r} is not allowed", f"use one of {allowed}", "schema/enum"
+            )
         if err.validator == "type":
-            return SchemaProblem(path, f"{err.instance!r} is not of type {err.validator_value}",
-                                 "", "schema/type")
+            return SchemaProblem(
+                path, f"{err.instance!r} is not of type {err.validator_value}", "", "schema/type"
+            )
         return SchemaProblem(path, err.message)
 
     def suggest_kind(self, kind: str) -> str | None:
@@ -202,7 +211,7 @@ class SchemaSet:
         return suggest(kind.lower(), kinds)
 
 
-@lru_cache(maxsize=None)
+@cache
 def schemas_for(version: str) -> SchemaSet:
     """The one :class:`SchemaSet` per version, shared by synth and check."""
     return SchemaSet(version)

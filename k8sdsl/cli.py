@@ -45,10 +45,14 @@ def load_manifests(
                 source = f"{doc.file}:{doc.line}"
                 if not isinstance(item, dict) or "kind" not in item or "apiVersion" not in item:
                     findings.append(
-                        Finding(Severity.ERROR, "yaml/not-an-object",
-                                "this document is not a Kubernetes object (no apiVersion/kind)",
-                                ObjectRef(source=source), "",
-                                "every document needs apiVersion, kind and metadata.name")
+                        Finding(
+                            Severity.ERROR,
+                            "yaml/not-an-object",
+                            "this document is not a Kubernetes object (no apiVersion/kind)",
+                            ObjectRef(source=source),
+                            "",
+                            "every document needs apiVersion, kind and metadata.name",
+                        )
                     )
                     continue
                 manifests.append(Manifest(item, source, version, lines=doc.lines))
@@ -77,9 +81,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     p_check.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     p_check.add_argument("--format", choices=("text", "json"), default="text")
-    p_check.add_argument("--k8s-version", default=DEFAULT_VERSION,
-                         help=f"target version ({SUPPORTED_VERSIONS[0]} to "
-                              f"{SUPPORTED_VERSIONS[-1]}; default {DEFAULT_VERSION})")
+    p_check.add_argument(
+        "--k8s-version",
+        default=DEFAULT_VERSION,
+        help=f"target version ({SUPPORTED_VERSIONS[0]} to "
+        f"{SUPPORTED_VERSIONS[-1]}; default {DEFAULT_VERSION})",
+    )
     from k8sdsl.core._findings import K8sDslError
 
     args = parser.parse_args(argv)
@@ -91,8 +98,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check":
         report, unreadable = check(args.paths, version)
         if args.format == "json":
-            print(json.dumps({"findings": json.loads(report.to_json()), "unreadable": unreadable},
-                             indent=2, sort_keys=True))
+            print(
+                json.dumps(
+                    {"findings": json.loads(report.to_json()), "unreadable": unreadable},
+                    indent=2,
+                    sort_keys=True,
+                )
+            )
         else:
             if report.findings:
                 print(report.format())

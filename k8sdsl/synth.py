@@ -33,16 +33,19 @@ def js_key_order(keys: list[str]) -> list[str]:
     # A JavaScript object lists integer-like keys first, in numeric order, then the other
     # keys in insertion order; cdk8s inserts them sorted by UTF-16 code units.
     ints = sorted((k for k in keys if _INT_KEY.match(k) and int(k) < 2**32 - 1), key=int)
-    rest = sorted((k for k in keys if not (_INT_KEY.match(k) and int(k) < 2**32 - 1)),
-                  key=lambda k: k.encode("utf-16-be"))
+    rest = sorted(
+        (k for k in keys if not (_INT_KEY.match(k) and int(k) < 2**32 - 1)),
+        key=lambda k: k.encode("utf-16-be"),
+    )
     return ints + rest
 
 
 def sort_like_cdk8s(value: Any) -> Any:
     """Deep-sort keys the way cdk8s's ``ApiObject.toJson`` does, dropping ``None`` values."""
     if isinstance(value, dict):
-        return {k: sort_like_cdk8s(value[k]) for k in js_key_order(list(value))
-                if value[k] is not None}
+        return {
+            k: sort_like_cdk8s(value[k]) for k in js_key_order(list(value)) if value[k] is not None
+        }
     if isinstance(value, list):
         return [sort_like_cdk8s(v) for v in value]
     return value
@@ -199,9 +202,16 @@ class Chart(Construct):
                 fn(value)
             except Exception as exc:
                 ctx = getattr(exc, "context", None) or {}
-                problems.append(Finding(Severity.ERROR, "chart/invalid", f"{value!r}: {exc}",
-                                        ObjectRef(kind="Chart", source=id), path,
-                                        str(ctx.get("hint", ""))))
+                problems.append(
+                    Finding(
+                        Severity.ERROR,
+                        "chart/invalid",
+                        f"{value!r}: {exc}",
+                        ObjectRef(kind="Chart", source=id),
+                        path,
+                        str(ctx.get("hint", "")),
+                    )
+                )
         if problems:
             raise K8sDslError(problems, summary=f"invalid Chart {id!r}")
 
@@ -264,7 +274,8 @@ def schema_findings(manifests: Sequence[Manifest]) -> list[Finding]:
                     "kind",
                     f"no Kubernetes {m.k8s_version} schema for {m.api_version} {m.kind}; "
                     "the object was not schema-checked",
-                    f"did you mean kind {guess!r}?" if guess and guess != m.kind.lower()
+                    f"did you mean kind {guess!r}?"
+                    if guess and guess != m.kind.lower()
                     else "custom resources are checked by their CRD in the cluster",
                 )
             )
@@ -279,13 +290,21 @@ def duplicate_findings(manifests: Sequence[Manifest]) -> list[Finding]:
     seen: dict[tuple[str, str, str, str | None], Manifest] = {}
     out: list[Finding] = []
     for m in manifests:
-        key = (m.api_version.split("/")[0] if "/" in m.api_version else "", m.kind, m.name,
-               m.namespace)
+        key = (
+            m.api_version.split("/")[0] if "/" in m.api_version else "",
+            m.kind,
+            m.name,
+            m.namespace,
+        )
         if key in seen:
-            out.append(m.error("app/duplicate-object", "metadata.name",
-                               f"{m.kind} {m.name!r} is defined twice (also at "
-                               f"{seen[key].source})",
-                               "give one of them another name or namespace"))
+            out.append(
+                m.error(
+                    "app/duplicate-object",
+                    "metadata.name",
+                    f"{m.kind} {m.name!r} is defined twice (also at {seen[key].source})",
+                    "give one of them another name or namespace",
+                )
+            )
         else:
             seen[key] = m
     return out

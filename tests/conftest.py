@@ -66,8 +66,9 @@ def assert_schema_valid(
         data = obj.to_k8s() if isinstance(obj, Resource) else obj
         for version in versions:
             for err in schema_errors(data, version):
-                failures.append(f"{data.get('kind')}/{data.get('metadata', {}).get('name')} "
-                                f"@{version}: {err}")
+                failures.append(
+                    f"{data.get('kind')}/{data.get('metadata', {}).get('name')} @{version}: {err}"
+                )
     assert not failures, "\n".join(failures)
 
 

@@ -51,14 +51,22 @@ def test_cdk8s_plus_construct_in_a_k8sdsl_chart(tmp_path: Path) -> None:
 def test_foreign_objects_are_checked_by_the_schema(tmp_path: Path) -> None:
     app = App(outdir=tmp_path / "dist")
     chart = Chart(app, "mixed", namespace="shop")
-    obj = cdk8s.ApiObject(chart.cdk8s_chart, "raw", api_version="v1", kind="ConfigMap",
-                          metadata=cdk8s.ApiObjectMetadata(name="raw"))
+    obj = cdk8s.ApiObject(
+        chart.cdk8s_chart,
+        "raw",
+        api_version="v1",
+        kind="ConfigMap",
+        metadata=cdk8s.ApiObjectMetadata(name="raw"),
+    )
     obj.add_json_patch(cdk8s.JsonPatch.add("/Data", {"a": "1"}))
     with pytest.raises(K8sDslError) as info:
         app.synth()
     (finding,) = info.value.findings
     assert (finding.code, finding.path, finding.hint) == (
-        "schema/unknown-field", "Data", "did you mean data?")
+        "schema/unknown-field",
+        "Data",
+        "did you mean data?",
+    )
     assert finding.obj.source == "mixed/raw"
     assert not (tmp_path / "dist").exists()
 

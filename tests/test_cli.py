@@ -84,7 +84,9 @@ def test_not_an_object_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture
 def test_the_command_runs_as_a_program() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "k8sdsl", "check", str(NOTES / "pvc.yaml")],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 1
     assert "did you mean spec.resources?" in proc.stdout

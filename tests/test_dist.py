@@ -46,8 +46,10 @@ def test_every_dist_object_passes_its_target_and_the_newest_schema() -> None:
             if obj is None:
                 continue
             for version in sorted({targets[name], SUPPORTED_VERSIONS[-1]}):
-                failures += [f"{name} {obj['kind']}/{obj['metadata']['name']} @{version}: {e}"
-                             for e in schema_errors(obj, version)]
+                failures += [
+                    f"{name} {obj['kind']}/{obj['metadata']['name']} @{version}: {e}"
+                    for e in schema_errors(obj, version)
+                ]
     assert not failures, "\n".join(failures)
 
 
@@ -59,7 +61,11 @@ def test_real_cdk8s_cli_writes_the_committed_dist(tmp_path: Path) -> None:
     env = {**os.environ, "PATH": f"{ROOT / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}"}
     proc = subprocess.run(
         [str(cli), "synth", "--no-check-upgrade", "--output", str(out)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
     assert "warn" not in proc.stderr.lower(), proc.stderr
@@ -102,9 +108,19 @@ def test_make_synth_leaves_dist_untouched_when_synth_fails(tmp_path: Path) -> No
     (work / "dist").mkdir()
     (work / "dist" / "keep.k8s.yaml").write_text("kept: true\n")
     proc = subprocess.run(
-        ["make", "--no-print-directory", "-o", ".venv/.k8sdsl-installed",
-         "-o", "node_modules/.k8sdsl-installed", "synth"],
-        cwd=work, capture_output=True, text=True, timeout=300,
+        [
+            "make",
+            "--no-print-directory",
+            "-o",
+            ".venv/.k8sdsl-installed",
+            "-o",
+            "node_modules/.k8sdsl-installed",
+            "synth",
+        ],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={k: v for k, v in os.environ.items() if k != "CDK8S_OUTDIR"},
     )
     out = proc.stdout + proc.stderr

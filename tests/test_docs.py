@@ -23,7 +23,9 @@ def examples() -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(("where", "code"), examples(), ids=[w for w, _ in examples()])
-def test_example_runs(where: str, code: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_example_runs(
+    where: str, code: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("CDK8S_OUTDIR", raising=False)
     exec(compile(code, where, "exec"), {"__name__": "__docs__"})

@@ -12,8 +12,16 @@ PACKAGES = ["k8sdsl", "k8sdsl.core", "k8sdsl.rules"] + [
     f"k8sdsl.{p}" for p in ("volumes", "storage", "workloads", "network", "security")
 ]
 
-REQUIRED = ["App", "Chart", "ClusterDnsProbe", "DefaultDenyPolicy", "K8sDslError", "NfsVolume",
-            "ProjectedVolume", "SecurePod"]
+REQUIRED = [
+    "App",
+    "Chart",
+    "ClusterDnsProbe",
+    "DefaultDenyPolicy",
+    "K8sDslError",
+    "NfsVolume",
+    "ProjectedVolume",
+    "SecurePod",
+]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

@@ -26,8 +26,11 @@ class Volume(Resource):
         return {"spec": self.spec}
 
 
-PV_SPEC = {"capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"],
-           "hostPath": {"path": "/data"}}
+PV_SPEC = {
+    "capacity": {"storage": "1Gi"},
+    "accessModes": ["ReadWriteOnce"],
+    "hostPath": {"path": "/data"},
+}
 
 
 def read(dist: Path) -> dict[str, str]:
@@ -50,8 +53,8 @@ def test_synth_writes_one_file_per_chart(tmp_path: Path) -> None:
         "  name: settings\n"
         "  namespace: team-a\n"
         "data:\n"
-        "  a: \"1\"\n"
-        "  b: \"2\"\n"
+        '  a: "1"\n'
+        '  b: "2"\n'
     )
 
 

@@ -68,6 +68,8 @@ class Node:
 class Construct:
     """A node of the k8sdsl construct tree (pure Python)."""
 
+    node: Node
+
     def __init__(self, scope: Construct | None, id: str) -> None:
         if scope is not None:
             if not isinstance(id, str) or not id or "/" in id:
@@ -168,7 +170,9 @@ class Resource(Construct):
         self._api_object: cdk8s.ApiObject | None = None
         problems = self._check_metadata()
         if problems:
-            raise K8sDslError(problems, summary=f"invalid {type(self).__name__} at {self.node.path}")
+            raise K8sDslError(
+                problems, summary=f"invalid {type(self).__name__} at {self.node.path}"
+            )
 
     # -- metadata ---------------------------------------------------------------------------
 
@@ -194,14 +198,22 @@ class Resource(Construct):
                     )
                 )
 
-        check(check_dns_label if self.name_format == "label" else check_dns_subdomain,
-              self.name, "metadata.name")
+        check(
+            check_dns_label if self.name_format == "label" else check_dns_subdomain,
+            self.name,
+            "metadata.name",
+        )
         if self._namespace is not None:
             if not is_namespaced(self.kind):
                 problems.append(
-                    Finding(Severity.ERROR, "metadata/cluster-scoped",
-                            f"{self.kind} is cluster-scoped and has no namespace", ref,
-                            "metadata.namespace", "remove namespace=")
+                    Finding(
+                        Severity.ERROR,
+                        "metadata/cluster-scoped",
+                        f"{self.kind} is cluster-scoped and has no namespace",
+                        ref,
+                        "metadata.namespace",
+                        "remove namespace=",
+                    )
                 )
             else:
                 check(check_dns_label, self._namespace, "metadata.namespace")

@@ -76,8 +76,15 @@ def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
     """Errors first, then by source and path, so reports read the same every run."""
     return sorted(
         findings,
-        key=lambda f: (_SEVERITY_ORDER[f.severity], f.obj.source, f.obj.kind, f.obj.name, f.path,
-                       f.code, f.message),
+        key=lambda f: (
+            _SEVERITY_ORDER[f.severity],
+            f.obj.source,
+            f.obj.kind,
+            f.obj.name,
+            f.path,
+            f.code,
+            f.message,
+        ),
     )
 
 

@@ -30,8 +30,19 @@ _QUANTITY_RE = re.compile(
     r"(?P<suffix>Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?$"
 )
 _COMMON_MISTAKES = {
-    "KB": "k", "K": "k", "MB": "M", "GB": "G", "TB": "T", "KIB": "Ki", "MIB": "Mi",
-    "GIB": "Gi", "TIB": "Ti", "GI": "Gi", "MI": "Mi", "KI": "Ki", "TI": "Ti",
+    "KB": "k",
+    "K": "k",
+    "MB": "M",
+    "GB": "G",
+    "TB": "T",
+    "KIB": "Ki",
+    "MIB": "Mi",
+    "GIB": "Gi",
+    "TIB": "Ti",
+    "GI": "Gi",
+    "MI": "Mi",
+    "KI": "Ki",
+    "TI": "Ti",
 }
 
 
@@ -51,8 +62,10 @@ def _hint_for(text: str) -> str:
         fixed = _COMMON_MISTAKES.get(unit.upper() if unit.upper() in _COMMON_MISTAKES else unit)
         if fixed is not None:
             return f"use {number + fixed!r}"
-    return "use a number with an optional suffix: Ki Mi Gi Ti Pi Ei (powers of 2), " \
+    return (
+        "use a number with an optional suffix: Ki Mi Gi Ti Pi Ei (powers of 2), "
         "m k M G T P E (powers of 10), for example '1Gi', '500m' or '2'"
+    )
 
 
 @total_ordering
@@ -65,6 +78,8 @@ class Quantity:
     """
 
     __slots__ = ("_text", "_value")
+    _text: str
+    _value: Fraction
 
     def __init__(self, value: str | int | Quantity) -> None:
         if isinstance(value, Quantity):

@@ -53,7 +53,7 @@ class LabelSelector(K8sModel):
 
     @classmethod
     def of(cls, labels: Mapping[str, str] | None = None, /, **more: str) -> LabelSelector:
-        """``LabelSelector.of({"app.kubernetes.io/name": "db"})`` or ``LabelSelector.of(role="db")``."""
+        """``LabelSelector.of({"app.kubernetes.io/name": "db"})`` or ``.of(role="db")``."""
         merged = {**(labels or {}), **more}
         return cls(match_labels=merged or None)
 
@@ -89,5 +89,3 @@ class LabelSelector(K8sModel):
             match_labels=dict(data.get("matchLabels") or {}) or None,  # type: ignore[call-overload]
             match_expressions=exprs or None,
         )
-
-

@@ -40,9 +40,7 @@ def check_dns_label(value: str) -> str:
 
 
 def check_dns_subdomain(value: str) -> str:
-    if len(value) > 253 or not all(
-        part and _LABEL_RE.match(part) for part in value.split(".")
-    ):
+    if len(value) > 253 or not all(part and _LABEL_RE.match(part) for part in value.split(".")):
         raise _err(
             "dns_subdomain",
             "must be a DNS-1123 subdomain: at most 253 lowercase letters, digits, '-' and '.', "
@@ -87,8 +85,11 @@ def check_label_value(value: str) -> str:
 
 
 def check_port_name(value: str) -> str:
-    if len(value) > 15 or not _IANA_SVC_RE.match(value) or "--" in value or not re.search(
-        "[a-z]", value
+    if (
+        len(value) > 15
+        or not _IANA_SVC_RE.match(value)
+        or "--" in value
+        or not re.search("[a-z]", value)
     ):
         raise _err(
             "port_name",

@@ -19,6 +19,8 @@ class K8sVersion:
     """A Kubernetes minor version (``1.33``), comparable: ``K8sVersion("1.33") >= "1.31"``."""
 
     __slots__ = ("major", "minor")
+    major: int
+    minor: int
 
     def __init__(self, text: str | K8sVersion) -> None:
         if isinstance(text, K8sVersion):

@@ -33,7 +33,9 @@ class PodSpecRef:
     annotations: dict[str, str]
     namespace: str | None
 
-    def containers(self, *, init: bool = True, ephemeral: bool = True) -> Iterator[tuple[str, dict[str, Any]]]:
+    def containers(
+        self, *, init: bool = True, ephemeral: bool = True
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
         """(JSON path, container) for every container, init and ephemeral ones included."""
         keys = ["containers"]
         if init:

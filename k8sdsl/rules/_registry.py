@@ -41,7 +41,7 @@ RULE_MODULES: tuple[str, ...] = (
 
 
 def rule(id: str, summary: str) -> Callable[[RuleFunc], RuleFunc]:
-    """Register a rule under a stable id. The docstring says which Kubernetes behaviour it guards."""
+    """Register a rule under a stable id; its docstring cites the behaviour it guards."""
     if "/" not in id:
         raise ValueError(f"rule id {id!r} must be 'topic/name'")
 
@@ -90,7 +90,11 @@ class RuleContext:
 
     def find(self, kind: str, name: str, namespace: str | None = None) -> Manifest | None:
         for m in self.manifests:
-            if m.kind == kind and m.name == name and (namespace is None or m.namespace == namespace):
+            if (
+                m.kind == kind
+                and m.name == name
+                and (namespace is None or m.namespace == namespace)
+            ):
                 return m
         return None
 
@@ -100,7 +104,7 @@ def run_rules(
     settings: dict[str, Any] | None = None,
     only: Iterable[str] | None = None,
 ) -> list[Finding]:
-    """Run every registered rule (or the ``only`` ids); a crashing rule is a finding, not a crash."""
+    """Run every registered rule (or the ``only`` ids); a crashing rule becomes a finding."""
     ctx = RuleContext(manifests, settings or {})
     wanted = set(only) if only is not None else None
     findings: list[Finding] = []

@@ -9,8 +9,15 @@ from k8sdsl.core import K8sDslError, K8sModel, Quantity, QuantityError
 
 @pytest.mark.parametrize(
     ("bigger", "smaller"),
-    [("1Gi", "900Mi"), ("1G", "999M"), ("1Gi", "1G"), ("2", "1500m"), ("1e3", "999"),
-     ("1.5Gi", "1Gi"), ("1Ki", "1k")],
+    [
+        ("1Gi", "900Mi"),
+        ("1G", "999M"),
+        ("1Gi", "1G"),
+        ("2", "1500m"),
+        ("1e3", "999"),
+        ("1.5Gi", "1Gi"),
+        ("1Ki", "1k"),
+    ],
 )
 def test_ordering(bigger: str, smaller: str) -> None:
     assert Quantity(bigger) > Quantity(smaller)
@@ -19,8 +26,7 @@ def test_ordering(bigger: str, smaller: str) -> None:
 
 @pytest.mark.parametrize(
     ("a", "b"),
-    [("0.5", "500m"), ("1Gi", "1024Mi"), ("1k", "1000"), ("1e3", "1k"), ("100m", "0.1"),
-     ("1", 1)],
+    [("0.5", "500m"), ("1Gi", "1024Mi"), ("1k", "1000"), ("1e3", "1k"), ("100m", "0.1"), ("1", 1)],
 )
 def test_equality(a: str, b: str | int) -> None:
     assert Quantity(a) == Quantity(b)
@@ -29,8 +35,15 @@ def test_equality(a: str, b: str | int) -> None:
 
 @pytest.mark.parametrize(
     ("text", "canonical"),
-    [("0.5", "500m"), ("1024Mi", "1Gi"), ("1000", "1k"), ("1500", "1500"), ("1536Mi", "1536Mi"),
-     ("0", "0"), ("2000m", "2")],
+    [
+        ("0.5", "500m"),
+        ("1024Mi", "1Gi"),
+        ("1000", "1k"),
+        ("1500", "1500"),
+        ("1536Mi", "1536Mi"),
+        ("0", "0"),
+        ("2000m", "2"),
+    ],
 )
 def test_canonical(text: str, canonical: str) -> None:
     assert Quantity(text).canonical() == canonical

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from pydantic import TypeAdapter
+from pydantic import TypeAdapter, ValidationError
 
 from k8sdsl.core import (
     AbsolutePath,
@@ -131,5 +131,5 @@ def test_values_are_frozen_and_render_camel_case() -> None:
 
     m = Mount(mount_path="/x", except_=["a"])
     assert m.to_k8s() == {"mountPath": "/x", "except": ["a"]}
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         m.mount_path = "/y"  # type: ignore[misc]

@@ -1,0 +1,424 @@
+"""``Volume``: a name and exactly one source; and the unions of pod and PV sources."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from pydantic import SerializerFunctionWrapHandler, field_validator, model_serializer
+from pydantic_core import PydanticCustomError
+
+from k8sdsl.core._model import K8sModel
+from k8sdsl.core._quantity import Quantity
+from k8sdsl.core._types import DnsLabel
+from k8sdsl.volumes._claim import PersistentVolumeClaimTemplate
+from k8sdsl.volumes._enums import AccessMode, HostPathType, PullPolicy, StorageMedium, VolumeMode
+from k8sdsl.volumes._projected import ProjectedVolume, ProjectionBase
+from k8sdsl.volumes._refs import DownwardApiVolumeFile, KeyToPath, LocalObjectReference
+from k8sdsl.volumes._sources import (
+    AwsElasticBlockStoreVolumeSource,
+    AzureDiskVolumeSource,
+    AzureFilePersistentVolumeSource,
+    AzureFileVolumeSource,
+    CephFsPersistentVolumeSource,
+    CephFsVolumeSource,
+    CinderPersistentVolumeSource,
+    CinderVolumeSource,
+    ConfigMapVolumeSource,
+    CsiPersistentVolumeSource,
+    CsiVolumeSource,
+    DownwardApiVolumeSource,
+    EmptyDirVolumeSource,
+    EphemeralVolumeSource,
+    FcVolumeSource,
+    FlexPersistentVolumeSource,
+    FlexVolumeSource,
+    FlockerVolumeSource,
+    GcePersistentDiskVolumeSource,
+    GitRepoVolumeSource,
+    GlusterfsPersistentVolumeSource,
+    GlusterfsVolumeSource,
+    HostPathVolumeSource,
+    ImageVolumeSource,
+    IscsiPersistentVolumeSource,
+    IscsiVolumeSource,
+    LocalVolumeSource,
+    NfsVolumeSource,
+    PersistentVolumeClaimVolumeSource,
+    PhotonPersistentDiskVolumeSource,
+    PortworxVolumeSource,
+    QuobyteVolumeSource,
+    RbdPersistentVolumeSource,
+    RbdVolumeSource,
+    ScaleIoPersistentVolumeSource,
+    ScaleIoVolumeSource,
+    SecretVolumeSource,
+    StorageOsPersistentVolumeSource,
+    StorageOsVolumeSource,
+    VolumeSourceBase,
+    VsphereVirtualDiskVolumeSource,
+)
+from k8sdsl.volumes._tagged import tagged_union
+
+if TYPE_CHECKING:
+    from k8sdsl.volumes._enums import MountPropagation, RecursiveReadOnly
+    from k8sdsl.volumes._mounts import Mount, VolumeDevice
+
+#: every source a Pod's ``spec.volumes[]`` accepts, in the API reference's order
+POD_SOURCE_TYPES: tuple[type[VolumeSourceBase], ...] = (
+    AwsElasticBlockStoreVolumeSource,
+    AzureDiskVolumeSource,
+    AzureFileVolumeSource,
+    CephFsVolumeSource,
+    CinderVolumeSource,
+    ConfigMapVolumeSource,
+    CsiVolumeSource,
+    DownwardApiVolumeSource,
+    EmptyDirVolumeSource,
+    EphemeralVolumeSource,
+    FcVolumeSource,
+    FlexVolumeSource,
+    FlockerVolumeSource,
+    GcePersistentDiskVolumeSource,
+    GitRepoVolumeSource,
+    GlusterfsVolumeSource,
+    HostPathVolumeSource,
+    ImageVolumeSource,
+    IscsiVolumeSource,
+    NfsVolumeSource,
+    PersistentVolumeClaimVolumeSource,
+    PhotonPersistentDiskVolumeSource,
+    PortworxVolumeSource,
+    ProjectedVolume,
+    QuobyteVolumeSource,
+    RbdVolumeSource,
+    ScaleIoVolumeSource,
+    SecretVolumeSource,
+    StorageOsVolumeSource,
+    VsphereVirtualDiskVolumeSource,
+)
+
+#: every source a PersistentVolume's spec accepts (the PV forms where they differ)
+PERSISTENT_VOLUME_SOURCE_TYPES: tuple[type[VolumeSourceBase], ...] = (
+    AwsElasticBlockStoreVolumeSource,
+    AzureDiskVolumeSource,
+    AzureFilePersistentVolumeSource,
+    CephFsPersistentVolumeSource,
+    CinderPersistentVolumeSource,
+    CsiPersistentVolumeSource,
+    FcVolumeSource,
+    FlexPersistentVolumeSource,
+    FlockerVolumeSource,
+    GcePersistentDiskVolumeSource,
+    GlusterfsPersistentVolumeSource,
+    HostPathVolumeSource,
+    IscsiPersistentVolumeSource,
+    LocalVolumeSource,
+    NfsVolumeSource,
+    PhotonPersistentDiskVolumeSource,
+    PortworxVolumeSource,
+    QuobyteVolumeSource,
+    RbdPersistentVolumeSource,
+    ScaleIoPersistentVolumeSource,
+    StorageOsPersistentVolumeSource,
+    VsphereVirtualDiskVolumeSource,
+)
+
+VolumeSource = tagged_union(*POD_SOURCE_TYPES, kind="pod_volume_source")
+"""The source of a Pod volume: exactly one of the pod-form source values."""
+
+PersistentVolumeSource = tagged_union(
+    *PERSISTENT_VOLUME_SOURCE_TYPES, kind="persistent_volume_source"
+)
+"""The source of a PersistentVolume: exactly one of the PV-capable source values (the PV
+forms where they differ: ``CsiPersistentVolumeSource`` with its volume handle, Secret
+references with a namespace, ``LocalVolumeSource``...). Read ``source.k8s_key`` for the key
+it takes in ``spec``."""
+
+_POD_FORM = {t.k8s_key: t for t in POD_SOURCE_TYPES}
+_PV_FORM = {t.k8s_key: t for t in PERSISTENT_VOLUME_SOURCE_TYPES}
+
+
+def pod_form_hint(source: object) -> str:
+    """The fix for a PV-only source put into a Pod volume."""
+    key = getattr(type(source), "k8s_key", "")
+    if key == "local":
+        return (
+            "local volumes exist only as PersistentVolumes: create a PersistentVolume "
+            "with LocalVolumeSource and mount a claim (Volume.claim)"
+        )
+    if key == "csi":
+        return (
+            "CsiPersistentVolumeSource belongs in a PersistentVolume; for an inline "
+            "ephemeral CSI volume use CsiVolumeSource (no volume_handle)"
+        )
+    if key in _POD_FORM:
+        return f"use {_POD_FORM[key].__name__}, the pod form (Secret references without namespace)"
+    return "pass one of the *VolumeSource values allowed in pods"
+
+
+def pv_form_hint(source: object) -> str:
+    """The fix for a pod-only source (or pod form) put into a PersistentVolume."""
+    key = getattr(type(source), "k8s_key", "")
+    if key in _PV_FORM:
+        return f"use {_PV_FORM[key].__name__}, the PersistentVolume form"
+    return (
+        f"{key or type(source).__name__} is allowed only in pods; a PersistentVolume "
+        "takes a PV-capable source (nfs, csi, local, hostPath, iscsi, fc...)"
+    )
+
+
+class Volume(K8sModel):
+    """A pod volume: a DNS-label ``name`` and exactly one ``source``.
+
+    ``Volume(name="cache", source=EmptyDirVolumeSource())`` renders
+    ``{"name": "cache", "emptyDir": {}}``. The named factories (:meth:`empty_dir`,
+    :meth:`config_map`, :meth:`secret`, :meth:`claim`, ...) cover the usual sources; attach a
+    volume to a container with ``volume.mount("/path")``, and the pod lists it once.
+    """
+
+    k8s_type = "Volume"
+
+    name: DnsLabel
+    source: VolumeSource
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _pod_form(cls, value: Any) -> Any:
+        if isinstance(value, VolumeSourceBase):
+            if type(value) not in POD_SOURCE_TYPES:
+                raise PydanticCustomError(
+                    "pod_volume_source",
+                    "{kind} is not allowed in a Pod volume",
+                    {"kind": type(value).__name__, "hint": pod_form_hint(value)},
+                )
+            return value
+        # A Kubernetes-shaped dict ({"nfs": {...}}) or a bare key: name the value to use.
+        keys = (
+            list(value) if isinstance(value, Mapping) else [value] if isinstance(value, str) else []
+        )
+        known = [k for k in keys if isinstance(k, str) and k in _POD_FORM]
+        hint = (
+            f"use {_POD_FORM[known[0]].__name__}(...)"
+            if len(known) == 1
+            else "use one source value, for example NfsVolumeSource(server=..., path=...)"
+        )
+        raise PydanticCustomError(
+            "pod_volume_source",
+            "source must be one volume source value, not {kind}",
+            {"kind": type(value).__name__, "hint": hint},
+        )
+
+    @model_serializer(mode="wrap")
+    def _render(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        out: dict[str, Any] = handler(self)
+        return {"name": out["name"], type(self.source).k8s_key: out["source"]}
+
+    @property
+    def k8s_key(self) -> str:
+        """The key of this volume's source (``emptyDir``, ``nfs``...)."""
+        return type(self.source).k8s_key
+
+    # -- attaching ----------------------------------------------------------------------------
+
+    def mount(
+        self,
+        mount_path: str,
+        *,
+        read_only: bool | None = None,
+        sub_path: str | None = None,
+        sub_path_expr: str | None = None,
+        mount_propagation: MountPropagation | None = None,
+        recursive_read_only: RecursiveReadOnly | None = None,
+    ) -> Mount:
+        """This volume mounted at ``mount_path``: ``Container(mounts=[cache.mount("/cache")])``.
+
+        The pod collects the volume from the mount, so it is listed once in ``spec.volumes``.
+        """
+        from k8sdsl.volumes._mounts import Mount
+
+        return Mount(
+            volume=self,
+            mount_path=mount_path,
+            read_only=read_only,
+            sub_path=sub_path,
+            sub_path_expr=sub_path_expr,
+            mount_propagation=mount_propagation,
+            recursive_read_only=recursive_read_only,
+        )
+
+    def device(self, device_path: str) -> VolumeDevice:
+        """This (raw block) volume as a device at ``device_path`` (``volumeDevices``)."""
+        from k8sdsl.volumes._mounts import VolumeDevice
+
+        return VolumeDevice(volume=self, device_path=device_path)
+
+    # -- named factories ----------------------------------------------------------------------
+
+    @classmethod
+    def of(cls, name: str, /, source: VolumeSourceBase) -> Volume:
+        """``Volume.of("data", NfsVolumeSource(server=..., path=...))``."""
+        return cls(name=name, source=source)
+
+    @classmethod
+    def empty_dir(
+        cls,
+        name: str,
+        /,
+        *,
+        medium: StorageMedium | str | None = None,
+        size_limit: str | Quantity | None = None,
+    ) -> Volume:
+        """A scratch directory for the pod's life. ``medium`` unset is the node's disk;
+        ``StorageMedium.MEMORY`` is a tmpfs (give it ``size_limit``)."""
+        return cls(name=name, source=EmptyDirVolumeSource(medium=medium, size_limit=size_limit))
+
+    @classmethod
+    def config_map(
+        cls,
+        name: str,
+        /,
+        *,
+        config_map_name: str,
+        items: Sequence[KeyToPath] | Mapping[str, str] | None = None,
+        default_mode: int | None = None,
+        optional: bool | None = None,
+    ) -> Volume:
+        """A ConfigMap's keys as files (read-only). ``items`` may be KeyToPath values or a
+        ``{key: path}`` mapping; unset projects every key."""
+        return cls(
+            name=name,
+            source=ConfigMapVolumeSource(
+                name=config_map_name,
+                items=_items(items),
+                default_mode=default_mode,
+                optional=optional,
+            ),
+        )
+
+    @classmethod
+    def secret(
+        cls,
+        name: str,
+        /,
+        *,
+        secret_name: str,
+        items: Sequence[KeyToPath] | Mapping[str, str] | None = None,
+        default_mode: int | None = None,
+        optional: bool | None = None,
+    ) -> Volume:
+        """A Secret's keys as files on a tmpfs (read-only). ``default_mode`` unset is
+        ``0o644``; ``0o400`` keeps keys from other users of the container."""
+        return cls(
+            name=name,
+            source=SecretVolumeSource(
+                secret_name=secret_name,
+                items=_items(items),
+                default_mode=default_mode,
+                optional=optional,
+            ),
+        )
+
+    @classmethod
+    def claim(cls, name: str, /, *, claim_name: str, read_only: bool | None = None) -> Volume:
+        """A PersistentVolumeClaim of the pod's namespace."""
+        return cls(
+            name=name,
+            source=PersistentVolumeClaimVolumeSource(claim_name=claim_name, read_only=read_only),
+        )
+
+    @classmethod
+    def host_path(cls, name: str, /, *, path: str, type: HostPathType | None = None) -> Volume:
+        """A node path. Pods using it need a Pod Security exemption (baseline forbids it)."""
+        return cls(name=name, source=HostPathVolumeSource(path=path, type=type))
+
+    @classmethod
+    def nfs(cls, name: str, /, *, server: str, path: str, read_only: bool | None = None) -> Volume:
+        """An NFS export mounted directly (no mount options: use a PersistentVolume for them)."""
+        return cls(name=name, source=NfsVolumeSource(server=server, path=path, read_only=read_only))
+
+    @classmethod
+    def projected(
+        cls, name: str, /, *sources: ProjectionBase, default_mode: int | None = None
+    ) -> Volume:
+        """Several projections in one directory (read-only)."""
+        return cls(name=name, source=ProjectedVolume.of(*sources, default_mode=default_mode))
+
+    @classmethod
+    def downward_api(
+        cls, name: str, /, *items: DownwardApiVolumeFile, default_mode: int | None = None
+    ) -> Volume:
+        """Pod fields and container resources as files (read-only)."""
+        return cls(
+            name=name, source=DownwardApiVolumeSource(items=items, default_mode=default_mode)
+        )
+
+    @classmethod
+    def ephemeral(
+        cls,
+        name: str,
+        /,
+        *,
+        storage: str | Quantity,
+        access_modes: Sequence[AccessMode] = (AccessMode.READ_WRITE_ONCE,),
+        storage_class_name: str | None = None,
+        volume_mode: VolumeMode | None = None,
+        labels: Mapping[str, str] | None = None,
+    ) -> Volume:
+        """A generic ephemeral volume: a claim of ``storage`` bytes created with the pod and
+        deleted with it. ``access_modes`` defaults to ``[ReadWriteOnce]``;
+        ``storage_class_name`` unset uses the cluster's default class."""
+        template = PersistentVolumeClaimTemplate.of(
+            storage=storage,
+            access_modes=access_modes,
+            storage_class_name=storage_class_name,
+            volume_mode=volume_mode,
+            labels=labels,
+        )
+        return cls(name=name, source=EphemeralVolumeSource(volume_claim_template=template))
+
+    @classmethod
+    def csi(
+        cls,
+        name: str,
+        /,
+        *,
+        driver: str,
+        volume_attributes: Mapping[str, str] | None = None,
+        read_only: bool | None = None,
+        fs_type: str | None = None,
+        node_publish_secret_name: str | None = None,
+    ) -> Volume:
+        """A CSI ephemeral inline volume (the driver must support the Ephemeral mode)."""
+        secret = (
+            LocalObjectReference(name=node_publish_secret_name)
+            if node_publish_secret_name is not None
+            else None
+        )
+        return cls(
+            name=name,
+            source=CsiVolumeSource(
+                driver=driver,
+                volume_attributes=dict(volume_attributes) if volume_attributes else None,
+                read_only=read_only,
+                fs_type=fs_type,
+                node_publish_secret_ref=secret,
+            ),
+        )
+
+    @classmethod
+    def image(
+        cls, name: str, /, *, reference: str, pull_policy: PullPolicy | None = None
+    ) -> Volume:
+        """An OCI image or artifact, read-only (1.31+; on by default from 1.35)."""
+        return cls(
+            name=name, source=ImageVolumeSource(reference=reference, pull_policy=pull_policy)
+        )
+
+
+def _items(items: Sequence[KeyToPath] | Mapping[str, str] | None) -> tuple[KeyToPath, ...] | None:
+    if items is None:
+        return None
+    if isinstance(items, Mapping):
+        return tuple(KeyToPath(key=k, path=p) for k, p in items.items())
+    return tuple(items)

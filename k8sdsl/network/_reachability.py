@@ -160,6 +160,8 @@ class PodGroup:
     source: str = ""
     #: JSON path of the pod spec inside the object (``spec.template.spec``)
     spec_path: str = "spec"
+    #: the object the pods come from (``None`` for modelled pods such as cluster DNS)
+    manifest: Manifest | None = field(default=None, compare=False, repr=False)
 
     @property
     def id(self) -> str:
@@ -423,6 +425,7 @@ def read_pod_groups(manifests: Iterable[Manifest]) -> list[PodGroup]:
                     dns_policy=ref.spec.get("dnsPolicy"),
                     source=manifest.source,
                     spec_path=ref.path,
+                    manifest=manifest,
                 )
             )
     return groups
@@ -515,6 +518,14 @@ class Reachability:
         self.pods: tuple[PodGroup, ...] = tuple(pods)
         self.policies: tuple[PolicyView, ...] = tuple(policies)
         self._namespaces = {k: dict(v) for k, v in namespaces.items()}
+        # indexed by namespace: a policy only ever selects pods of its own namespace, and a
+        # fleet has thousands of both
+        self._pods_in: dict[str, list[PodGroup]] = {}
+        for pod in self.pods:
+            self._pods_in.setdefault(pod.namespace, []).append(pod)
+        self._policies_in: dict[str, list[PolicyView]] = {}
+        for policy in self.policies:
+            self._policies_in.setdefault(policy.namespace, []).append(policy)
 
     @classmethod
     def from_manifests(cls, manifests: Iterable[Manifest]) -> Reachability:
@@ -583,10 +594,19 @@ class Reachability:
         if direction not in ("ingress", "egress"):
             raise ValueError(f"direction must be 'ingress' or 'egress', not {direction!r}")
         attr = "ingress_isolating" if direction == "ingress" else "egress_isolating"
-        return [p for p in self.policies if getattr(p, attr) and p.selects(pod)]
+        return [
+            p
+            for p in self._policies_in.get(pod.namespace, ())
+            if getattr(p, attr) and p.selects(pod)
+        ]
 
     def selected_pods(self, policy: PolicyView) -> list[PodGroup]:
-        return [p for p in self.pods if policy.selects(p)]
+        """The app's pod groups ``policy`` selects (its namespace, matching its podSelector)."""
+        return [p for p in self._pods_in.get(policy.namespace, ()) if policy.selects(p)]
+
+    def pods_matching(self, peer: PeerView, policy: PolicyView) -> list[PodGroup]:
+        """The app's pod groups a selector peer of ``policy`` matches (none for ipBlocks)."""
+        return [p for p in self.pods if self.peer_matches(peer, policy, p)]
 
     # -- matching -------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ notes' sample, flattened, reads as if one entry held secret, downwardAPI and con
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Self
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Self, TypeAlias, get_args
 
 from pydantic import Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 from pydantic_core import PydanticCustomError
@@ -147,16 +147,20 @@ class PodCertificateProjection(ProjectionBase):
         return self
 
 
-VolumeProjection = tagged_union(
-    SecretProjection,
-    ConfigMapProjection,
-    DownwardApiProjection,
-    ServiceAccountTokenProjection,
-    ClusterTrustBundleProjection,
-    PodCertificateProjection,
-    kind="volume_projection",
+_Projection: TypeAlias = (
+    SecretProjection
+    | ConfigMapProjection
+    | DownwardApiProjection
+    | ServiceAccountTokenProjection
+    | ClusterTrustBundleProjection
+    | PodCertificateProjection
 )
-"""One entry of a projected volume's ``sources``: exactly one projection value."""
+
+if TYPE_CHECKING:
+    VolumeProjection: TypeAlias = _Projection
+else:
+    VolumeProjection = tagged_union(*get_args(_Projection), kind="volume_projection")
+# VolumeProjection: one entry of a projected volume's ``sources``, exactly one projection.
 
 
 class ProjectedVolume(VolumeSourceBase):

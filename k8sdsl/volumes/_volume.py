@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias, get_args
 
 from pydantic import SerializerFunctionWrapHandler, field_validator, model_serializer
 from pydantic_core import PydanticCustomError
@@ -64,76 +64,86 @@ if TYPE_CHECKING:
     from k8sdsl.volumes._enums import MountPropagation, RecursiveReadOnly
     from k8sdsl.volumes._mounts import Mount, VolumeDevice
 
-#: every source a Pod's ``spec.volumes[]`` accepts, in the API reference's order
-POD_SOURCE_TYPES: tuple[type[VolumeSourceBase], ...] = (
-    AwsElasticBlockStoreVolumeSource,
-    AzureDiskVolumeSource,
-    AzureFileVolumeSource,
-    CephFsVolumeSource,
-    CinderVolumeSource,
-    ConfigMapVolumeSource,
-    CsiVolumeSource,
-    DownwardApiVolumeSource,
-    EmptyDirVolumeSource,
-    EphemeralVolumeSource,
-    FcVolumeSource,
-    FlexVolumeSource,
-    FlockerVolumeSource,
-    GcePersistentDiskVolumeSource,
-    GitRepoVolumeSource,
-    GlusterfsVolumeSource,
-    HostPathVolumeSource,
-    ImageVolumeSource,
-    IscsiVolumeSource,
-    NfsVolumeSource,
-    PersistentVolumeClaimVolumeSource,
-    PhotonPersistentDiskVolumeSource,
-    PortworxVolumeSource,
-    ProjectedVolume,
-    QuobyteVolumeSource,
-    RbdVolumeSource,
-    ScaleIoVolumeSource,
-    SecretVolumeSource,
-    StorageOsVolumeSource,
-    VsphereVirtualDiskVolumeSource,
+# The unions are written out once as plain ``Union``s so type checkers see every member; at
+# run time they become tagged unions (pydantic picks the member by the value's class).
+_PodSource: TypeAlias = (
+    AwsElasticBlockStoreVolumeSource
+    | AzureDiskVolumeSource
+    | AzureFileVolumeSource
+    | CephFsVolumeSource
+    | CinderVolumeSource
+    | ConfigMapVolumeSource
+    | CsiVolumeSource
+    | DownwardApiVolumeSource
+    | EmptyDirVolumeSource
+    | EphemeralVolumeSource
+    | FcVolumeSource
+    | FlexVolumeSource
+    | FlockerVolumeSource
+    | GcePersistentDiskVolumeSource
+    | GitRepoVolumeSource
+    | GlusterfsVolumeSource
+    | HostPathVolumeSource
+    | ImageVolumeSource
+    | IscsiVolumeSource
+    | NfsVolumeSource
+    | PersistentVolumeClaimVolumeSource
+    | PhotonPersistentDiskVolumeSource
+    | PortworxVolumeSource
+    | ProjectedVolume
+    | QuobyteVolumeSource
+    | RbdVolumeSource
+    | ScaleIoVolumeSource
+    | SecretVolumeSource
+    | StorageOsVolumeSource
+    | VsphereVirtualDiskVolumeSource
 )
+_PersistentVolumeSource: TypeAlias = (
+    AwsElasticBlockStoreVolumeSource
+    | AzureDiskVolumeSource
+    | AzureFilePersistentVolumeSource
+    | CephFsPersistentVolumeSource
+    | CinderPersistentVolumeSource
+    | CsiPersistentVolumeSource
+    | FcVolumeSource
+    | FlexPersistentVolumeSource
+    | FlockerVolumeSource
+    | GcePersistentDiskVolumeSource
+    | GlusterfsPersistentVolumeSource
+    | HostPathVolumeSource
+    | IscsiPersistentVolumeSource
+    | LocalVolumeSource
+    | NfsVolumeSource
+    | PhotonPersistentDiskVolumeSource
+    | PortworxVolumeSource
+    | QuobyteVolumeSource
+    | RbdPersistentVolumeSource
+    | ScaleIoPersistentVolumeSource
+    | StorageOsPersistentVolumeSource
+    | VsphereVirtualDiskVolumeSource
+)
+
+#: every source a Pod's ``spec.volumes[]`` accepts, in the API reference's order
+POD_SOURCE_TYPES: tuple[type[VolumeSourceBase], ...] = get_args(_PodSource)
 
 #: every source a PersistentVolume's spec accepts (the PV forms where they differ)
-PERSISTENT_VOLUME_SOURCE_TYPES: tuple[type[VolumeSourceBase], ...] = (
-    AwsElasticBlockStoreVolumeSource,
-    AzureDiskVolumeSource,
-    AzureFilePersistentVolumeSource,
-    CephFsPersistentVolumeSource,
-    CinderPersistentVolumeSource,
-    CsiPersistentVolumeSource,
-    FcVolumeSource,
-    FlexPersistentVolumeSource,
-    FlockerVolumeSource,
-    GcePersistentDiskVolumeSource,
-    GlusterfsPersistentVolumeSource,
-    HostPathVolumeSource,
-    IscsiPersistentVolumeSource,
-    LocalVolumeSource,
-    NfsVolumeSource,
-    PhotonPersistentDiskVolumeSource,
-    PortworxVolumeSource,
-    QuobyteVolumeSource,
-    RbdPersistentVolumeSource,
-    ScaleIoPersistentVolumeSource,
-    StorageOsPersistentVolumeSource,
-    VsphereVirtualDiskVolumeSource,
+PERSISTENT_VOLUME_SOURCE_TYPES: tuple[type[VolumeSourceBase], ...] = get_args(
+    _PersistentVolumeSource
 )
 
-VolumeSource = tagged_union(*POD_SOURCE_TYPES, kind="pod_volume_source")
-"""The source of a Pod volume: exactly one of the pod-form source values."""
-
-PersistentVolumeSource = tagged_union(
-    *PERSISTENT_VOLUME_SOURCE_TYPES, kind="persistent_volume_source"
-)
-"""The source of a PersistentVolume: exactly one of the PV-capable source values (the PV
-forms where they differ: ``CsiPersistentVolumeSource`` with its volume handle, Secret
-references with a namespace, ``LocalVolumeSource``...). Read ``source.k8s_key`` for the key
-it takes in ``spec``."""
+if TYPE_CHECKING:
+    VolumeSource: TypeAlias = _PodSource
+    PersistentVolumeSource: TypeAlias = _PersistentVolumeSource
+else:
+    VolumeSource = tagged_union(*POD_SOURCE_TYPES, kind="pod_volume_source")
+    PersistentVolumeSource = tagged_union(
+        *PERSISTENT_VOLUME_SOURCE_TYPES, kind="persistent_volume_source"
+    )
+# VolumeSource: the source of a Pod volume, exactly one of the pod-form source values.
+# PersistentVolumeSource: the source of a PersistentVolume, exactly one of the PV-capable
+# source values (the PV forms where they differ: CsiPersistentVolumeSource with its volume
+# handle, Secret references with a namespace, LocalVolumeSource...); read ``source.k8s_key``
+# for the key it takes in ``spec``.
 
 _POD_FORM = {t.k8s_key: t for t in POD_SOURCE_TYPES}
 _PV_FORM = {t.k8s_key: t for t in PERSISTENT_VOLUME_SOURCE_TYPES}

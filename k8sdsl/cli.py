@@ -71,6 +71,17 @@ def check(paths: Sequence[Path], version: K8sVersion) -> tuple[Report, list[str]
     return Report.of(findings), unreadable
 
 
+def explain_network(paths: Sequence[Path], version: K8sVersion, fmt: str) -> tuple[str, list[str]]:
+    """The reachability report (text or JSON) for the objects in ``paths``."""
+    from k8sdsl.network._reachability import Reachability
+
+    manifests, _, unreadable = load_manifests(paths, version)
+    model = Reachability.from_manifests(manifests)
+    if fmt == "json":
+        return json.dumps(model.to_dict(), indent=2, sort_keys=True), unreadable
+    return model.format(), unreadable
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _Parser(prog="k8sdsl", description="Typed, validated Kubernetes manifests.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -87,6 +98,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=f"target version ({SUPPORTED_VERSIONS[0]} to "
         f"{SUPPORTED_VERSIONS[-1]}; default {DEFAULT_VERSION})",
     )
+    p_explain = sub.add_parser(
+        "explain",
+        help="explain what Kubernetes YAML files mean (network: who may talk to whom)",
+        description="Exit 0 after printing, 2 for bad usage or unreadable input.",
+    )
+    explain_sub = p_explain.add_subparsers(dest="topic", required=True)
+    p_network = explain_sub.add_parser(
+        "network",
+        help="pods, the pod-to-pod port matrix, traffic to and from outside, cluster DNS",
+        description="Apply the NetworkPolicies in PATH... to the pods in PATH... with "
+        "Kubernetes semantics and print who may connect to whom, on which ports.",
+    )
+    p_network.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p_network.add_argument("--format", choices=("text", "json"), default="text")
+    p_network.set_defaults(k8s_version=DEFAULT_VERSION)
     from k8sdsl.core._findings import K8sDslError
 
     args = parser.parse_args(argv)
@@ -113,6 +139,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if unreadable:
             return 2
         return 1 if report.has_errors() else 0
+    if args.command == "explain" and args.topic == "network":
+        text, unreadable = explain_network(args.paths, version, args.format)
+        for line in unreadable:
+            print(f"error[yaml/unreadable] {line}", file=sys.stderr)
+        if unreadable:
+            return 2
+        print(text)
+        return 0
     return 2  # pragma: no cover - argparse requires a command
 
 

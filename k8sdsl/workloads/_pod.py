@@ -1,0 +1,320 @@
+"""Pods and pod templates.
+
+:class:`PodTemplate` is the value every workload takes (Deployment, DaemonSet, Job);
+:class:`Pod` is a resource that renders one Pod from the same fields. Nothing is defaulted
+here: :class:`k8sdsl.workloads.SecurePodTemplate` and :class:`~k8sdsl.workloads.SecurePod`
+add the secure defaults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar, Self
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from k8sdsl.core._construct import Construct, Resource
+from k8sdsl.core._model import K8sModel
+from k8sdsl.core._types import DnsLabel, DnsSubdomain, LabelKey, LabelValue
+from k8sdsl.network._dns import DnsConfig, DnsPolicy
+from k8sdsl.security._exemptions import Exemption, exemption_annotations
+from k8sdsl.workloads._container import Container
+from k8sdsl.workloads._security_context import PodSecurityContext
+
+
+class RestartPolicy(StrEnum):
+    """What the kubelet does when a container exits. Kubernetes' default is ``Always``;
+    a Job's pods must use ``Never`` or ``OnFailure``."""
+
+    ALWAYS = "Always"
+    ON_FAILURE = "OnFailure"
+    NEVER = "Never"
+
+
+class OsName(StrEnum):
+    LINUX = "linux"
+    WINDOWS = "windows"
+
+
+class PodOS(K8sModel):
+    name: OsName
+
+
+class TolerationOperator(StrEnum):
+    EXISTS = "Exists"
+    EQUAL = "Equal"
+
+
+class TaintEffect(StrEnum):
+    NO_SCHEDULE = "NoSchedule"
+    PREFER_NO_SCHEDULE = "PreferNoSchedule"
+    NO_EXECUTE = "NoExecute"
+
+
+class Toleration(K8sModel):
+    """Lets the pod schedule onto nodes with a matching taint."""
+
+    key: LabelKey | None = None
+    operator: TolerationOperator | None = None
+    value: LabelValue | None = None
+    effect: TaintEffect | None = None
+    toleration_seconds: int | None = None
+
+    @model_validator(mode="after")
+    def _exists_has_no_value(self) -> Self:
+        if self.operator is TolerationOperator.EXISTS and self.value:
+            raise ValueError("operator Exists takes no value")
+        if self.key is None and self.operator is not TolerationOperator.EXISTS:
+            raise ValueError("a toleration without a key must use operator Exists")
+        return self
+
+
+class LocalObjectName(K8sModel):
+    name: DnsSubdomain
+
+
+Seconds = Annotated[int, Field(ge=0)]
+
+
+class PodTemplate(K8sModel):
+    """A pod's labels, annotations and spec: what Deployment, DaemonSet and Job run.
+
+    ``volumes`` lists volumes that no container mounts (rare); mounted volumes come from the
+    containers' ``mounts`` and appear in ``spec.volumes`` once each. ``exemptions`` record,
+    in annotations, every control this pod is allowed to weaken and why.
+    ``image_pull_secrets`` are Secret names. Every field is unset unless given.
+    """
+
+    k8s_type = "PodTemplateSpec"
+
+    labels: dict[LabelKey, LabelValue] | None = None
+    annotations: dict[LabelKey, str] | None = None
+    containers: tuple[Container, ...] = Field(min_length=1)
+    init_containers: tuple[Container, ...] | None = None
+    volumes: tuple[Any, ...] | None = None
+    security_context: PodSecurityContext | None = None
+    service_account_name: DnsSubdomain | None = None
+    automount_service_account_token: bool | None = None
+    dns_policy: DnsPolicy | None = None
+    dns_config: DnsConfig | None = None
+    hostname: DnsLabel | None = None
+    subdomain: DnsLabel | None = None
+    host_network: bool | None = None
+    host_pid: bool | None = Field(default=None, serialization_alias="hostPID")
+    host_ipc: bool | None = Field(default=None, serialization_alias="hostIPC")
+    host_users: bool | None = None
+    node_selector: dict[LabelKey, LabelValue] | None = None
+    tolerations: tuple[Toleration, ...] | None = None
+    priority_class_name: DnsSubdomain | None = None
+    runtime_class_name: DnsSubdomain | None = None
+    restart_policy: RestartPolicy | None = None
+    termination_grace_period_seconds: Seconds | None = None
+    active_deadline_seconds: Annotated[int, Field(ge=1)] | None = None
+    image_pull_secrets: tuple[DnsSubdomain, ...] | None = None
+    os: PodOS | None = None
+    share_process_namespace: bool | None = None
+    enable_service_links: bool | None = None
+    exemptions: tuple[Exemption, ...] | None = None
+
+    @field_validator("volumes", mode="after")
+    @classmethod
+    def _volumes_are_volumes(cls, value: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
+        from k8sdsl.volumes import Volume
+
+        for v in value or ():
+            if not isinstance(v, Volume):
+                raise PydanticCustomError(
+                    "volume", "is not a Volume",
+                    {"hint": "use Volume.empty_dir('scratch'), Volume.config_map(...), ..."})
+        return value
+
+    @field_validator("os", mode="before")
+    @classmethod
+    def _os_name(cls, value: Any) -> Any:
+        return {"name": value} if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        names = [c.name for c in (*self.containers, *(self.init_containers or ()))]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise PydanticCustomError(
+                "duplicate_container", "container name(s) {names} used twice",
+                {"names": ", ".join(dupes), "hint": "give each container its own name"})
+        for c in self.containers:
+            if c.restart_policy is not None:
+                raise PydanticCustomError(
+                    "container_restart_policy",
+                    "container {name!r}: restart_policy is only for init containers (sidecars)",
+                    {"name": c.name, "hint": "move it to init_containers or drop restart_policy"})
+        for c in self.init_containers or ():
+            sidecar = c.restart_policy is not None
+            probes = [f for f in ("liveness_probe", "readiness_probe", "startup_probe",
+                                  "lifecycle") if getattr(c, f) is not None]
+            if probes and not sidecar:
+                raise PydanticCustomError(
+                    "init_container_probe",
+                    "init container {name!r} sets {fields}: only sidecars (restart_policy "
+                    "Always) may have probes or lifecycle hooks",
+                    {"name": c.name, "fields": ", ".join(probes),
+                     "hint": "set restart_policy=ContainerRestartPolicy.ALWAYS or drop them"})
+        for c in (*self.containers, *(self.init_containers or ())):
+            for field in ("liveness_probe", "readiness_probe", "startup_probe"):
+                probe = getattr(c, field)
+                handler = probe and (probe.http_get or probe.tcp_socket)
+                if handler and isinstance(handler.port, str) and c.port_named(handler.port) is None:
+                    raise PydanticCustomError(
+                        "probe_port",
+                        "container {name!r}: {field} uses port {port!r}, which the container "
+                        "does not name",
+                        {"name": c.name, "field": field, "port": handler.port,
+                         "hint": "name the port in ports=[ContainerPort.tcp(..., name=...)] "
+                         "or use its number"})
+        self._check_volumes()
+        return self
+
+    def _check_volumes(self) -> None:
+        # two different volumes with one name would make the pod ambiguous
+        if not self.volumes and not any(c.mounts for c in self.all_containers()):
+            return
+        self.pod_volumes()
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def all_containers(self) -> tuple[Container, ...]:
+        return (*(self.init_containers or ()), *self.containers)
+
+    def pod_volumes(self) -> list[Any]:
+        """Every volume the pod needs: the mounted ones and the extra ``volumes``, once each."""
+        from k8sdsl.volumes import collect_volumes
+
+        mounts = [m for c in self.all_containers() for m in c.mounts or ()]
+        return list(collect_volumes(mounts, list(self.volumes or ())))
+
+    def metadata(self, *, extra_labels: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """The template's metadata: labels (``extra_labels`` first) and annotations, with
+        the exemptions recorded (k8sdsl's annotation; checkov reads the workload's)."""
+        meta: dict[str, Any] = {}
+        labels = {**(extra_labels or {}), **(self.labels or {})}
+        if labels:
+            meta["labels"] = labels
+        annotations = {**(self.annotations or {}),
+                       **exemption_annotations(self.exemptions or (), checkov=False)}
+        if annotations:
+            meta["annotations"] = annotations
+        return meta
+
+    def spec(self) -> dict[str, Any]:
+        """The pod spec dict (camelCase), volumes collected from the mounts."""
+        out = self.model_dump(
+            by_alias=True, exclude_none=True, mode="json",
+            exclude={"labels", "annotations", "containers", "init_containers", "volumes",
+                     "image_pull_secrets", "exemptions"},
+        )
+        out["containers"] = [c.to_k8s() for c in self.containers]
+        if self.init_containers:
+            out["initContainers"] = [c.to_k8s() for c in self.init_containers]
+        volumes = self.pod_volumes() if (self.volumes or any(
+            c.mounts for c in self.all_containers())) else []
+        if volumes:
+            out["volumes"] = [v.to_k8s() for v in volumes]
+        if self.image_pull_secrets:
+            out["imagePullSecrets"] = [{"name": n} for n in self.image_pull_secrets]
+        return out
+
+    def to_k8s(self) -> dict[str, Any]:
+        """The ``PodTemplateSpec`` dict: ``{"metadata": ..., "spec": ...}``."""
+        meta = self.metadata()
+        return {**({"metadata": meta} if meta else {}), "spec": self.spec()}
+
+    def updated(self, **fields: Any) -> Self:
+        """A validated copy with ``fields`` replaced (a SecurePodTemplate stays one: its
+        hardening is already in its containers and is not applied again)."""
+        data = {name: getattr(self, name) for name in type(self).model_fields}
+        data.update(fields)
+        data = {k: v for k, v in data.items() if v is not None and v != {}}
+        return type(self).model_validate(data)
+
+    def with_labels(self, labels: Mapping[str, str]) -> Self:
+        """A copy with ``labels`` added (the template's own labels win)."""
+        return self.updated(labels={**labels, **(self.labels or {})})
+
+
+def workload_annotations(template: PodTemplate,
+                         annotations: Mapping[str, str] | None) -> dict[str, str]:
+    """A workload's own annotations plus its template's exemptions (with checkov's skips:
+    checkov reads skips from the top-level object's metadata only)."""
+    return {**dict(annotations or {}), **exemption_annotations(template.exemptions or ())}
+
+
+class Pod(Resource):
+    """A bare Pod (``v1/Pod``).
+
+    Takes the :class:`PodTemplate` fields as keyword arguments (``containers=`` is required)
+    or a ready ``template=``. ``labels`` and ``annotations`` are the pod's own. Prefer a
+    Deployment or Job for anything that must survive a node failure: nothing restarts a
+    bare pod elsewhere.
+    """
+
+    api_version: ClassVar[str] = "v1"
+    kind: ClassVar[str] = "Pod"
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        template: PodTemplate | None = None,
+        name: str | None = None,
+        namespace: str | None = None,
+        labels: Mapping[str, str] | None = None,
+        annotations: Mapping[str, str] | None = None,
+        **spec: Any,
+    ) -> None:
+        super().__init__(scope, id, name=name, namespace=namespace)
+        with self._values():
+            if template is not None and spec:
+                raise PydanticCustomError(
+                    "template_and_fields", "pass template= or pod fields, not both",
+                    {"hint": f"drop {', '.join(sorted(spec))}"})
+            tpl = template if template is not None else self._make_template(spec)
+            if labels or annotations:
+                tpl = tpl.updated(
+                    labels={**(tpl.labels or {}), **dict(labels or {})},
+                    annotations={**(tpl.annotations or {}), **dict(annotations or {})},
+                )
+        self.template: PodTemplate = tpl
+        meta = tpl.metadata()
+        self.labels = dict(meta.get("labels", {}))
+        self.annotations = workload_annotations(tpl, tpl.annotations)
+        problems = self._check_metadata()
+        if problems:
+            from k8sdsl.core._findings import K8sDslError
+
+            raise K8sDslError(problems, summary=f"invalid {type(self).__name__} at {self.node.path}")
+
+    def _make_template(self, spec: dict[str, Any]) -> PodTemplate:
+        return PodTemplate(**spec)
+
+    @property
+    def containers(self) -> tuple[Container, ...]:
+        return self.template.containers
+
+    def _body(self) -> dict[str, Any]:
+        return {"spec": self.template.spec()}
+
+
+__all__ = [
+    "LocalObjectName",
+    "OsName",
+    "Pod",
+    "PodOS",
+    "PodTemplate",
+    "RestartPolicy",
+    "TaintEffect",
+    "Toleration",
+    "TolerationOperator",
+    "workload_annotations",
+]

@@ -22,6 +22,12 @@ from k8sdsl.storage._binder import (
     Outcome,
     bind,
 )
+from k8sdsl.storage._checks import (
+    access_mode_hint,
+    mount_options_supported,
+    recycle_problem,
+    unsupported_access_modes,
+)
 
 _PV = "PersistentVolume"
 _PVC = "PersistentVolumeClaim"
@@ -520,4 +526,84 @@ def missing_claim(ctx: RuleContext) -> Iterator[Finding]:
                     f"volume {volume.get('name')!r} names claim {name!r}, which is not in "
                     f"namespace {ns!r} of the app",
                     hint,
+                )
+
+
+@rule("storage/access-mode-unsupported", "a PV asks for an access mode its plugin cannot serve")
+def access_mode_unsupported(ctx: RuleContext) -> Iterator[Finding]:
+    """"Access modes must be supported by the storage resource provider": an EBS or GCE disk
+    attaches to one node (ReadWriteOnce), a hostPath or local volume lives on one node, and
+    ReadWriteOncePod works only with CSI. The API server accepts any mode, the claim binds,
+    and the pods fail when a second node attaches or the kubelet refuses the mode. csi and
+    flexVolume modes depend on the driver and are not judged."""
+    for m in ctx.of_kind(_PV):
+        spec = _spec(m)
+        modes = spec.get("accessModes")
+        if not isinstance(modes, list):
+            continue
+        for key in pv_sources(spec):
+            bad = unsupported_access_modes(key, [str(x) for x in modes])
+            if bad:
+                yield m.error(
+                    "storage/access-mode-unsupported",
+                    "spec.accessModes",
+                    f"PV {m.name!r} is a {key} volume, which does not support {', '.join(bad)}",
+                    access_mode_hint(key, bad),
+                )
+
+
+@rule("storage/recycle-unsupported", "Recycle on a plugin that cannot recycle")
+def recycle_unsupported(ctx: RuleContext) -> Iterator[Finding]:
+    """Only nfs and hostPath volumes can be recycled (scrubbed with ``rm -rf`` and offered
+    again); for any other plugin the PV turns Failed when its claim is deleted ("no volume
+    plugin matched"). Validation also rejects Recycle for a hostPath of ``/``."""
+    for m in ctx.of_kind(_PV):
+        spec = _spec(m)
+        if spec.get("persistentVolumeReclaimPolicy") != "Recycle":
+            continue
+        for key in pv_sources(spec):
+            path = spec[key].get("path") if key == "hostPath" else None
+            problem = recycle_problem(key, str(path) if path is not None else None)
+            if problem:
+                yield m.error(
+                    "storage/recycle-unsupported",
+                    "spec.persistentVolumeReclaimPolicy",
+                    f"PV {m.name!r}: {problem}",
+                    "use Retain (or Delete where the plugin deletes)",
+                )
+
+
+@rule("storage/recycle-deprecated", "the deprecated Recycle reclaim policy")
+def recycle_deprecated(ctx: RuleContext) -> Iterator[Finding]:
+    """The Recycle reclaim policy is deprecated: the Kubernetes docs recommend dynamic
+    provisioning instead. A recycled volume is scrubbed with ``rm -rf`` by a recycler pod and
+    handed to the next claim, with no way to keep what the last one wrote."""
+    for m in ctx.of_kind(_PV):
+        if _spec(m).get("persistentVolumeReclaimPolicy") == "Recycle":
+            yield m.warning(
+                "storage/recycle-deprecated",
+                "spec.persistentVolumeReclaimPolicy",
+                f"PV {m.name!r} uses the deprecated Recycle reclaim policy",
+                "use Retain (clean up by hand) or a StorageClass with reclaimPolicy Delete "
+                "(a fresh volume per claim)",
+            )
+
+
+@rule("storage/mount-options-unsupported", "mountOptions on a PV whose plugin takes none")
+def mount_options_unsupported(ctx: RuleContext) -> Iterator[Finding]:
+    """The kubelet refuses to mount a PV with ``mountOptions`` when its plugin does not take
+    mount options ("mount options are not supported for this volume type"); the pod stays
+    in ContainerCreating. The API server does not check this."""
+    for m in ctx.of_kind(_PV):
+        spec = _spec(m)
+        if not spec.get("mountOptions"):
+            continue
+        for key in pv_sources(spec):
+            if mount_options_supported(key) is False:
+                yield m.error(
+                    "storage/mount-options-unsupported",
+                    "spec.mountOptions",
+                    f"PV {m.name!r} is a {key} volume, which takes no mount options: the "
+                    "kubelet will refuse to mount it",
+                    "drop spec.mountOptions",
                 )

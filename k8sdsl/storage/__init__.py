@@ -11,6 +11,8 @@ from k8sdsl.storage._binder import (
     bind,
 )
 from k8sdsl.storage._claim import NO_CLASS, PersistentVolumeClaim, volume_snapshot
+from k8sdsl.storage._nfs import DEFAULT_EXPORT_OPTIONS, NfsExport, NfsVolume
+from k8sdsl.storage._persistent_volume import PersistentVolume
 from k8sdsl.storage._storage_class import StorageClass
 from k8sdsl.storage._values import (
     HOSTNAME_LABEL,
@@ -20,6 +22,7 @@ from k8sdsl.storage._values import (
     NodeSelectorOperator,
     NodeSelectorRequirement,
     NodeSelectorTerm,
+    PersistentVolumeSpec,
     ReclaimPolicy,
     StorageClassSpec,
     TopologySelectorLabelRequirement,
@@ -29,21 +32,25 @@ from k8sdsl.storage._values import (
 )
 
 __all__ = [
-    "DEFAULT_CLASS_ANNOTATION",
-    "HOSTNAME_LABEL",
-    "NO_CLASS",
-    "NO_PROVISIONER",
-    "ZONE_LABEL",
     "BindingPlan",
     "ClaimVerdict",
+    "DEFAULT_CLASS_ANNOTATION",
+    "DEFAULT_EXPORT_OPTIONS",
+    "HOSTNAME_LABEL",
     "Mismatch",
+    "NO_CLASS",
+    "NO_PROVISIONER",
+    "NfsExport",
+    "NfsVolume",
     "NodeFieldSelectorRequirement",
     "NodeSelector",
     "NodeSelectorOperator",
     "NodeSelectorRequirement",
     "NodeSelectorTerm",
     "Outcome",
+    "PersistentVolume",
     "PersistentVolumeClaim",
+    "PersistentVolumeSpec",
     "ReclaimPolicy",
     "StorageClass",
     "StorageClassSpec",
@@ -51,6 +58,7 @@ __all__ = [
     "TopologySelectorTerm",
     "VolumeBindingMode",
     "VolumeNodeAffinity",
+    "ZONE_LABEL",
     "bind",
     "volume_snapshot",
 ]

@@ -626,11 +626,11 @@ def _without_volume(
 __all__ = [
     "BETA_CLASS_ANNOTATION",
     "BETA_DEFAULT_CLASS_ANNOTATION",
-    "DEFAULT_CLASS_ANNOTATION",
-    "NO_PROVISIONER",
     "BindingPlan",
     "ClaimVerdict",
+    "DEFAULT_CLASS_ANNOTATION",
     "Mismatch",
+    "NO_PROVISIONER",
     "Outcome",
     "bind",
 ]

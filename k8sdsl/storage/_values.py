@@ -6,13 +6,37 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationInfo,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from k8sdsl.core._model import K8sModel
-from k8sdsl.core._types import LabelKey, NonEmptyStr, check_label_key
+from k8sdsl.core._quantity import Quantity
+from k8sdsl.core._types import DnsSubdomain, LabelKey, NonEmptyStr, check_label_key
+from k8sdsl.storage._checks import (
+    access_mode_hint,
+    mount_options_supported,
+    recycle_problem,
+    unsupported_access_modes,
+)
+from k8sdsl.volumes._claim import AccessModes
+from k8sdsl.volumes._enums import AccessMode, VolumeMode
+from k8sdsl.volumes._refs import ObjectReference
+from k8sdsl.volumes._sources import VolumeSourceBase
+from k8sdsl.volumes._volume import (
+    PERSISTENT_VOLUME_SOURCE_TYPES,
+    PersistentVolumeSource,
+    pv_form_hint,
+)
 
 #: the well-known node labels a PersistentVolume's node affinity usually names
 HOSTNAME_LABEL = "kubernetes.io/hostname"
@@ -344,22 +368,132 @@ class StorageClassSpec(K8sModel):
         return value
 
 
+class PersistentVolumeSpec(K8sModel):
+    """The spec of a PersistentVolume: one PV-capable ``source`` (rendered under its own key,
+    ``nfs``, ``csi``, ``local``...), ``capacity``, ``access_modes`` and how it is bound and
+    reclaimed.
+
+    What the API server or the kubelet would reject later is rejected here: a pod-only
+    source, access modes the plugin cannot serve (EBS with ReadWriteMany, ReadWriteOncePod
+    outside CSI), ReadWriteOncePod with other modes, Recycle outside nfs/hostPath, mount
+    options on a plugin that takes none, and a ``local`` volume without ``node_affinity``.
+    """
+
+    k8s_type = "PersistentVolumeSpec"
+
+    source: PersistentVolumeSource
+    capacity: dict[Literal["storage"], Quantity]
+    access_modes: AccessModes
+    persistent_volume_reclaim_policy: ReclaimPolicy | None = None
+    storage_class_name: DnsSubdomain | Literal[""] | None = None
+    volume_mode: VolumeMode | None = None
+    mount_options: tuple[MountOption, ...] | None = None
+    node_affinity: VolumeNodeAffinity | None = None
+    claim_ref: ObjectReference | None = None
+    volume_attributes_class_name: DnsSubdomain | None = None
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _pv_form(cls, value: Any) -> Any:
+        if isinstance(value, VolumeSourceBase) and type(value) not in PERSISTENT_VOLUME_SOURCE_TYPES:
+            raise PydanticCustomError(
+                "persistent_volume_source",
+                "{kind} is not allowed in a PersistentVolume",
+                {"kind": type(value).__name__, "hint": pv_form_hint(value)},
+            )
+        return value
+
+    @field_validator("access_modes")
+    @classmethod
+    def _modes_of_plugin(
+        cls, value: tuple[AccessMode, ...], info: ValidationInfo
+    ) -> tuple[AccessMode, ...]:
+        modes = [m.value for m in value]
+        if AccessMode.READ_WRITE_ONCE_POD.value in modes and len(modes) > 1:
+            raise PydanticCustomError(
+                "access_modes",
+                "ReadWriteOncePod cannot be combined with other access modes",
+                {"hint": "use access_modes=[AccessMode.READ_WRITE_ONCE_POD] alone"},
+            )
+        key = _key_of(info)
+        bad = unsupported_access_modes(key, modes) if key else []
+        if bad:
+            raise PydanticCustomError(
+                "access_modes",
+                "{key} volumes do not support {modes}",
+                {"key": key, "modes": ", ".join(bad), "hint": access_mode_hint(key, bad)},
+            )
+        return value
+
+    @field_validator("persistent_volume_reclaim_policy")
+    @classmethod
+    def _reclaim_of_plugin(
+        cls, value: ReclaimPolicy | None, info: ValidationInfo
+    ) -> ReclaimPolicy | None:
+        key = _key_of(info)
+        if value is ReclaimPolicy.RECYCLE and key:
+            problem = recycle_problem(key, getattr(info.data.get("source"), "path", None))
+            if problem:
+                raise PydanticCustomError(
+                    "reclaim_policy", problem,
+                    {"hint": "use ReclaimPolicy.RETAIN (or DELETE where the plugin deletes)"},
+                )
+        return value
+
+    @field_validator("mount_options")
+    @classmethod
+    def _mount_options_of_plugin(
+        cls, value: tuple[str, ...] | None, info: ValidationInfo
+    ) -> tuple[str, ...] | None:
+        key = _key_of(info)
+        if value and key and mount_options_supported(key) is False:
+            raise PydanticCustomError(
+                "mount_options",
+                "{key} volumes take no mount options: the kubelet fails the mount",
+                {"key": key, "hint": "drop mount_options"},
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _local_needs_node(self) -> Self:
+        if type(self.source).k8s_key == "local" and self.node_affinity is None:
+            raise PydanticCustomError(
+                "node_affinity",
+                "a local PersistentVolume needs node_affinity: the disk is on one node",
+                {"hint": "pass node_affinity=VolumeNodeAffinity.hostname('<node>'), or use "
+                         "PersistentVolume.local(..., node='<node>')"},
+            )
+        return self
+
+    @model_serializer(mode="wrap")
+    def _render(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        out: dict[str, Any] = handler(self)
+        source = out.pop("source")
+        return {**out, type(self.source).k8s_key: source}
+
+
+def _key_of(info: ValidationInfo) -> str:
+    """The plugin key of the source validated before this field ("" if it failed)."""
+    return str(getattr(type(info.data.get("source")), "k8s_key", ""))
+
+
 __all__ = [
-    "HOSTNAME_LABEL",
-    "REGION_LABEL",
-    "ZONE_LABEL",
     "ClassReclaimPolicy",
+    "HOSTNAME_LABEL",
     "MountOption",
     "NodeFieldSelectorRequirement",
     "NodeSelector",
     "NodeSelectorOperator",
     "NodeSelectorRequirement",
     "NodeSelectorTerm",
+    "PersistentVolumeSpec",
     "Provisioner",
+    "REGION_LABEL",
     "ReclaimPolicy",
     "StorageClassSpec",
     "TopologySelectorLabelRequirement",
     "TopologySelectorTerm",
     "VolumeBindingMode",
     "VolumeNodeAffinity",
+    "ZONE_LABEL",
 ]

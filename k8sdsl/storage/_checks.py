@@ -1,0 +1,83 @@
+"""Checks of a PersistentVolume against its plugin's facts (the volumes catalog).
+
+Shared by the ``PersistentVolumeSpec`` value (so the mistake cannot be written in Python)
+and by the storage rules (so ``k8sdsl check`` finds it in anyone's YAML).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from k8sdsl.volumes._catalog import CATALOG
+from k8sdsl.volumes._enums import AccessMode
+
+_RECYCLERS = ("nfs", "hostPath")
+
+
+def unsupported_access_modes(key: str, modes: Iterable[str]) -> list[str]:
+    """The access modes the ``key`` plugin cannot serve as a PV (driver-dependent modes of
+    csi and flexVolume pass). Unknown plugins and modes are left to other checks."""
+    facts = CATALOG.get(key)
+    if facts is None or not facts.pv:
+        return []
+    out: list[str] = []
+    for mode in modes:
+        try:
+            value = AccessMode(mode)
+        except ValueError:
+            continue
+        if facts.supports_access_mode(value) is False:
+            out.append(value.value)
+    return out
+
+
+def supported_access_modes(key: str) -> list[str]:
+    facts = CATALOG.get(key)
+    if facts is None:
+        return []
+    modes = facts.pv_access_modes | facts.pv_access_modes_driver_dependent
+    return [m.value for m in AccessMode if m in modes]
+
+
+def access_mode_hint(key: str, bad: list[str]) -> str:
+    if AccessMode.READ_WRITE_ONCE_POD.value in bad and key != "csi":
+        return (
+            "ReadWriteOncePod works only with CSI volumes; use ReadWriteOnce, or a CSI "
+            "PersistentVolume"
+        )
+    supported = supported_access_modes(key)
+    return f"{key} supports {', '.join(supported) or 'no access mode'}" + (
+        "; for ReadWriteMany use a shared filesystem (nfs, azureFile, cephfs or a CSI driver "
+        "that supports it)"
+        if AccessMode.READ_WRITE_MANY.value in bad
+        else ""
+    )
+
+
+def recycle_problem(key: str, host_path: str | None = None) -> str | None:
+    """Why the Recycle reclaim policy cannot work for a ``key`` PV, or None if it can."""
+    facts = CATALOG.get(key)
+    if (facts is not None and not facts.recycle) or (facts is None and key not in _RECYCLERS):
+        return (
+            f"{key} volumes cannot be recycled: only nfs and hostPath support Recycle, and the "
+            "volume would stay Failed once released"
+        )
+    if key == "hostPath" and host_path is not None and host_path.rstrip("/") == "":
+        # validation.go: "may not be 'recycle' for a hostPath mount of '/'"
+        return "Recycle on a hostPath of '/' would scrub the node's root; the API server rejects it"
+    return None
+
+
+def mount_options_supported(key: str) -> bool | None:
+    """Whether the kubelet accepts ``spec.mountOptions`` for a ``key`` PV (None: unknown)."""
+    facts = CATALOG.get(key)
+    return None if facts is None else facts.mount_options
+
+
+__all__ = [
+    "access_mode_hint",
+    "mount_options_supported",
+    "recycle_problem",
+    "supported_access_modes",
+    "unsupported_access_modes",
+]

@@ -283,7 +283,7 @@ def _read_class(obj: Mapping[str, Any]) -> _StorageClass:
 
 
 def _show_class(name: str | None) -> str:
-    return "no class" if not name else repr(name)
+    return "no class" if not name else f"class {name!r}"
 
 
 def _show_modes(modes: tuple[str, ...]) -> str:

@@ -19,7 +19,9 @@ container ``resources``            requests ``cpu: 100m``, ``memory: 128Mi``; li
 ``imagePullPolicy``                ``Always``: the kubelet checks the pull credentials on
                                    every start and picks up a re-pushed (patched) tag
 probes                             a container with ports and no probe gets TCP liveness and
-                                   readiness probes on its first TCP port
+                                   readiness probes on its first TCP port; containers without
+                                   ports get none, and the template records a ``probes``
+                                   exemption saying so (scanners want probes everywhere)
 annotation                         ``k8sdsl.io/pod-security: restricted``: the rules enforce
                                    the restricted profile on this pod at error level
 labels (SecurePod only)            ``app.kubernetes.io/name: <pod name>``
@@ -36,7 +38,7 @@ from typing import Any, ClassVar
 
 from k8sdsl.core._construct import Construct
 from k8sdsl.core._findings import K8sDslError
-from k8sdsl.security._exemptions import PROFILE_ANNOTATION
+from k8sdsl.security._exemptions import PROFILE_ANNOTATION, Control, Exemption
 from k8sdsl.workloads._container import Container, Protocol, ResourceRequirements
 from k8sdsl.workloads._images import ImagePullPolicy
 from k8sdsl.workloads._pod import OsName, Pod, PodTemplate
@@ -166,6 +168,15 @@ def _secure_fields(data: dict[str, Any]) -> dict[str, Any]:
         data["init_containers"] = tuple(
             harden_container(c, probes=c.restart_policy is not None)
             for c in data["init_containers"])
+    portless = [c.name for c in data["containers"]
+                if not c.ports and c.liveness_probe is None and c.readiness_probe is None]
+    exemptions = tuple(data.get("exemptions") or ())
+    if portless and not any(e.control is Control.PROBES for e in exemptions):
+        # Scanners want probes on every long-running container, but a container that
+        # listens on no port gives k8sdsl nothing to probe; the decision is written down.
+        data["exemptions"] = (*exemptions, Exemption(control=Control.PROBES, reason=(
+            f"no port to probe in container(s) {', '.join(portless)}: k8sdsl adds probes only "
+            "to containers that listen; pass liveness_probe/readiness_probe to add your own")))
     data["security_context"] = _fill(data.get("security_context"), SECURE_POD_SECURITY_CONTEXT)
     if data.get("automount_service_account_token") is None:
         data["automount_service_account_token"] = False

@@ -107,10 +107,6 @@ from k8sdsl.volumes._volume import (
 )
 
 __all__ = [
-    "CATALOG",
-    "PERSISTENT_VOLUME_SOURCE_TYPES",
-    "POD_SOURCE_TYPES",
-    "PROJECTION_CATALOG",
     "AccessMode",
     "AwsElasticBlockStoreVolumeSource",
     "AzureDataDiskCachingMode",
@@ -118,6 +114,7 @@ __all__ = [
     "AzureDiskVolumeSource",
     "AzureFilePersistentVolumeSource",
     "AzureFileVolumeSource",
+    "CATALOG",
     "CephFsPersistentVolumeSource",
     "CephFsVolumeSource",
     "CinderPersistentVolumeSource",
@@ -156,6 +153,9 @@ __all__ = [
     "NfsVolumeSource",
     "ObjectFieldSelector",
     "ObjectReference",
+    "PERSISTENT_VOLUME_SOURCE_TYPES",
+    "POD_SOURCE_TYPES",
+    "PROJECTION_CATALOG",
     "PersistentVolumeClaimSpec",
     "PersistentVolumeClaimTemplate",
     "PersistentVolumeClaimVolumeSource",

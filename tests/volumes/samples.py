@@ -167,6 +167,9 @@ POD_VOLUMES: dict[str, Volume] = {
         ConfigMapProjection(
             name="myconfigmap", items=[KeyToPath(key="config", path="my-group/my-config")]
         ),
+        DownwardApiProjection(
+            items=[DownwardApiVolumeFile.field(path="name", field_path="metadata.name")]
+        ),
         ServiceAccountTokenProjection(path="token", audience="vault", expiration_seconds=3600),
     ),
     "quobyte": Volume.of(

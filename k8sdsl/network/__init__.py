@@ -37,10 +37,11 @@ from k8sdsl.network._policy import (
     PortOrName,
     Protocol,
 )
+from k8sdsl.network._probe import BUSYBOX_IMAGE, ClusterDnsProbe, probe_script
 from k8sdsl.network._reachability import (
     CLUSTER_DNS,
     Address,
-    ContainerPort,
+    DeclaredPort,
     DirectionVerdict,
     PodGroup,
     PolicyView,
@@ -54,14 +55,16 @@ __all__ = [
     "AllowAllEgressPolicy",
     "AllowAllIngressPolicy",
     "AllowDnsEgressPolicy",
+    "BUSYBOX_IMAGE",
     "CLUSTER_DNS",
     "CLUSTER_DNS_LABELS",
     "CLUSTER_DNS_NAMESPACE",
     "CLUSTER_DNS_PORT",
+    "ClusterDnsProbe",
     "ClusterDomain",
-    "ContainerPort",
     "DEFAULT_CLUSTER_DOMAIN",
     "DatabaseAccessPolicy",
+    "DeclaredPort",
     "DefaultDenyPolicy",
     "DirectionVerdict",
     "DnsConfig",
@@ -88,6 +91,7 @@ __all__ = [
     "Verdict",
     "cluster_search_domains",
     "pod_fqdn",
+    "probe_script",
     "service_fqdn",
     "srv_name",
 ]

@@ -136,7 +136,7 @@ def _merge(ranges: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
 
 
 @dataclass(frozen=True)
-class ContainerPort:
+class DeclaredPort:
     """A declared container port: the target of named NetworkPolicy ports."""
 
     port: int
@@ -152,7 +152,7 @@ class PodGroup:
     name: str
     namespace: str
     labels: Mapping[str, str]
-    ports: tuple[ContainerPort, ...] = ()
+    ports: tuple[DeclaredPort, ...] = ()
     host_network: bool = False
     dns_policy: str | None = None
     #: outside the app (cluster DNS): modelled, never reported on
@@ -210,9 +210,9 @@ CLUSTER_DNS = PodGroup(
     namespace=CLUSTER_DNS_NAMESPACE,
     labels=dict(CLUSTER_DNS_LABELS),
     ports=(
-        ContainerPort(CLUSTER_DNS_PORT, "UDP", "dns"),
-        ContainerPort(CLUSTER_DNS_PORT, "TCP", "dns-tcp"),
-        ContainerPort(9153, "TCP", "metrics"),
+        DeclaredPort(CLUSTER_DNS_PORT, "UDP", "dns"),
+        DeclaredPort(CLUSTER_DNS_PORT, "TCP", "dns-tcp"),
+        DeclaredPort(9153, "TCP", "metrics"),
     ),
     external=True,
     source="cluster DNS (kube-system)",
@@ -391,8 +391,8 @@ def read_policy(manifest: Manifest) -> PolicyView:
     )
 
 
-def _container_ports(spec: Mapping[str, Any]) -> tuple[ContainerPort, ...]:
-    out: list[ContainerPort] = []
+def _container_ports(spec: Mapping[str, Any]) -> tuple[DeclaredPort, ...]:
+    out: list[DeclaredPort] = []
     for key in ("initContainers", "containers"):
         for container in spec.get(key) or []:
             if not isinstance(container, dict):
@@ -400,7 +400,7 @@ def _container_ports(spec: Mapping[str, Any]) -> tuple[ContainerPort, ...]:
             for port in container.get("ports") or []:
                 if isinstance(port, dict) and isinstance(port.get("containerPort"), int):
                     out.append(
-                        ContainerPort(
+                        DeclaredPort(
                             port["containerPort"],
                             str(port.get("protocol") or "TCP"),
                             port.get("name"),
@@ -885,7 +885,7 @@ class Reachability:
 __all__ = [
     "CLUSTER_DNS",
     "Address",
-    "ContainerPort",
+    "DeclaredPort",
     "DirectionVerdict",
     "PodGroup",
     "PolicyView",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any, ClassVar
 
 from pydantic import AliasGenerator, BaseModel, ConfigDict, ValidationError
@@ -15,6 +16,9 @@ def to_camel(name: str) -> str:
     """``read_only`` -> ``readOnly``; a trailing ``_`` (``except_``, ``from_``) is dropped."""
     head, *rest = name.rstrip("_").split("_")
     return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+_INIT_DEPTH: ContextVar[int] = ContextVar("k8sdsl_model_init_depth", default=0)
 
 
 class K8sModel(BaseModel):
@@ -40,10 +44,18 @@ class K8sModel(BaseModel):
     k8s_type: ClassVar[str] = ""
 
     def __init__(self, /, **data: Any) -> None:
+        # pydantic calls an overridden __init__ for nested models too: only the outermost
+        # call turns the error into findings, so nested errors keep their full path
+        # (resources.requests.storage) instead of becoming one "Value error" at the parent.
+        token = _INIT_DEPTH.set(_INIT_DEPTH.get() + 1)
         try:
             super().__init__(**data)
         except ValidationError as exc:
+            if _INIT_DEPTH.get() > 1:
+                raise
             raise value_error_from_pydantic(type(self), exc) from None
+        finally:
+            _INIT_DEPTH.reset(token)
 
     def to_k8s(self) -> dict[str, Any]:
         """The Kubernetes dict of this value (camelCase keys, unset fields left out)."""

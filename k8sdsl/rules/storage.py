@@ -24,6 +24,7 @@ from k8sdsl.storage._binder import (
 )
 from k8sdsl.storage._checks import (
     access_mode_hint,
+    data_source_problems,
     mount_options_supported,
     recycle_problem,
     unsupported_access_modes,
@@ -607,3 +608,14 @@ def mount_options_unsupported(ctx: RuleContext) -> Iterator[Finding]:
                     "kubelet will refuse to mount it",
                     "drop spec.mountOptions",
                 )
+
+
+@rule("storage/claim-data-source", "a claim's dataSource and dataSourceRef disagree")
+def claim_data_source(ctx: RuleContext) -> Iterator[Finding]:
+    """The API server rejects a claim whose ``dataSource`` and ``dataSourceRef`` are both set
+    but differ, a ``dataSource`` next to a cross-namespace ``dataSourceRef``, and a data
+    source of the core group that is not a PersistentVolumeClaim (a VolumeSnapshot needs
+    ``apiGroup: snapshot.storage.k8s.io``)."""
+    for m in ctx.of_kind(_PVC):
+        for path, message, hint in data_source_problems(_spec(m)):
+            yield m.error("storage/claim-data-source", path, f"claim {m.name!r}: {message}", hint)

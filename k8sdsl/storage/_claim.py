@@ -6,13 +6,14 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from k8sdsl.core._construct import Construct, Resource
+from k8sdsl.core._findings import Finding, K8sDslError, Severity
 from k8sdsl.core._quantity import Quantity
 from k8sdsl.core._selectors import LabelSelector
+from k8sdsl.storage._checks import data_source_problems
 from k8sdsl.volumes._claim import (
     PersistentVolumeClaimSpec,
     TypedLocalObjectReference,
     TypedObjectReference,
-    VolumeResourceRequirements,
 )
 from k8sdsl.volumes._enums import AccessMode, VolumeMode
 
@@ -98,7 +99,7 @@ class PersistentVolumeClaim(Resource):
                 resources["limits"] = {"storage": storage_limit}
             self.spec = PersistentVolumeClaimSpec(
                 access_modes=tuple(access_modes),
-                resources=VolumeResourceRequirements(**resources),
+                resources=resources,
                 storage_class_name=class_name(storage_class),
                 volume_mode=volume_mode,
                 selector=selector,
@@ -106,6 +107,13 @@ class PersistentVolumeClaim(Resource):
                 data_source=data_source,
                 data_source_ref=data_source_ref,
                 volume_attributes_class_name=volume_attributes_class_name,
+            )
+        problems = data_source_problems(self.spec.to_k8s())
+        if problems:
+            raise K8sDslError(
+                [Finding(Severity.ERROR, "storage/claim-data-source", message, self.ref(), path,
+                         hint) for path, message, hint in problems],
+                summary=f"invalid PersistentVolumeClaim at {self.node.path}",
             )
 
     @property

@@ -29,6 +29,11 @@ if TYPE_CHECKING:
 _INT_KEY = re.compile(r"^(0|[1-9][0-9]*)$")
 
 
+def _plain_keys(keys: Any) -> bool:
+    # ASCII keys that do not start with a digit sort the same in Python and in JavaScript
+    return all(k.isascii() and not k[:1].isdigit() for k in keys)
+
+
 def js_key_order(keys: list[str]) -> list[str]:
     # A JavaScript object lists integer-like keys first, in numeric order, then the other
     # keys in insertion order; cdk8s inserts them sorted by UTF-16 code units.
@@ -116,9 +121,10 @@ class App(Construct):
             out.extend(chart.manifests())
         return out
 
-    def check(self) -> Report:
+    def check(self, manifests: list[Manifest] | None = None) -> Report:
         """Run every rule and the strict schema over every object; write nothing."""
-        manifests = self.manifests()
+        if manifests is None:
+            manifests = self.manifests()
         findings = list(run_rules(manifests, self.settings()))
         findings.extend(schema_findings(manifests))
         findings.extend(duplicate_findings(manifests))
@@ -126,15 +132,15 @@ class App(Construct):
 
     def synth_yaml(self) -> dict[str, str]:
         """File name -> YAML text, after every check passed (raises otherwise)."""
-        report = self.check()
+        per_chart = [(chart, chart.manifests()) for chart in self.charts]
+        report = self.check([m for _, ms in per_chart for m in ms])
         if report.has_errors():
             raise K8sDslError(report, summary="synth failed: nothing was written")
         self.last_report = report
-        files: dict[str, str] = {}
-        for chart in self.charts:
-            docs = [m.obj for m in chart.manifests()]
-            files[f"{chart.node.id}.k8s.yaml"] = dump_documents(docs) if docs else ""
-        return files
+        return {
+            f"{chart.node.id}.k8s.yaml": dump_documents([m.obj for m in ms]) if ms else ""
+            for chart, ms in per_chart
+        }
 
     def synth(self, *, via_cdk8s: bool = False) -> Report:
         """Check everything, then replace the output folder atomically.

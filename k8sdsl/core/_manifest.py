@@ -26,6 +26,8 @@ class Manifest:
     resource: Any = None
     #: set on objects read from YAML: JSON path -> line, for findings that point at a line
     lines: Mapping[str, int] = field(default_factory=dict)
+    #: derived facts computed once and shared by rules (for example the pod specs)
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def api_version(self) -> str:

@@ -49,7 +49,17 @@ class PodSpecRef:
 
 
 def pod_specs(manifest: Manifest) -> Iterator[PodSpecRef]:
-    """The pod spec of a Pod or of any workload's pod template (nothing for other kinds)."""
+    """The pod spec of a Pod or of any workload's pod template (nothing for other kinds).
+
+    Computed once per manifest: every pod rule asks for it.
+    """
+    found = manifest.cache.get("pod_specs")
+    if found is None:
+        found = manifest.cache["pod_specs"] = tuple(_find_pod_specs(manifest))
+    return iter(found)
+
+
+def _find_pod_specs(manifest: Manifest) -> Iterator[PodSpecRef]:
     route = POD_SPEC_PATHS.get(manifest.kind)
     if route is None:
         return

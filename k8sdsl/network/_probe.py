@@ -166,18 +166,31 @@ class ClusterDnsProbe(Construct):
             )
         ns_arg: dict[str, Any] = {"namespace": namespace} if namespace is not None else {}
         self.target = Deployment(
-            self, "target", name=target_name, template=target_template, replicas=1,
-            selector=labels, **ns_arg,
-        )  # fmt: skip
-        self.service = Service(
-            self, "service", name=target_name, selector=labels,
-            ports=[ServicePort.tcp(80, target_port=_PORT_NAME, name=_PORT_NAME)], **ns_arg,
-        )  # fmt: skip
-        self.job = Job(
-            self, "probe", name=probe_name, template=probe_template,
-            backoff_limit=backoff_limit, active_deadline_seconds=active_deadline_seconds,
+            self,
+            "target",
+            name=target_name,
+            template=target_template,
+            replicas=1,
+            selector=labels,
             **ns_arg,
-        )  # fmt: skip
+        )
+        self.service = Service(
+            self,
+            "service",
+            name=target_name,
+            selector=labels,
+            ports=[ServicePort.tcp(80, target_port=_PORT_NAME, name=_PORT_NAME)],
+            **ns_arg,
+        )
+        self.job = Job(
+            self,
+            "probe",
+            name=probe_name,
+            template=probe_template,
+            backoff_limit=backoff_limit,
+            active_deadline_seconds=active_deadline_seconds,
+            **ns_arg,
+        )
         self.policies: list[NetworkPolicy] = []
         if network_policies:
             with self._values():
@@ -190,13 +203,23 @@ class ClusterDnsProbe(Construct):
                     ports=(NetworkPolicyPort.tcp(_PORT_NAME),),
                 )
             probe_policy = NetworkPolicy(
-                self, "probe-policy", name=probe_name, pod_selector=probe_labels,
-                ingress=[], egress=[to_target], **ns_arg,
-            ).allow_dns()  # fmt: skip
+                self,
+                "probe-policy",
+                name=probe_name,
+                pod_selector=probe_labels,
+                ingress=[],
+                egress=[to_target],
+                **ns_arg,
+            ).allow_dns()
             target_policy = NetworkPolicy(
-                self, "target-policy", name=target_name, pod_selector=labels,
-                ingress=[from_probe], egress=[], **ns_arg,
-            )  # fmt: skip
+                self,
+                "target-policy",
+                name=target_name,
+                pod_selector=labels,
+                ingress=[from_probe],
+                egress=[],
+                **ns_arg,
+            )
             self.policies = [probe_policy, target_policy]
 
 

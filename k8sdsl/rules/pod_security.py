@@ -31,7 +31,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from enum import IntEnum
 from typing import Any
 
 from k8sdsl.core._findings import Finding, Severity
@@ -40,6 +39,14 @@ from k8sdsl.core._versions import K8sVersion
 from k8sdsl.rules._podspecs import PodSpecRef, pod_specs
 from k8sdsl.rules._registry import RuleContext, rule
 from k8sdsl.security._exemptions import PROFILE_ANNOTATION, Control, exemption_reason
+from k8sdsl.security._standards import (
+    BASELINE_CAPABILITIES,
+    RESTRICTED_VOLUME_TYPES,
+    Level,
+    Version,
+    safe_sysctls,
+    selinux_types,
+)
 
 ENFORCE_LABEL = "pod-security.kubernetes.io/enforce"
 ENFORCE_VERSION_LABEL = "pod-security.kubernetes.io/enforce-version"
@@ -49,26 +56,6 @@ AUDIT_LABEL = "pod-security.kubernetes.io/audit"
 AUDIT_VERSION_LABEL = "pod-security.kubernetes.io/audit-version"
 
 
-class Level(IntEnum):
-    """Pod Security Standards levels, ordered: each includes the controls of the ones below."""
-
-    PRIVILEGED = 0
-    BASELINE = 1
-    RESTRICTED = 2
-
-    @classmethod
-    def parse(cls, text: object) -> Level | None:
-        try:
-            return cls[str(text).strip().upper()]
-        except KeyError:
-            return None
-
-    @property
-    def label(self) -> str:
-        return self.name.lower()
-
-
-Version = tuple[int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,13 +169,6 @@ def _privileged(pod: PodView, version: Version, level: Level) -> list[Violation]
     ]
 
 
-BASELINE_CAPABILITIES = frozenset({
-    "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
-    "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
-})
-"""Capabilities the baseline profile lets a container add (the runtimes' default set)."""
-
-
 def _capabilities_baseline(pod: PodView, version: Version, level: Level) -> list[Violation]:
     out = []
     for path, c in pod.containers():
@@ -269,9 +249,7 @@ def _apparmor(pod: PodView, version: Version, level: Level) -> list[Violation]:
 
 
 def _selinux(pod: PodView, version: Version, level: Level) -> list[Violation]:
-    allowed = {"", "container_t", "container_init_t", "container_kvm_t"}
-    if version >= (1, 31):
-        allowed.add("container_engine_t")
+    allowed = selinux_types(version)
     out = []
 
     def check(opts: Any, path: str, who: str) -> None:
@@ -332,27 +310,6 @@ def _seccomp_baseline(pod: PodView, version: Version, level: Level) -> list[Viol
     return out
 
 
-SAFE_SYSCTLS: tuple[tuple[Version, frozenset[str]], ...] = (
-    ((1, 0), frozenset({"kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range",
-                        "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range",
-                        "net.ipv4.ip_unprivileged_port_start"})),
-    ((1, 27), frozenset({"net.ipv4.ip_local_reserved_ports"})),
-    ((1, 29), frozenset({"net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout",
-                         "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes"})),
-    ((1, 32), frozenset({"net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem"})),
-    ((1, 37), frozenset({"net.ipv4.tcp_slow_start_after_idle", "net.ipv4.tcp_notsent_lowat"})),
-)
-"""The sysctls the baseline profile allows, by the version that added them."""
-
-
-def safe_sysctls(version: Version) -> frozenset[str]:
-    out: frozenset[str] = frozenset()
-    for since, names in SAFE_SYSCTLS:
-        if version >= since:
-            out |= names
-    return out
-
-
 def _sysctls(pod: PodView, version: Version, level: Level) -> list[Violation]:
     allowed = safe_sysctls(version)
     out = []
@@ -367,13 +324,6 @@ def _sysctls(pod: PodView, version: Version, level: Level) -> list[Violation]:
 
 
 # -- restricted -------------------------------------------------------------------------------
-
-RESTRICTED_VOLUME_TYPES = frozenset({
-    "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "image",
-    "persistentVolumeClaim", "projected", "secret",
-})
-"""The volume types the restricted profile allows."""
-
 
 def _volume_types(pod: PodView, version: Version, level: Level) -> list[Violation]:
     out = []
@@ -824,14 +774,9 @@ def secret_env(ctx: RuleContext) -> Iterable[Finding]:
 
 
 __all__ = [
-    "BASELINE_CAPABILITIES",
     "CONTROLS",
-    "RESTRICTED_VOLUME_TYPES",
-    "SAFE_SYSCTLS",
-    "Level",
     "PssControl",
     "Tier",
     "active_controls",
-    "safe_sysctls",
     "tiers_for",
 ]

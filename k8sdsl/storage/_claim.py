@@ -111,8 +111,12 @@ class PersistentVolumeClaim(Resource):
         problems = data_source_problems(self.spec.to_k8s())
         if problems:
             raise K8sDslError(
-                [Finding(Severity.ERROR, "storage/claim-data-source", message, self.ref(), path,
-                         hint) for path, message, hint in problems],
+                [
+                    Finding(
+                        Severity.ERROR, "storage/claim-data-source", message, self.ref(), path, hint
+                    )
+                    for path, message, hint in problems
+                ],
                 summary=f"invalid PersistentVolumeClaim at {self.node.path}",
             )
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import AfterValidator, field_validator
 from pydantic_core import PydanticCustomError
 
 from k8sdsl.core._construct import Construct
@@ -36,8 +36,13 @@ DEFAULT_EXPORT_OPTIONS: tuple[str, ...] = ("rw", "sync", "no_subtree_check")
 
 _OPTION_RE = re.compile(r"^[a-z_]+(=[^\s,()]+)?$")
 _HOST_RE = re.compile(r"^(@[A-Za-z0-9._-]+|[A-Za-z0-9*?.\[\]-]+)$")
-_CONFLICTS = (("rw", "ro"), ("sync", "async"), ("root_squash", "no_root_squash"),
-              ("subtree_check", "no_subtree_check"), ("secure", "insecure"))
+_CONFLICTS = (
+    ("rw", "ro"),
+    ("sync", "async"),
+    ("root_squash", "no_root_squash"),
+    ("subtree_check", "no_subtree_check"),
+    ("secure", "insecure"),
+)
 
 
 def check_export_client(value: str) -> str:
@@ -51,11 +56,13 @@ def check_export_client(value: str) -> str:
                 net = ipaddress.ip_network(value, strict=False)
             except ValueError:
                 raise PydanticCustomError(
-                    "export_client", "is not a network (address/prefix-length)",
+                    "export_client",
+                    "is not a network (address/prefix-length)",
                     {"hint": "for example '10.0.0.0/24'", "value": value},
                 ) from None
             raise PydanticCustomError(
-                "export_client", "has host bits set: the address is not the start of its network",
+                "export_client",
+                "has host bits set: the address is not the start of its network",
                 {"hint": f"use {str(net)!r}", "value": value},
             ) from None
         return value
@@ -77,9 +84,12 @@ def check_export_client(value: str) -> str:
 def check_export_option(value: str) -> str:
     if not _OPTION_RE.match(value):
         raise PydanticCustomError(
-            "export_option", "is not an exports(5) option",
-            {"hint": "one option per item, for example 'rw', 'sync' or 'anonuid=65534'",
-             "value": value},
+            "export_option",
+            "is not an exports(5) option",
+            {
+                "hint": "one option per item, for example 'rw', 'sync' or 'anonuid=65534'",
+                "value": value,
+            },
         )
     return value
 
@@ -87,7 +97,8 @@ def check_export_option(value: str) -> str:
 def check_export_path(value: str) -> str:
     if any(c.isspace() for c in value):
         raise PydanticCustomError(
-            "export_path", "contains whitespace, which /etc/exports would split",
+            "export_path",
+            "contains whitespace, which /etc/exports would split",
             {"hint": "use a path without spaces", "value": value},
         )
     return value
@@ -115,8 +126,20 @@ class NfsExport(K8sModel):
     k8s_type = "NfsExport"
 
     path: ExportPath
-    clients: Annotated[tuple[ExportClient, ...], Field(min_length=1)]
+    clients: tuple[ExportClient, ...]
     options: tuple[ExportOption, ...] = DEFAULT_EXPORT_OPTIONS
+
+    @field_validator("clients")
+    @classmethod
+    def _someone(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # checked after the items, so a bad client is reported once, at its index
+        if not value:
+            raise PydanticCustomError(
+                "export_clients",
+                "an export needs at least one client",
+                {"hint": "for example clients=['10.0.0.0/24'] (the cluster's node network)"},
+            )
+        return value
 
     @field_validator("options")
     @classmethod
@@ -125,7 +148,8 @@ class NfsExport(K8sModel):
         for a, b in _CONFLICTS:
             if a in names and b in names:
                 raise PydanticCustomError(
-                    "export_option", "options {a} and {b} contradict each other",
+                    "export_option",
+                    "options {a} and {b} contradict each other",
                     {"a": a, "b": b, "hint": f"keep one of {a!r} and {b!r}"},
                 )
         return value

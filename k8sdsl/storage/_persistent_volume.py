@@ -141,9 +141,17 @@ class PersistentVolume(Resource):
         with _scope_values(scope, id):
             source = NfsVolumeSource(server=server, path=path, read_only=read_only)
         return cls(
-            scope, id, source=source, capacity=capacity, access_modes=access_modes,
-            reclaim_policy=reclaim_policy, storage_class=storage_class,
-            mount_options=mount_options, claim_ref=claim_ref, name=name, labels=labels,
+            scope,
+            id,
+            source=source,
+            capacity=capacity,
+            access_modes=access_modes,
+            reclaim_policy=reclaim_policy,
+            storage_class=storage_class,
+            mount_options=mount_options,
+            claim_ref=claim_ref,
+            name=name,
+            labels=labels,
             annotations=annotations,
         )
 
@@ -175,10 +183,19 @@ class PersistentVolume(Resource):
             source = LocalVolumeSource(path=path, fs_type=fs_type)
             affinity = VolumeNodeAffinity.hostname(node)
         return cls(
-            scope, id, source=source, capacity=capacity, access_modes=access_modes,
-            reclaim_policy=reclaim_policy, storage_class=storage_class,
-            volume_mode=volume_mode, node_affinity=affinity, claim_ref=claim_ref, name=name,
-            labels=labels, annotations=annotations,
+            scope,
+            id,
+            source=source,
+            capacity=capacity,
+            access_modes=access_modes,
+            reclaim_policy=reclaim_policy,
+            storage_class=storage_class,
+            volume_mode=volume_mode,
+            node_affinity=affinity,
+            claim_ref=claim_ref,
+            name=name,
+            labels=labels,
+            annotations=annotations,
         )
 
     @classmethod
@@ -204,9 +221,17 @@ class PersistentVolume(Resource):
         with _scope_values(scope, id):
             source = HostPathVolumeSource(path=path, type=type)
         return cls(
-            scope, id, source=source, capacity=capacity, access_modes=access_modes,
-            reclaim_policy=reclaim_policy, storage_class=storage_class,
-            node_affinity=node_affinity, claim_ref=claim_ref, name=name, labels=labels,
+            scope,
+            id,
+            source=source,
+            capacity=capacity,
+            access_modes=access_modes,
+            reclaim_policy=reclaim_policy,
+            storage_class=storage_class,
+            node_affinity=node_affinity,
+            claim_ref=claim_ref,
+            name=name,
+            labels=labels,
             annotations=annotations,
         )
 
@@ -238,22 +263,34 @@ class PersistentVolume(Resource):
         work depends on the driver."""
         with _scope_values(scope, id):
             source = CsiPersistentVolumeSource(
-                driver=driver, volume_handle=volume_handle, fs_type=fs_type,
+                driver=driver,
+                volume_handle=volume_handle,
+                fs_type=fs_type,
                 volume_attributes=dict(volume_attributes) if volume_attributes else None,
                 read_only=read_only,
             )
         return cls(
-            scope, id, source=source, capacity=capacity, access_modes=access_modes,
-            reclaim_policy=reclaim_policy, storage_class=storage_class,
-            volume_mode=volume_mode, mount_options=mount_options, node_affinity=node_affinity,
-            claim_ref=claim_ref, name=name, labels=labels, annotations=annotations,
+            scope,
+            id,
+            source=source,
+            capacity=capacity,
+            access_modes=access_modes,
+            reclaim_policy=reclaim_policy,
+            storage_class=storage_class,
+            volume_mode=volume_mode,
+            mount_options=mount_options,
+            node_affinity=node_affinity,
+            claim_ref=claim_ref,
+            name=name,
+            labels=labels,
+            annotations=annotations,
         )
 
     # -- reading back --------------------------------------------------------------------------
 
     @property
     def source(self) -> VolumeSourceBase:
-        return self.spec.source  # type: ignore[no-any-return]
+        return self.spec.source
 
     @property
     def capacity(self) -> Quantity:
@@ -280,9 +317,14 @@ def _scope_values(scope: Construct, id: str) -> Iterator[None]:
         yield
     except ValueInputError as exc:
         findings = [
-            Finding(f.severity, f.code, f.message,
-                    ObjectRef(f.obj.api_version, f.obj.kind, f.obj.name, f.obj.namespace, path),
-                    f.path, f.hint)
+            Finding(
+                f.severity,
+                f.code,
+                f.message,
+                ObjectRef(f.obj.api_version, f.obj.kind, f.obj.name, f.obj.namespace, path),
+                f.path,
+                f.hint,
+            )
             for f in exc.findings
         ]
         raise K8sDslError(findings, summary=f"invalid PersistentVolume at {path}") from None

@@ -81,8 +81,10 @@ def check_provisioner(value: str) -> str:
             "provisioner",
             "is not a provisioner name: an optional DNS subdomain prefix and '/', then at most "
             "63 letters, digits, '-', '_' or '.'",
-            {"hint": "for example 'ebs.csi.aws.com' or 'kubernetes.io/no-provisioner'",
-             "value": value},
+            {
+                "hint": "for example 'ebs.csi.aws.com' or 'kubernetes.io/no-provisioner'",
+                "value": value,
+            },
         ) from None
     return value
 
@@ -127,19 +129,22 @@ class NodeSelectorRequirement(K8sModel):
         values = self.values or ()
         if op in (NodeSelectorOperator.IN, NodeSelectorOperator.NOT_IN) and not values:
             raise PydanticCustomError(
-                "node_selector", "operator {op} needs at least one value",
+                "node_selector",
+                "operator {op} needs at least one value",
                 {"op": op.value, "hint": "pass values=(...)"},
             )
         if op in (NodeSelectorOperator.EXISTS, NodeSelectorOperator.DOES_NOT_EXIST) and values:
             raise PydanticCustomError(
-                "node_selector", "operator {op} takes no values",
+                "node_selector",
+                "operator {op} takes no values",
                 {"op": op.value, "hint": "drop values="},
             )
         if op in (NodeSelectorOperator.GT, NodeSelectorOperator.LT) and (
             len(values) != 1 or not _INT_RE.match(values[0])
         ):
             raise PydanticCustomError(
-                "node_selector", "operator {op} needs exactly one integer value",
+                "node_selector",
+                "operator {op} needs exactly one integer value",
                 {"op": op.value, "hint": "for example values=('4',)"},
             )
         return self
@@ -189,17 +194,20 @@ class NodeFieldSelectorRequirement(K8sModel):
     def _only_node_name(self) -> Self:
         if self.key != "metadata.name":
             raise PydanticCustomError(
-                "node_field", "'{key}' is not a node field a selector can use",
+                "node_field",
+                "'{key}' is not a node field a selector can use",
                 {"key": self.key, "hint": "use key='metadata.name'"},
             )
         if self.operator not in (NodeSelectorOperator.IN, NodeSelectorOperator.NOT_IN):
             raise PydanticCustomError(
-                "node_field", "node fields take only In or NotIn",
+                "node_field",
+                "node fields take only In or NotIn",
                 {"hint": "use NodeSelectorOperator.IN"},
             )
         if len(self.values) != 1:
             raise PydanticCustomError(
-                "node_field", "a node field requirement takes exactly one value",
+                "node_field",
+                "a node field requirement takes exactly one value",
                 {"hint": "write one term per node name"},
             )
         return self
@@ -218,7 +226,8 @@ class NodeSelectorTerm(K8sModel):
     def _not_empty(self) -> Self:
         if not self.match_expressions and not self.match_fields:
             raise PydanticCustomError(
-                "node_selector_term", "a node selector term with no condition matches no node",
+                "node_selector_term",
+                "a node selector term with no condition matches no node",
                 {"hint": "pass match_expressions=(NodeSelectorRequirement.is_in(...),)"},
             )
         return self
@@ -298,7 +307,9 @@ class TopologySelectorTerm(K8sModel):
     def zones(cls, *zones: str) -> TopologySelectorTerm:
         """Provision only in ``zones`` (``topology.kubernetes.io/zone``)."""
         return cls(
-            match_label_expressions=(TopologySelectorLabelRequirement(key=ZONE_LABEL, values=zones),)
+            match_label_expressions=(
+                TopologySelectorLabelRequirement(key=ZONE_LABEL, values=zones),
+            )
         )
 
     @classmethod
@@ -317,8 +328,10 @@ def _no_recycle(value: ReclaimPolicy) -> ReclaimPolicy:
         raise PydanticCustomError(
             "reclaim_policy",
             "a StorageClass reclaim policy is Delete or Retain, never Recycle",
-            {"hint": "use ReclaimPolicy.DELETE (dynamic provisioning makes a fresh volume per "
-                     "claim; Recycle is deprecated) or ReclaimPolicy.RETAIN"},
+            {
+                "hint": "use ReclaimPolicy.DELETE (dynamic provisioning makes a fresh volume per "
+                "claim; Recycle is deprecated) or ReclaimPolicy.RETAIN"
+            },
         )
     return value
 
@@ -356,13 +369,15 @@ class StorageClassSpec(K8sModel):
             return None
         if len(value) > _MAX_PARAMETERS:
             raise PydanticCustomError(
-                "parameters", "a StorageClass takes at most 512 parameters",
+                "parameters",
+                "a StorageClass takes at most 512 parameters",
                 {"hint": "drop parameters the provisioner does not read"},
             )
         size = sum(len(k) + len(v) for k, v in value.items())
         if size > _MAX_PARAMETERS_BYTES:
             raise PydanticCustomError(
-                "parameters", "StorageClass parameters exceed 256 KiB in all",
+                "parameters",
+                "StorageClass parameters exceed 256 KiB in all",
                 {"hint": "keep large data in a Secret or ConfigMap the provisioner reads"},
             )
         return value
@@ -395,7 +410,10 @@ class PersistentVolumeSpec(K8sModel):
     @field_validator("source", mode="before")
     @classmethod
     def _pv_form(cls, value: Any) -> Any:
-        if isinstance(value, VolumeSourceBase) and type(value) not in PERSISTENT_VOLUME_SOURCE_TYPES:
+        if (
+            isinstance(value, VolumeSourceBase)
+            and type(value) not in PERSISTENT_VOLUME_SOURCE_TYPES
+        ):
             raise PydanticCustomError(
                 "persistent_volume_source",
                 "{kind} is not allowed in a PersistentVolume",
@@ -435,7 +453,8 @@ class PersistentVolumeSpec(K8sModel):
             problem = recycle_problem(key, getattr(info.data.get("source"), "path", None))
             if problem:
                 raise PydanticCustomError(
-                    "reclaim_policy", problem,
+                    "reclaim_policy",
+                    problem,
                     {"hint": "use ReclaimPolicy.RETAIN (or DELETE where the plugin deletes)"},
                 )
         return value
@@ -460,8 +479,10 @@ class PersistentVolumeSpec(K8sModel):
             raise PydanticCustomError(
                 "node_affinity",
                 "a local PersistentVolume needs node_affinity: the disk is on one node",
-                {"hint": "pass node_affinity=VolumeNodeAffinity.hostname('<node>'), or use "
-                         "PersistentVolume.local(..., node='<node>')"},
+                {
+                    "hint": "pass node_affinity=VolumeNodeAffinity.hostname('<node>'), or use "
+                    "PersistentVolume.local(..., node='<node>')"
+                },
             )
         return self
 

@@ -87,11 +87,14 @@ def pod(name: str, *claims: str, namespace: str = "apps", kind: str = "Pod") -> 
             {
                 "name": "app",
                 "image": "busybox:1.36",
-                "volumeMounts": [{"name": f"v{i}", "mountPath": f"/d{i}"} for i in range(len(claims))],
+                "volumeMounts": [
+                    {"name": f"v{i}", "mountPath": f"/d{i}"} for i in range(len(claims))
+                ],
             }
         ],
         "volumes": [
-            {"name": f"v{i}", "persistentVolumeClaim": {"claimName": c}} for i, c in enumerate(claims)
+            {"name": f"v{i}", "persistentVolumeClaim": {"claimName": c}}
+            for i, c in enumerate(claims)
         ],
     }
     obj: dict[str, Any] = {

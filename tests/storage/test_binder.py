@@ -15,7 +15,7 @@ from k8sdsl.storage import (
     bind,
 )
 from k8sdsl.volumes import AccessMode
-from tests.storage.objects import RWO, RWOP, RWX, ROX, pv, pvc, storage_class
+from tests.storage.objects import ROX, RWO, RWOP, RWX, pv, pvc, storage_class
 
 
 def test_a_matching_pair_binds() -> None:
@@ -140,7 +140,11 @@ def test_the_default_class_trap() -> None:
 
 def test_the_trap_also_catches_a_claim_pre_bound_by_volume_name() -> None:
     plan = bind(
-        [storage_class("standard", default=True), pv("lapv"), pvc("data", cls=None, volumeName="lapv")]
+        [
+            storage_class("standard", default=True),
+            pv("lapv"),
+            pvc("data", cls=None, volumeName="lapv"),
+        ]
     )
     verdict = plan.verdict("data", "apps")
     assert verdict.outcome is Outcome.UNBOUND
@@ -207,7 +211,9 @@ def test_volume_name_of_a_missing_pv() -> None:
 
 
 def test_volume_name_of_a_pv_that_does_not_satisfy_the_claim() -> None:
-    verdict = bind([pv("lapv", modes=[RWO]), pvc("data", volumeName="lapv")]).verdict("data", "apps")
+    verdict = bind([pv("lapv", modes=[RWO]), pvc("data", volumeName="lapv")]).verdict(
+        "data", "apps"
+    )
     assert verdict.outcome is Outcome.UNBOUND
     assert verdict.closest == "lapv"
     assert [m.field for m in verdict.mismatches] == ["accessModes"]
@@ -298,9 +304,9 @@ def test_the_beta_class_annotation_wins_over_storage_class_name() -> None:
 
 
 def test_volume_attributes_classes_must_match() -> None:
-    verdict = bind(
-        [pv("lapv", volumeAttributesClassName="gold"), pvc("data")]
-    ).verdict("data", "apps")
+    verdict = bind([pv("lapv", volumeAttributesClassName="gold"), pvc("data")]).verdict(
+        "data", "apps"
+    )
     assert [m.field for m in verdict.mismatches] == ["volumeAttributesClassName"]
 
 

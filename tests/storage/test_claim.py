@@ -38,8 +38,9 @@ def test_defaults(chart: Chart, yaml_snapshot: Any) -> None:
 
 def test_every_field(chart: Chart, yaml_snapshot: Any) -> None:
     fast = StorageClass(chart, "fast", provisioner="ebs.csi.aws.com")
-    source = PersistentVolumeClaim(chart, "source", storage="1Gi", access_modes=[RWO],
-                                   storage_class=fast)
+    source = PersistentVolumeClaim(
+        chart, "source", storage="1Gi", access_modes=[RWO], storage_class=fast
+    )
     claim = PersistentVolumeClaim(
         chart,
         "data",
@@ -66,18 +67,21 @@ def test_every_field(chart: Chart, yaml_snapshot: Any) -> None:
 
 
 def test_volume_attributes_class_exists_from_1_29(chart: Chart) -> None:
-    claim = PersistentVolumeClaim(chart, "data", storage="1Gi", access_modes=[RWO],
-                                  volume_attributes_class_name="gold")
+    claim = PersistentVolumeClaim(
+        chart, "data", storage="1Gi", access_modes=[RWO], volume_attributes_class_name="gold"
+    )
     assert claim.to_k8s()["spec"]["volumeAttributesClassName"] == "gold"
     assert_schema_valid([claim], versions=["1.29", "1.34", "1.37"])
 
 
 def test_unset_and_empty_class_are_kept_apart(chart: Chart) -> None:
     unset = PersistentVolumeClaim(chart, "a", storage="1Gi", access_modes=[RWO])
-    empty = PersistentVolumeClaim(chart, "b", storage="1Gi", access_modes=[RWO],
-                                  storage_class=NO_CLASS)
-    named = PersistentVolumeClaim(chart, "c", storage="1Gi", access_modes=[RWO],
-                                  storage_class="gp3")
+    empty = PersistentVolumeClaim(
+        chart, "b", storage="1Gi", access_modes=[RWO], storage_class=NO_CLASS
+    )
+    named = PersistentVolumeClaim(
+        chart, "c", storage="1Gi", access_modes=[RWO], storage_class="gp3"
+    )
     assert unset.storage_class_name is None and "storageClassName" not in unset.to_k8s()["spec"]
     assert empty.storage_class_name == "" and empty.to_k8s()["spec"]["storageClassName"] == ""
     assert named.to_k8s()["spec"]["storageClassName"] == "gp3"
@@ -85,24 +89,36 @@ def test_unset_and_empty_class_are_kept_apart(chart: Chart) -> None:
 
 def test_pre_binding_to_a_persistent_volume(chart: Chart) -> None:
     volume = PersistentVolume.nfs(chart, "lapv", server="10.0.0.5", path="/srv", capacity="1Gi")
-    claim = PersistentVolumeClaim(chart, "data", storage="1Gi", access_modes=[RWX],
-                                  storage_class=NO_CLASS, volume=volume)
+    claim = PersistentVolumeClaim(
+        chart, "data", storage="1Gi", access_modes=[RWX], storage_class=NO_CLASS, volume=volume
+    )
     assert claim.to_k8s()["spec"]["volumeName"] == "lapv"
 
 
 def test_snapshot_data_source(chart: Chart) -> None:
-    claim = PersistentVolumeClaim(chart, "restored", storage="1Gi", access_modes=[RWO],
-                                  data_source=volume_snapshot("nightly"))
+    claim = PersistentVolumeClaim(
+        chart, "restored", storage="1Gi", access_modes=[RWO], data_source=volume_snapshot("nightly")
+    )
     assert claim.to_k8s()["spec"]["dataSource"] == {
-        "apiGroup": "snapshot.storage.k8s.io", "kind": "VolumeSnapshot", "name": "nightly"
+        "apiGroup": "snapshot.storage.k8s.io",
+        "kind": "VolumeSnapshot",
+        "name": "nightly",
     }
 
 
 def test_data_source_and_data_source_ref_must_agree(chart: Chart) -> None:
-    err = _error(lambda: PersistentVolumeClaim(
-        chart, "data", storage="1Gi", access_modes=[RWO], data_source=volume_snapshot("a"),
-        data_source_ref=TypedObjectReference(
-            api_group="snapshot.storage.k8s.io", kind="VolumeSnapshot", name="b")))
+    err = _error(
+        lambda: PersistentVolumeClaim(
+            chart,
+            "data",
+            storage="1Gi",
+            access_modes=[RWO],
+            data_source=volume_snapshot("a"),
+            data_source_ref=TypedObjectReference(
+                api_group="snapshot.storage.k8s.io", kind="VolumeSnapshot", name="b"
+            ),
+        )
+    )
     assert err.codes == ["storage/claim-data-source"]
     assert err.findings[0].path == "spec.dataSource"
     assert err.findings[0].obj.source == "test/data"
@@ -111,16 +127,23 @@ def test_data_source_and_data_source_ref_must_agree(chart: Chart) -> None:
 def test_a_core_group_data_source_must_be_a_claim(chart: Chart) -> None:
     from k8sdsl.volumes import TypedLocalObjectReference
 
-    err = _error(lambda: PersistentVolumeClaim(
-        chart, "data", storage="1Gi", access_modes=[RWO],
-        data_source=TypedLocalObjectReference(kind="VolumeSnapshot", name="nightly")))
+    err = _error(
+        lambda: PersistentVolumeClaim(
+            chart,
+            "data",
+            storage="1Gi",
+            access_modes=[RWO],
+            data_source=TypedLocalObjectReference(kind="VolumeSnapshot", name="nightly"),
+        )
+    )
     assert err.findings[0].path == "spec.dataSource.kind"
     assert "snapshot.storage.k8s.io" in err.findings[0].hint
 
 
 def test_selector_from_a_label_selector(chart: Chart) -> None:
-    claim = PersistentVolumeClaim(chart, "data", storage="1Gi", access_modes=[RWO],
-                                  selector=LabelSelector.of(tier="fast"))
+    claim = PersistentVolumeClaim(
+        chart, "data", storage="1Gi", access_modes=[RWO], selector=LabelSelector.of(tier="fast")
+    )
     assert claim.to_k8s()["spec"]["selector"] == {"matchLabels": {"tier": "fast"}}
 
 
@@ -151,21 +174,29 @@ def test_no_access_mode_is_an_error(chart: Chart) -> None:
 
 
 def test_read_write_once_pod_alone(chart: Chart) -> None:
-    err = _error(lambda: PersistentVolumeClaim(
-        chart, "data", storage="1Gi",
-        access_modes=[AccessMode.READ_WRITE_ONCE_POD, RWO]))
+    err = _error(
+        lambda: PersistentVolumeClaim(
+            chart, "data", storage="1Gi", access_modes=[AccessMode.READ_WRITE_ONCE_POD, RWO]
+        )
+    )
     assert "ReadWriteOncePod" in err.findings[0].message
 
 
 def test_limit_below_request(chart: Chart) -> None:
-    err = _error(lambda: PersistentVolumeClaim(
-        chart, "data", storage="2Gi", storage_limit="1Gi", access_modes=[RWO]))
+    err = _error(
+        lambda: PersistentVolumeClaim(
+            chart, "data", storage="2Gi", storage_limit="1Gi", access_modes=[RWO]
+        )
+    )
     assert "below the request" in err.findings[0].message
 
 
 def test_an_uppercase_class_name_is_rejected(chart: Chart) -> None:
-    err = _error(lambda: PersistentVolumeClaim(
-        chart, "data", storage="1Gi", access_modes=[RWO], storage_class="Fast"))
+    err = _error(
+        lambda: PersistentVolumeClaim(
+            chart, "data", storage="1Gi", access_modes=[RWO], storage_class="Fast"
+        )
+    )
     assert err.findings[0].path.startswith("storage_class_name")
 
 

@@ -16,8 +16,11 @@ LOCAL = {"local": {"path": "/mnt/disks/ssd1"}}
 NODE_AFFINITY = {
     "required": {
         "nodeSelectorTerms": [
-            {"matchExpressions": [{"key": "kubernetes.io/hostname", "operator": "In",
-                                   "values": ["node-1"]}]}
+            {
+                "matchExpressions": [
+                    {"key": "kubernetes.io/hostname", "operator": "In", "values": ["node-1"]}
+                ]
+            }
         ]
     }
 }
@@ -35,7 +38,7 @@ def only_finding(rule_id: str, *objects: dict[str, Any]) -> Any:
 
 def test_every_storage_rule_has_a_docstring_and_a_summary() -> None:
     storage = [r for r in registered_rules() if r.topic == "storage"]
-    assert len(storage) >= 20
+    assert len(storage) >= 21
     for info in storage:
         assert info.summary and info.func.__doc__, info.id
 
@@ -177,7 +180,9 @@ def test_unreserved_prebinding() -> None:
 
 def test_unreserved_prebinding_quiet_when_the_pv_reserves_the_claim() -> None:
     reserved = pv("lapv", claimRef={"name": "data", "namespace": "apps"})
-    assert not run("storage/unreserved-prebinding", reserved, pvc("data", volumeName="lapv")).findings
+    assert not run(
+        "storage/unreserved-prebinding", reserved, pvc("data", volumeName="lapv")
+    ).findings
 
 
 # -- storage/dangling-claim-ref ----------------------------------------------------------------
@@ -272,12 +277,16 @@ def test_required_fields_quiet_on_complete_objects() -> None:
 
 
 def test_storage_class_cannot_recycle() -> None:
-    finding = only_finding("storage/class-reclaim-policy", storage_class("x", reclaimPolicy="Recycle"))
+    finding = only_finding(
+        "storage/class-reclaim-policy", storage_class("x", reclaimPolicy="Recycle")
+    )
     assert finding.path == "reclaimPolicy"
 
 
 def test_storage_class_retain_is_fine() -> None:
-    assert not run("storage/class-reclaim-policy", storage_class("x", reclaimPolicy="Retain")).findings
+    assert not run(
+        "storage/class-reclaim-policy", storage_class("x", reclaimPolicy="Retain")
+    ).findings
 
 
 # -- local volumes -----------------------------------------------------------------------------
@@ -367,15 +376,23 @@ def test_supported_and_driver_dependent_modes_are_fine() -> None:
 
 
 def test_recycle_outside_nfs_and_host_path() -> None:
-    ebs = pv("disk", modes=[RWO], source={"awsElasticBlockStore": {"volumeID": "v"}},
-             persistentVolumeReclaimPolicy="Recycle")
+    ebs = pv(
+        "disk",
+        modes=[RWO],
+        source={"awsElasticBlockStore": {"volumeID": "v"}},
+        persistentVolumeReclaimPolicy="Recycle",
+    )
     finding = only_finding("storage/recycle-unsupported", ebs)
     assert "only nfs and hostPath support Recycle" in finding.message
 
 
 def test_recycle_of_the_root_host_path() -> None:
-    root = pv("root", modes=[RWO], source={"hostPath": {"path": "/"}},
-              persistentVolumeReclaimPolicy="Recycle")
+    root = pv(
+        "root",
+        modes=[RWO],
+        source={"hostPath": {"path": "/"}},
+        persistentVolumeReclaimPolicy="Recycle",
+    )
     assert "root" in only_finding("storage/recycle-unsupported", root).message
 
 
@@ -387,7 +404,9 @@ def test_recycle_on_nfs_is_supported_but_deprecated() -> None:
 
 
 def test_retain_is_not_deprecated() -> None:
-    assert not run("storage/recycle-deprecated", pv("lapv", persistentVolumeReclaimPolicy="Retain")).findings
+    assert not run(
+        "storage/recycle-deprecated", pv("lapv", persistentVolumeReclaimPolicy="Retain")
+    ).findings
 
 
 def test_mount_options_on_host_path() -> None:
@@ -397,22 +416,30 @@ def test_mount_options_on_host_path() -> None:
 
 
 def test_mount_options_on_nfs() -> None:
-    assert not run("storage/mount-options-unsupported", pv("n", mountOptions=["nfsvers=4.1"])).findings
+    assert not run(
+        "storage/mount-options-unsupported", pv("n", mountOptions=["nfsvers=4.1"])
+    ).findings
 
 
 # -- storage/claim-data-source -----------------------------------------------------------------
 
 
 def test_claim_data_sources_that_disagree() -> None:
-    claim = pvc("data", dataSource={"kind": "PersistentVolumeClaim", "name": "a"},
-                dataSourceRef={"kind": "PersistentVolumeClaim", "name": "b"})
+    claim = pvc(
+        "data",
+        dataSource={"kind": "PersistentVolumeClaim", "name": "a"},
+        dataSourceRef={"kind": "PersistentVolumeClaim", "name": "b"},
+    )
     finding = only_finding("storage/claim-data-source", claim)
     assert finding.path == "spec.dataSource"
 
 
 def test_claim_data_source_next_to_a_cross_namespace_ref() -> None:
-    claim = pvc("data", dataSource={"kind": "PersistentVolumeClaim", "name": "a"},
-                dataSourceRef={"kind": "PersistentVolumeClaim", "name": "a", "namespace": "x"})
+    claim = pvc(
+        "data",
+        dataSource={"kind": "PersistentVolumeClaim", "name": "a"},
+        dataSourceRef={"kind": "PersistentVolumeClaim", "name": "a", "namespace": "x"},
+    )
     assert "namespace" in only_finding("storage/claim-data-source", claim).message
 
 
@@ -420,3 +447,37 @@ def test_claim_data_sources_that_agree() -> None:
     snap = {"apiGroup": "snapshot.storage.k8s.io", "kind": "VolumeSnapshot", "name": "a"}
     claim = pvc("data", dataSource=snap, dataSourceRef=dict(snap))
     assert not run("storage/claim-data-source", claim).findings
+
+
+# -- storage/delete-unsupported ----------------------------------------------------------------
+
+
+def test_delete_on_nfs_leaves_a_failed_pv() -> None:
+    finding = only_finding(
+        "storage/delete-unsupported", pv("lapv", persistentVolumeReclaimPolicy="Delete")
+    )
+    assert finding.severity is Severity.WARNING
+    assert "nfs volume, which Kubernetes cannot delete" in finding.message
+
+
+def test_delete_where_a_deleter_exists() -> None:
+    csi = pv(
+        "c",
+        modes=[RWO],
+        source={"csi": {"driver": "x.y", "volumeHandle": "1"}},
+        persistentVolumeReclaimPolicy="Delete",
+    )
+    tmp = pv(
+        "t",
+        modes=[RWO],
+        source={"hostPath": {"path": "/tmp/data"}},
+        persistentVolumeReclaimPolicy="Delete",
+    )
+    assert not run("storage/delete-unsupported", csi, tmp).findings
+    srv = pv(
+        "s",
+        modes=[RWO],
+        source={"hostPath": {"path": "/srv/data"}},
+        persistentVolumeReclaimPolicy="Delete",
+    )
+    assert run("storage/delete-unsupported", srv).codes() == ["storage/delete-unsupported"]

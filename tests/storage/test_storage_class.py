@@ -55,7 +55,8 @@ def test_every_field(chart: Chart, yaml_snapshot: Any) -> None:
     )
     obj = sc.to_k8s()
     assert obj["metadata"]["annotations"] == {
-        DEFAULT_CLASS_ANNOTATION: "true", "example.com/owner": "platform"
+        DEFAULT_CLASS_ANNOTATION: "true",
+        "example.com/owner": "platform",
     }
     assert sc.default is True
     assert sc.provisioner == "ebs.csi.aws.com"
@@ -82,8 +83,11 @@ def test_topology_by_labels() -> None:
 
 
 def test_recycle_is_refused_with_a_reason(chart: Chart) -> None:
-    err = _error(lambda: StorageClass(chart, "old", provisioner="x.example.com",
-                                      reclaim_policy=ReclaimPolicy.RECYCLE))
+    err = _error(
+        lambda: StorageClass(
+            chart, "old", provisioner="x.example.com", reclaim_policy=ReclaimPolicy.RECYCLE
+        )
+    )
     (finding,) = err.findings
     assert finding.obj.source == "test/old"
     assert finding.path == "reclaim_policy"

@@ -40,8 +40,11 @@ def test_every_operator_factory() -> None:
 def test_hostname_affinity_with_several_nodes() -> None:
     affinity = VolumeNodeAffinity.hostname("node-1", "node-2")
     term = affinity.to_k8s()["required"]["nodeSelectorTerms"][0]
-    assert term == {"matchExpressions": [
-        {"key": HOSTNAME_LABEL, "operator": "In", "values": ["node-1", "node-2"]}]}
+    assert term == {
+        "matchExpressions": [
+            {"key": HOSTNAME_LABEL, "operator": "In", "values": ["node-1", "node-2"]}
+        ]
+    }
 
 
 def test_terms_are_alternatives() -> None:
@@ -50,8 +53,9 @@ def test_terms_are_alternatives() -> None:
         NodeSelectorTerm(match_fields=(NodeFieldSelectorRequirement(values=("node-9",)),)),
     )
     terms = affinity.to_k8s()["required"]["nodeSelectorTerms"]
-    assert terms[1] == {"matchFields": [
-        {"key": "metadata.name", "operator": "In", "values": ["node-9"]}]}
+    assert terms[1] == {
+        "matchFields": [{"key": "metadata.name", "operator": "In", "values": ["node-9"]}]
+    }
 
 
 @pytest.mark.parametrize(

@@ -662,3 +662,34 @@ def delete_unsupported(ctx: RuleContext) -> Iterator[Finding]:
                 "use Retain and clean up by hand, or provision the volume dynamically through "
                 "a StorageClass whose provisioner deletes",
             )
+
+
+def _consumed_claims(ctx: RuleContext) -> set[tuple[str, str]]:
+    """(namespace, claim) for every claim a pod or workload template of the app mounts."""
+    used: set[tuple[str, str]] = set()
+    for manifest in ctx.manifests:
+        for ps in pod_specs(manifest):
+            for volume in ps.spec.get("volumes") or ():
+                source = volume.get("persistentVolumeClaim") if isinstance(volume, dict) else None
+                if isinstance(source, dict) and source.get("claimName"):
+                    used.add((ps.namespace or _DEFAULT_NAMESPACE, str(source["claimName"])))
+    return used
+
+
+@rule("storage/waiting-for-consumer", "a WaitForFirstConsumer claim that no pod of the app uses")
+def waiting_for_consumer(ctx: RuleContext) -> Iterator[Finding]:
+    """A claim of a ``WaitForFirstConsumer`` class is bound or provisioned only when a pod
+    that uses it is scheduled; until then it is Pending ("waiting for first consumer to be
+    created before binding"). A claim no pod of the app mounts may be meant for a pod
+    elsewhere, so this is a note."""
+    used = _consumed_claims(ctx)
+    for verdict, manifest in _verdicts(ctx):
+        if not verdict.delayed or (verdict.namespace, verdict.name) in used:
+            continue
+        yield manifest.info(
+            "storage/waiting-for-consumer",
+            "spec.storageClassName",
+            f"claim {verdict.key} waits for its first consumer (StorageClass "
+            f"{verdict.storage_class!r} is WaitForFirstConsumer) and no pod of the app uses "
+            "it: it stays Pending until one does",
+        )

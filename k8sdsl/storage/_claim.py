@@ -9,6 +9,7 @@ from k8sdsl.core._construct import Construct, Resource
 from k8sdsl.core._findings import Finding, K8sDslError, Severity
 from k8sdsl.core._quantity import Quantity
 from k8sdsl.core._selectors import LabelSelector
+from k8sdsl.core._types import dns_fix
 from k8sdsl.storage._checks import data_source_problems
 from k8sdsl.volumes._claim import (
     PersistentVolumeClaimSpec,
@@ -16,6 +17,8 @@ from k8sdsl.volumes._claim import (
     TypedObjectReference,
 )
 from k8sdsl.volumes._enums import AccessMode, VolumeMode
+from k8sdsl.volumes._mounts import Mount
+from k8sdsl.volumes._volume import Volume
 
 if TYPE_CHECKING:
     from k8sdsl.storage._persistent_volume import PersistentVolume
@@ -137,6 +140,30 @@ class PersistentVolumeClaim(Resource):
     @property
     def volume_mode(self) -> VolumeMode:
         return self.spec.volume_mode or VolumeMode.FILESYSTEM
+
+    def volume(self, name: str | None = None, *, read_only: bool | None = None) -> Volume:
+        """The pod volume for this claim, so its ``claimName`` cannot be mistyped. ``name``
+        defaults to the claim name made a DNS label (volume names cannot hold dots)."""
+        with self._values():
+            return Volume.claim(
+                name if name is not None else dns_fix(self.name, 63, dots=False),
+                claim_name=self.name,
+                read_only=read_only,
+            )
+
+    def mount(
+        self,
+        mount_path: str,
+        *,
+        name: str | None = None,
+        read_only: bool | None = None,
+        sub_path: str | None = None,
+    ) -> Mount:
+        """This claim mounted at ``mount_path``: ``Container(mounts=[claim.mount("/data")])``;
+        the pod lists the volume once. A ``Block`` claim is a device instead:
+        ``claim.volume().device("/dev/xvda")``."""
+        with self._values():
+            return self.volume(name).mount(mount_path, read_only=read_only, sub_path=sub_path)
 
     def _body(self) -> dict[str, Any]:
         return {"spec": self.spec.to_k8s()}

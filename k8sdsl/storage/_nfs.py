@@ -253,12 +253,7 @@ class NfsVolume(Construct):
 
     def volume(self, name: str | None = None, *, read_only: bool | None = None) -> Volume:
         """The pod volume for the claim. ``name`` defaults to the claim name made a DNS label."""
-        with self._values():
-            return Volume.claim(
-                name if name is not None else dns_fix(self.claim.name, 63, dots=False),
-                claim_name=self.claim.name,
-                read_only=read_only,
-            )
+        return self.claim.volume(name, read_only=read_only)
 
     def mount(
         self,
@@ -269,8 +264,7 @@ class NfsVolume(Construct):
         sub_path: str | None = None,
     ) -> Mount:
         """The claim mounted at ``mount_path`` in a container; the pod lists the volume once."""
-        with self._values():
-            return self.volume(name).mount(mount_path, read_only=read_only, sub_path=sub_path)
+        return self.claim.mount(mount_path, name=name, read_only=read_only, sub_path=sub_path)
 
     def export(
         self, *, clients: Sequence[str], options: Sequence[str] = DEFAULT_EXPORT_OPTIONS

@@ -147,6 +147,20 @@ def test_selector_from_a_label_selector(chart: Chart) -> None:
     assert claim.to_k8s()["spec"]["selector"] == {"matchLabels": {"tier": "fast"}}
 
 
+def test_volume_and_mount_name_the_claim(chart: Chart) -> None:
+    claim = PersistentVolumeClaim(chart, "shared.data", storage="1Gi", access_modes=[RWX])
+    assert claim.volume().to_k8s() == {
+        "name": "shared-data",
+        "persistentVolumeClaim": {"claimName": "shared.data"},
+    }
+    mount = claim.mount("/data", name="data", read_only=True)
+    assert mount.to_k8s() == {"name": "data", "mountPath": "/data", "readOnly": True}
+    assert mount.volume.to_k8s()["persistentVolumeClaim"] == {"claimName": "shared.data"}
+    err = _error(lambda: claim.mount("data"))
+    assert err.findings[0].obj.source == "test/shared.data"
+    assert err.findings[0].path == "mount_path"
+
+
 def test_reading_back(chart: Chart) -> None:
     claim = PersistentVolumeClaim(chart, "data", storage="1Gi", access_modes=[RWX])
     assert str(claim.storage) == "1Gi"

@@ -38,7 +38,7 @@ def only_finding(rule_id: str, *objects: dict[str, Any]) -> Any:
 
 def test_every_storage_rule_has_a_docstring_and_a_summary() -> None:
     storage = [r for r in registered_rules() if r.topic == "storage"]
-    assert len(storage) >= 21
+    assert len(storage) >= 22
     for info in storage:
         assert info.summary and info.func.__doc__, info.id
 
@@ -481,3 +481,27 @@ def test_delete_where_a_deleter_exists() -> None:
         persistentVolumeReclaimPolicy="Delete",
     )
     assert run("storage/delete-unsupported", srv).codes() == ["storage/delete-unsupported"]
+
+
+# -- storage/waiting-for-consumer ------------------------------------------------------------
+
+
+def test_a_delayed_claim_without_a_pod_waits() -> None:
+    finding = only_finding(
+        "storage/waiting-for-consumer", storage_class("fast"), pvc("data", cls="fast")
+    )
+    assert finding.severity is Severity.INFO
+    assert "stays Pending until one does" in finding.message
+
+
+def test_a_delayed_claim_with_a_pod_or_an_immediate_class() -> None:
+    used = [storage_class("fast"), pvc("data", cls="fast"), pod("web", "data")]
+    assert not run("storage/waiting-for-consumer", *used).findings
+    in_template = [
+        storage_class("fast"),
+        pvc("data", cls="fast"),
+        pod("web", "data", kind="Deployment"),
+    ]
+    assert not run("storage/waiting-for-consumer", *in_template).findings
+    immediate = [storage_class("fast", binding="Immediate"), pvc("data", cls="fast")]
+    assert not run("storage/waiting-for-consumer", *immediate).findings

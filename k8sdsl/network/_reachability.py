@@ -518,14 +518,30 @@ class Reachability:
         self.pods: tuple[PodGroup, ...] = tuple(pods)
         self.policies: tuple[PolicyView, ...] = tuple(policies)
         self._namespaces = {k: dict(v) for k, v in namespaces.items()}
-        # indexed by namespace: a policy only ever selects pods of its own namespace, and a
-        # fleet has thousands of both
+        # Indexes: a fleet puts thousands of pods and policies into one namespace, and
+        # matching every policy against every pod is quadratic. A policy only selects pods
+        # of its namespace, and a matchLabels selector only pods carrying each of its labels.
         self._pods_in: dict[str, list[PodGroup]] = {}
+        self._pods_by_label: dict[tuple[str, str, str], list[PodGroup]] = {}
         for pod in self.pods:
             self._pods_in.setdefault(pod.namespace, []).append(pod)
-        self._policies_in: dict[str, list[PolicyView]] = {}
+            for key, value in pod.labels.items():
+                self._pods_by_label.setdefault((pod.namespace, key, value), []).append(pod)
+        self._policy_order = {id(p): i for i, p in enumerate(self.policies)}
+        # per namespace: policies without matchLabels (checked against every pod), and
+        # policies filed under one of their matchLabels pairs
+        self._unkeyed: dict[str, list[PolicyView]] = {}
+        self._keyed: dict[tuple[str, str, str], list[PolicyView]] = {}
         for policy in self.policies:
-            self._policies_in.setdefault(policy.namespace, []).append(policy)
+            labels = policy.pod_selector.match_labels if policy.pod_selector else None
+            if labels:
+                key, value = min(labels.items())
+                self._keyed.setdefault((policy.namespace, key, value), []).append(policy)
+            else:
+                self._unkeyed.setdefault(policy.namespace, []).append(policy)
+        # cached only for the model's own pods: their ids stay valid while the model lives
+        self._own_pods = {id(p) for p in self.pods}
+        self._isolating: dict[tuple[int, str], list[PolicyView]] = {}
 
     @classmethod
     def from_manifests(cls, manifests: Iterable[Manifest]) -> Reachability:
@@ -600,16 +616,30 @@ class Reachability:
         """The policies that isolate ``pod`` for ``direction`` (``ingress``/``egress``)."""
         if direction not in ("ingress", "egress"):
             raise ValueError(f"direction must be 'ingress' or 'egress', not {direction!r}")
+        cached = self._isolating.get((id(pod), direction))
+        if cached is not None:
+            return list(cached)
         attr = "ingress_isolating" if direction == "ingress" else "egress_isolating"
-        return [
-            p
-            for p in self._policies_in.get(pod.namespace, ())
-            if getattr(p, attr) and p.selects(pod)
-        ]
+        candidates = list(self._unkeyed.get(pod.namespace, ()))
+        for key, value in pod.labels.items():
+            candidates.extend(self._keyed.get((pod.namespace, key, value), ()))
+        candidates.sort(key=lambda p: self._policy_order[id(p)])
+        found = [p for p in candidates if getattr(p, attr) and p.selects(pod)]
+        if id(pod) in self._own_pods:
+            self._isolating[(id(pod), direction)] = found
+        return list(found)
 
     def selected_pods(self, policy: PolicyView) -> list[PodGroup]:
         """The app's pod groups ``policy`` selects (its namespace, matching its podSelector)."""
-        return [p for p in self._pods_in.get(policy.namespace, ()) if policy.selects(p)]
+        labels = policy.pod_selector.match_labels if policy.pod_selector else None
+        if labels:
+            candidates = min(
+                (self._pods_by_label.get((policy.namespace, k, v), []) for k, v in labels.items()),
+                key=len,
+            )
+        else:
+            candidates = self._pods_in.get(policy.namespace, [])
+        return [p for p in candidates if policy.selects(p)]
 
     def pods_matching(self, peer: PeerView, policy: PolicyView) -> list[PodGroup]:
         """The app's pod groups a selector peer of ``policy`` matches (none for ipBlocks)."""

@@ -146,3 +146,43 @@ def test_unknown_key_suggests_the_right_one() -> None:
     (finding,) = exc.value.findings
     assert finding.code == "volumes/unknown-type"
     assert finding.hint == "did you mean 'emptyDir'?"
+
+
+def _table_rows() -> list[str]:
+    from k8sdsl.volumes import PERSISTENT_VOLUME_SOURCE_TYPES, POD_SOURCE_TYPES
+
+    pod = {t.k8s_key: t.__name__ for t in POD_SOURCE_TYPES}
+    pv = {t.k8s_key: t.__name__ for t in PERSISTENT_VOLUME_SOURCE_TYPES}
+    short = {RWO: "RWO", ROX: "ROX", RWX: "RWX", RWOP: "RWOP"}
+    rows = []
+    for key in sorted(CATALOG, key=str.lower):
+        f = CATALOG[key]
+        modes = [short[m] for m in AccessMode if m in f.pv_access_modes] + [
+            short[m] + "?" for m in AccessMode if m in f.pv_access_modes_driver_dependent
+        ]
+        cells = [
+            f"`{key}`",
+            f"`{pod[key]}`" if key in pod else "–",
+            f"`{pv[key]}`" if key in pv else "–",
+            str(f.deprecated_in or "–"),
+            str(f.removed_in or "–"),
+            f"`{f.csi_driver}`" if f.csi_driver else "–",
+            " ".join(modes) or "–",
+            "✓" if f.recycle else "–",
+            "✓" if f.delete else "–",
+        ]
+        rows.append("| " + " | ".join(cells) + " |")
+    return rows
+
+
+def test_the_docs_table_is_the_catalog() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "volumes.md").read_text().splitlines()
+    start = doc.index(
+        "| key | pod value | PersistentVolume value | deprecated | removed | CSI driver "
+        "| PV access modes | Recycle | Delete |"
+    )
+    table = [line for line in doc[start + 2 :] if line.startswith("| `")]
+    table = table[: len(CATALOG)]
+    assert table == _table_rows()

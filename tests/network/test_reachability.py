@@ -493,3 +493,33 @@ def test_default_deny_with_dns_keeps_dns_reachable(app: App) -> None:
     assert net.dns_access(a) == (True, True)
     assert not net.check(a, "8.8.8.8", port=53, protocol="UDP")
     assert net.allowed_ports(a, CLUSTER_DNS).describe() == "TCP 53, UDP 53"
+
+
+def test_selectors_with_expressions_and_several_labels() -> None:
+    by_expression = policy(
+        "expr",
+        {
+            "podSelector": {
+                "matchExpressions": [{"key": "tier", "operator": "In", "values": ["db", "cache"]}]
+            },
+            "policyTypes": ["Ingress"],
+        },
+    )
+    by_two_labels = policy(
+        "two",
+        {"podSelector": {"matchLabels": {"app": "shop", "tier": "web"}}, "policyTypes": ["Egress"]},
+    )
+    net = Reachability.from_objects(
+        [
+            by_expression,
+            by_two_labels,
+            pod("db", {"app": "shop", "tier": "db"}),
+            pod("web", {"app": "shop", "tier": "web"}),
+            pod("other-web", {"app": "blog", "tier": "web"}),
+        ]
+    )
+    assert [p.name for p in net.selected_pods(net.policies[0])] == ["db"]
+    assert [p.name for p in net.selected_pods(net.policies[1])] == ["web"]
+    assert [p.id for p in net.isolating(net.pod("db"), "ingress")] == ["default/expr"]
+    assert [p.id for p in net.isolating(net.pod("web"), "egress")] == ["default/two"]
+    assert net.isolating(net.pod("other-web"), "egress") == []

@@ -250,6 +250,17 @@ _SAFE_RESTRICTED_VOLUMES = tuple(sorted(RESTRICTED_VOLUME_TYPES))
 _BASELINE_CAPS = tuple(sorted(BASELINE_CAPABILITIES))
 
 
+def _no_host(holder: str) -> str:
+    """CEL: the probe or hook at ``holder`` (``c.livenessProbe``) sets no httpGet/tcpSocket
+    host. Every step of the path is guarded with has(), as CEL requires."""
+    steps = holder.split(".")
+    guards = " && ".join(f"has({'.'.join(steps[:i + 1])})" for i in range(1, len(steps)))
+    hosts = " || ".join(
+        f"(has({holder}.{h}) && has({holder}.{h}.host) && {holder}.{h}.host != '')"
+        for h in ("httpGet", "tcpSocket"))
+    return f"!({guards} && ({hosts}))"
+
+
 def _cel_list(items: Sequence[str]) -> str:
     return "[" + ", ".join(f"'{i}'" for i in items) + "]"
 
@@ -314,6 +325,12 @@ def pod_security_controls(level: str, version: tuple[int, int]) -> list[CelContr
                    f"s.name in {_cel_list(sysctls)})",
                    "only safe sysctls are allowed"),
     ]
+    if version >= (1, 34):
+        out.append(CelControl(Control.HOST_PROBES, "variables.containers.all(c, " + " && ".join(
+            _no_host(f"c.{holder}") for holder in (
+                "livenessProbe", "readinessProbe", "startupProbe", "lifecycle.postStart",
+                "lifecycle.preStop")) + ")",
+            "probes and lifecycle hooks must not set host"))
     if lvl is Level.BASELINE:
         out += [
             CelControl(Control.CAPABILITIES_BASELINE,
@@ -392,9 +409,15 @@ def image_controls(*, allowed_registries: Sequence[str] | None, forbid_floating_
                               "images must be pinned by digest (@sha256:...)"))
     if allowed_registries:
         entries = [r.strip().rstrip("/") for r in allowed_registries if r.strip()]
+        # A registry entry (no '/') matches whole registries: "r.example.com" must not allow
+        # "r.example.com:5000". A repository entry also matches the repository itself,
+        # followed by its tag or digest.
+        tests = []
+        for entry in entries:
+            ends = ("/",) if "/" not in entry else ("/", ":", "@")
+            tests += [f"i.startsWith('{entry}{end}')" for end in ends]
         out.append(CelControl(
-            None,
-            f"variables.images.all(i, {_cel_list(entries)}.exists(r, i.startsWith(r + '/')))",
+            None, f"variables.images.all(i, {' || '.join(tests)})",
             "images must come from " + ", ".join(entries), code="image-registry"))
     return out
 

@@ -26,11 +26,10 @@ class YamlSnapshot(SingleFileSnapshotExtension):
     _write_mode = WriteMode.TEXT
 
     def serialize(self, data: Any, **kwargs: Any) -> str:
-        if isinstance(data, Resource):
-            data = [data.to_k8s()]
-        if isinstance(data, dict):
+        if isinstance(data, (Resource, dict)):
             data = [data]
-        return dump_documents([order_object(d) for d in data])
+        docs = [d.to_k8s() if isinstance(d, Resource) else d for d in data]
+        return dump_documents([order_object(d) for d in docs])
 
 
 @pytest.fixture

@@ -22,11 +22,10 @@ from k8sdsl.core._types import (
 from k8sdsl.core._versions import DEFAULT_VERSION, SUPPORTED_VERSIONS, K8sVersion
 
 __all__ = [
-    "DEFAULT_VERSION",
-    "SUPPORTED_VERSIONS",
     "AbsolutePath",
     "Cidr",
     "Construct",
+    "DEFAULT_VERSION",
     "DnsLabel",
     "DnsSubdomain",
     "FileMode",
@@ -48,6 +47,7 @@ __all__ = [
     "RelativePath",
     "Report",
     "Resource",
+    "SUPPORTED_VERSIONS",
     "SelectorOperator",
     "Severity",
     "ValueInputError",

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from k8sdsl.core import K8sDslError
+from k8sdsl.core import SUPPORTED_VERSIONS, K8sDslError
+from k8sdsl.rules import registered_rules
 from k8sdsl.volumes import (
     Mount,
     MountPropagation,
@@ -192,3 +193,40 @@ def test_two_different_volumes_with_one_name_are_an_error() -> None:
 
 def test_collect_of_nothing_is_empty() -> None:
     assert collect_volumes([]) == []
+
+
+def test_every_mount_field_snapshot_and_schema(yaml_snapshot: Any) -> None:
+    """Each mount option once, pinned; recursiveReadOnly exists from 1.30."""
+    host = Volume.host_path("host", path="/mnt/shared")
+    podinfo = Volume.config_map("config", config_map_name="app-config")
+    mounter = [host.mount("/mnt/shared", mount_propagation=MountPropagation.BIDIRECTIONAL)]
+    app = [
+        host.mount("/host", read_only=True, mount_propagation=MountPropagation.HOST_TO_CONTAINER),
+        podinfo.mount("/etc/app/app.properties", sub_path="app.properties", read_only=True),
+        DATA.mount("/data", sub_path_expr="$(POD_NAME)"),
+        CACHE.mount("/cache", read_only=True, recursive_read_only=RecursiveReadOnly.ENABLED),
+    ]
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "mounts"},
+        "spec": {
+            "containers": [
+                {"name": "mounter", "image": "busybox:1.36",
+                 "securityContext": {"privileged": True},
+                 "volumeMounts": [m.to_k8s() for m in mounter]},
+                {"name": "app", "image": "busybox:1.36",
+                 "env": [{"name": "POD_NAME",
+                          "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}],
+                 "volumeMounts": [m.to_k8s() for m in app]},
+            ],
+            "volumes": [v.to_k8s() for v in collect_volumes([*mounter, *app])],
+        },
+    }  # fmt: skip
+    assert pod == yaml_snapshot
+    assert_schema_valid([pod], [v for v in SUPPORTED_VERSIONS if v >= "1.30"])
+    from tests.conftest import check_objects
+
+    ids = [r.id for r in registered_rules() if r.topic == "volumes"]
+    report = check_objects([pod], "1.35", only=ids)
+    assert [f.code for f in report.findings] == ["volumes/subpath-no-updates"]

@@ -384,3 +384,37 @@ def test_errors_carry_a_hint() -> None:
 
 def test_windows_host_path_is_accepted() -> None:
     assert HostPathVolumeSource(path="C:\\logs").path == "C:\\logs"
+
+
+def test_every_host_path_type_and_empty_dir_medium(yaml_snapshot: Any) -> None:
+    """hostPath with each type (unset included) and emptyDir with each medium, pinned and
+    accepted by every schema."""
+    from k8sdsl.volumes import HostPathType
+
+    volumes = [
+        Volume.host_path(f"host-{i}", path=f"/srv/{i}", type=t)
+        for i, t in enumerate([None, *HostPathType])
+    ] + [
+        Volume.empty_dir("disk"),
+        Volume.empty_dir("node-default", medium=StorageMedium.DEFAULT),
+        Volume.empty_dir("memory", medium=StorageMedium.MEMORY, size_limit="128Mi"),
+        Volume.of("huge", EmptyDirVolumeSource.huge_pages()),
+        Volume.of("huge-2mi", EmptyDirVolumeSource.huge_pages(page_size="2Mi")),
+    ]
+    mounts = [v.mount(f"/mnt/{v.name}") for v in volumes]
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "node-volumes"},
+        "spec": {
+            "containers": [{"name": "app", "image": "busybox:1.36",
+                            "volumeMounts": [m.to_k8s() for m in mounts]}],
+            "volumes": [v.to_k8s() for v in volumes],
+        },
+    }  # fmt: skip
+    assert [v["hostPath"].get("type") for v in pod["spec"]["volumes"][:9]] == [
+        None, "", "DirectoryOrCreate", "Directory", "FileOrCreate", "File", "Socket",
+        "CharDevice", "BlockDevice",
+    ]  # fmt: skip
+    assert pod == yaml_snapshot
+    assert_schema_valid([pod])

@@ -136,7 +136,7 @@ def _claimed(
         node_affinity=node_affinity,
         claim_ref=claim,
     )
-    return Volume.claim(f"{key}-claim", claim_name=claim.name)
+    return claim.volume()
 
 
 # -- the app's target: current types --------------------------------------------------------

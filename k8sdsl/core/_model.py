@@ -100,6 +100,19 @@ def _first_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
+_GENERIC_HINTS = {
+    "string_too_short": "give a non-empty value (Kubernetes rejects or ignores an empty one)",
+    "string_pattern_mismatch": "give a non-empty value that is not only spaces",
+    "int_parsing": "pass a whole number",
+    "int_type": "pass a whole number",
+    "bool_type": "pass True or False",
+    "bool_parsing": "pass True or False",
+    "enum": "use one of the enum's members",
+    "greater_than_equal": "use a larger number",
+    "less_than_equal": "use a smaller number",
+}
+
+
 def _finding_for(model: type[BaseModel], err: ErrorDetails) -> Finding:
     loc = tuple(err["loc"])
     path = _loc_to_path(loc, model)
@@ -118,12 +131,18 @@ def _finding_for(model: type[BaseModel], err: ErrorDetails) -> Finding:
         message = "a value is required"
         hint = f"pass {loc[-1]}=..." if loc and isinstance(loc[-1], str) else ""
     else:
-        shown = repr(value)
-        if len(shown) > 80:
-            shown = shown[:77] + "..."
-        message = f"{err['msg']} (got {shown})"
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        if loc:  # a field's value: show it; a whole-model check would only repeat the model
+            shown = repr(value)
+            if len(shown) > 80:
+                shown = shown[:77] + "..."
+            message = f"{msg} (got {shown})"
+        else:
+            message = msg
         ctx = err.get("ctx") or {}
         hint = str(ctx.get("hint", "")) if isinstance(ctx, dict) else ""
+        if not hint:
+            hint = _GENERIC_HINTS.get(kind, "")
     return Finding(
         severity=Severity.ERROR,
         code=f"value/{kind.replace('_', '-')}",

@@ -56,8 +56,11 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy
 
+# Benchmarks are not tests: they print medians and ratios against the named peers.
 bench: install
 	$(PY) bench/validate.py
+	$(PY) bench/fleet.py
+	$(PY) bench/cold_start.py
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) node_modules .k8sdsl-synth .dist-old

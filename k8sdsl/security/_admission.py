@@ -305,7 +305,8 @@ def pod_security_controls(level: str, version: tuple[int, int]) -> list[CelContr
                    "AppArmor must not be Unconfined"),
         CelControl(Control.SELINUX,
                    "[variables.podSc].all(s, !has(s.seLinuxOptions) || "
-                   f"((!has(s.seLinuxOptions.type) || s.seLinuxOptions.type in {_cel_list(selinux)})"
+                   "((!has(s.seLinuxOptions.type) || "
+                   f"s.seLinuxOptions.type in {_cel_list(selinux)})"
                    " && (!has(s.seLinuxOptions.user) || s.seLinuxOptions.user == '')"
                    " && (!has(s.seLinuxOptions.role) || s.seLinuxOptions.role == ''))) && "
                    f"variables.containers.all(c, !({_sc('seLinuxOptions')}) || "
@@ -336,7 +337,8 @@ def pod_security_controls(level: str, version: tuple[int, int]) -> list[CelContr
             CelControl(Control.CAPABILITIES_BASELINE,
                        f"variables.containers.all(c, !({_sc('capabilities')}) || "
                        "!has(c.securityContext.capabilities.add) || "
-                       f"c.securityContext.capabilities.add.all(a, a in {_cel_list(_BASELINE_CAPS)}))",
+                       "c.securityContext.capabilities.add.all(a, "
+                       f"a in {_cel_list(_BASELINE_CAPS)}))",
                        "only the runtime's default capabilities may be added"),
             CelControl(Control.HOST_PATH_VOLUMES,
                        "!has(variables.podSpec.volumes) || "

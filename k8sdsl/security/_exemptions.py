@@ -190,9 +190,9 @@ def exemption_reason(control: Control | str, *annotation_maps: Mapping[str, Any]
     its pod template's metadata); the first that names the control wins.
     """
     key = f"{EXEMPTION_PREFIX}{Control(control).value}"
-    for annotations in annotation_maps:
-        if isinstance(annotations, Mapping):
-            value = annotations.get(key)
+    for mapping in annotation_maps:
+        if isinstance(mapping, Mapping):
+            value = mapping.get(key)
             if isinstance(value, str) and value.strip():
                 return value.strip()
     return None

@@ -43,6 +43,10 @@ _RESOURCE_NAME_RE = re.compile(
 )
 
 
+def _env_fix(value: str) -> str:
+    return re.sub(r"[^-._a-zA-Z0-9]", "_", value).lstrip("0123456789") or "NAME"
+
+
 def check_env_name(value: str) -> str:
     # The portable rule (every supported version): a letter, '_', '-' or '.', then those
     # and digits. Kubernetes 1.34 relaxed it, but 1.28 to 1.33 API servers reject the rest.
@@ -51,7 +55,7 @@ def check_env_name(value: str) -> str:
             "env_name",
             "must start with a letter, '_', '-' or '.' and contain only letters, digits, "
             "'_', '-' and '.'",
-            {"hint": f"use {re.sub(r'[^-._a-zA-Z0-9]', '_', value).lstrip('0123456789') or 'NAME'!r}",
+            {"hint": f"use {_env_fix(value)!r}",
              "value": value},
         )
     return value
@@ -185,7 +189,7 @@ class ResourceRequirements(K8sModel):
         limits = {k: v for k, v in (("cpu", cpu_limit), ("memory", memory_limit),
                                     ("ephemeral-storage", ephemeral_storage_limit))
                   if v is not None}
-        return cls(requests=requests or None, limits=limits or None)  # type: ignore[arg-type]
+        return cls(requests=requests or None, limits=limits or None)
 
     def with_defaults(self, defaults: ResourceRequirements) -> ResourceRequirements:
         """These requirements, with every resource they leave unset taken from ``defaults``.

@@ -141,7 +141,8 @@ class _Workload(Resource):
         self.annotations = workload_annotations(self.template, self.annotations)
         problems = self._check_metadata()
         if problems:
-            raise K8sDslError(problems, summary=f"invalid {type(self).__name__} at {self.node.path}")
+            raise K8sDslError(problems,
+                              summary=f"invalid {type(self).__name__} at {self.node.path}")
 
     def _template_dict(self) -> dict[str, Any]:
         chart = self.find_chart()
@@ -172,7 +173,8 @@ class _Workload(Resource):
                 raise K8sDslError([Finding(
                     Severity.ERROR, "workload/expose-no-port",
                     "no container declares a port, so the Service has no target",
-                    self.ref(), "target_port", "pass target_port= or declare ports= on a container")],
+                    self.ref(), "target_port",
+                    "pass target_port= or declare ports= on a container")],
                     summary=f"cannot expose {type(self).__name__} at {self.node.path}")
             target_port = first.name or first.container_port
         scope = self.node.scope

@@ -138,7 +138,8 @@ def _hint_for(text: str) -> str:
         return f"drop the scheme: {text.split('://', 1)[1]!r}"
     name, sep, rest = text.partition(":")
     if any(c.isupper() for c in name.split("/", 1)[-1]):
-        return f"repository names are lowercase: {text.lower() if not sep else name.lower() + sep + rest!r}"
+        fixed = name.lower() + sep + rest if sep else text.lower()
+        return f"repository names are lowercase: {fixed!r}"
     if "@" in text and not re.search(r"@sha256:[0-9a-f]{64}$", text):
         return "a digest is 'sha256:' and 64 lowercase hex digits"
     return "use [registry/]repository[:tag][@sha256:digest], for example 'nginx:1.27.3'"
@@ -151,7 +152,8 @@ def check_image(value: str) -> str:
         raise PydanticCustomError(
             "image_reference", "is not an image reference", {"hint": exc.hint, "value": value}
         ) from None
-    if ref.digest is not None and ref.digest.startswith("sha256:") and not _SHA256.match(ref.digest):
+    digest = ref.digest
+    if digest is not None and digest.startswith("sha256:") and not _SHA256.match(digest):
         raise PydanticCustomError(
             "image_reference",
             "has a malformed sha256 digest",

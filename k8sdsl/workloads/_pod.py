@@ -8,7 +8,7 @@ add the secure defaults.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Self
 
@@ -21,7 +21,7 @@ from k8sdsl.core._model import K8sModel
 from k8sdsl.core._types import DnsLabel, DnsSubdomain, LabelKey, LabelValue
 from k8sdsl.network._dns import DnsConfig, DnsPolicy
 from k8sdsl.security._exemptions import Exemption, exemption_annotations
-from k8sdsl.volumes._mounts import collect_volumes
+from k8sdsl.volumes._mounts import Mount, VolumeDevice, collect_volumes
 from k8sdsl.volumes._volume import Volume
 from k8sdsl.workloads._container import Container
 from k8sdsl.workloads._security_context import PodSecurityContext
@@ -182,8 +182,9 @@ class PodTemplate(K8sModel):
 
     def pod_volumes(self) -> list[Volume]:
         """Every volume the pod needs: the mounted ones and the extra ``volumes``, once each."""
-        mounts = [m for c in self.all_containers()
-                  for m in (*(c.mounts or ()), *(c.volume_devices or ()))]
+        mounts: list[Mount | VolumeDevice] = []
+        for c in self.all_containers():
+            mounts += [*(c.mounts or ()), *(c.volume_devices or ())]
         return list(collect_volumes(mounts, list(self.volumes or ())))
 
     def metadata(self, *, extra_labels: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -283,7 +284,8 @@ class Pod(Resource):
         self.annotations = workload_annotations(tpl, tpl.annotations)
         problems = self._check_metadata()
         if problems:
-            raise K8sDslError(problems, summary=f"invalid {type(self).__name__} at {self.node.path}")
+            raise K8sDslError(problems,
+                              summary=f"invalid {type(self).__name__} at {self.node.path}")
 
     def _make_template(self, spec: dict[str, Any]) -> PodTemplate:
         return PodTemplate(**spec)

@@ -117,7 +117,8 @@ class Probe(K8sModel):
         **timing: Any,
     ) -> Probe:
         return cls(
-            http_get=HttpGetAction(path=path, port=port, scheme=scheme, http_headers=_headers(headers)),
+            http_get=HttpGetAction(path=path, port=port, scheme=scheme,
+                                   http_headers=_headers(headers)),
             **timing,
         )
 

@@ -110,8 +110,8 @@ class ImageReference:
             entry = entry.strip().rstrip("/")
             if not entry:
                 continue
-            if entry == "index.docker.io":
-                entry = DEFAULT_REGISTRY
+            if entry == "index.docker.io" or entry.startswith("index.docker.io/"):
+                entry = DEFAULT_REGISTRY + entry.removeprefix("index.docker.io")
             if self.name == entry or self.name.startswith(entry + "/"):
                 return True
             if "/" not in entry and self.registry == entry:

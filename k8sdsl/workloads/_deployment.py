@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar, Self
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Self
 
 from pydantic import Field, model_validator
 
@@ -17,6 +17,9 @@ from k8sdsl.core._construct import Construct, Resource
 from k8sdsl.core._findings import Finding, K8sDslError, Severity
 from k8sdsl.core._model import K8sModel
 from k8sdsl.workloads._pod import PodTemplate, RestartPolicy, workload_annotations
+
+if TYPE_CHECKING:
+    from k8sdsl.workloads._service import Service, ServiceType
 
 NAME_LABEL = "app.kubernetes.io/name"
 """The label workloads select their pods by, unless given a selector."""
@@ -158,8 +161,8 @@ class _Workload(Resource):
         name: str | None = None,
         id: str | None = None,
         port_name: str | None = None,
-        type: Any = None,
-    ) -> Any:
+        type: ServiceType | str | None = None,
+    ) -> Service:
         """A Service selecting this workload's pods (``kubectl expose``), in the same scope.
 
         ``target_port`` defaults to the first port of the first container (by name when it
@@ -175,7 +178,7 @@ class _Workload(Resource):
                     "no container declares a port, so the Service has no target",
                     self.ref(), "target_port",
                     "pass target_port= or declare ports= on a container")],
-                    summary=f"cannot expose {type(self).__name__} at {self.node.path}")
+                    summary=f"cannot expose {self.__class__.__name__} at {self.node.path}")
             target_port = first.name or first.container_port
         scope = self.node.scope
         assert scope is not None

@@ -16,7 +16,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from k8sdsl.core._construct import Construct, Resource
-from k8sdsl.core._findings import K8sDslError
+from k8sdsl.core._findings import Finding, K8sDslError, Severity
 from k8sdsl.core._model import K8sModel
 from k8sdsl.core._types import DnsLabel, DnsSubdomain, LabelKey, LabelValue
 from k8sdsl.network._dns import DnsConfig, DnsPolicy
@@ -223,12 +223,12 @@ class PodTemplate(K8sModel):
         return {**({"metadata": meta} if meta else {}), "spec": self.spec()}
 
     def updated(self, **fields: Any) -> Self:
-        """A validated copy with ``fields`` replaced (a SecurePodTemplate stays one: its
-        hardening is already in its containers and is not applied again)."""
+        """A validated copy with ``fields`` replaced. A SecurePodTemplate stays one (its
+        defaults only fill what is unset, so applying them again changes nothing)."""
         data = {name: getattr(self, name) for name in type(self).model_fields}
         data.update(fields)
         data = {k: v for k, v in data.items() if v is not None and v != {}}
-        return type(self).model_validate(data)
+        return type(self)(**data)
 
     def with_labels(self, labels: Mapping[str, str]) -> Self:
         """A copy with ``labels`` added (the template's own labels win)."""
@@ -267,11 +267,13 @@ class Pod(Resource):
         **spec: Any,
     ) -> None:
         super().__init__(scope, id, name=name, namespace=namespace)
+        if template is not None and spec:
+            raise K8sDslError([Finding(
+                Severity.ERROR, "value/template-and-fields",
+                "pass template= or pod fields, not both", self.ref(), ", ".join(sorted(spec)),
+                f"drop {', '.join(sorted(spec))} or put them into the template")],
+                summary=f"invalid {type(self).__name__} at {self.node.path}")
         with self._values():
-            if template is not None and spec:
-                raise PydanticCustomError(
-                    "template_and_fields", "pass template= or pod fields, not both",
-                    {"hint": f"drop {', '.join(sorted(spec))}"})
             tpl = template if template is not None else self._make_template(spec)
             if labels or annotations:
                 tpl = tpl.updated(

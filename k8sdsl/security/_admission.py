@@ -483,11 +483,11 @@ class PodAdmissionPolicy(Construct):
 
 
 __all__ = [
-    "POD_RESOURCE_RULES",
-    "POD_VARIABLES",
     "CelControl",
     "FailurePolicy",
     "MatchCondition",
+    "POD_RESOURCE_RULES",
+    "POD_VARIABLES",
     "PodAdmissionPolicy",
     "ResourceRule",
     "StatusReason",

@@ -201,10 +201,10 @@ def exemption_reason(control: Control | str, *annotation_maps: Mapping[str, Any]
 __all__ = [
     "CHECKOV_IDS",
     "CHECKOV_SKIP_PREFIX",
-    "EXEMPTION_PREFIX",
-    "PROFILE_ANNOTATION",
     "Control",
+    "EXEMPTION_PREFIX",
     "Exemption",
+    "PROFILE_ANNOTATION",
     "exemption_annotations",
     "exemption_reason",
 ]

@@ -79,10 +79,10 @@ APPARMOR_ALLOWED: tuple[str, ...] = ("RuntimeDefault", "Localhost")
 __all__ = [
     "APPARMOR_ALLOWED",
     "BASELINE_CAPABILITIES",
+    "Level",
     "RESTRICTED_VOLUME_TYPES",
     "SAFE_SYSCTLS",
     "SECCOMP_ALLOWED",
-    "Level",
     "Version",
     "safe_sysctls",
     "selinux_types",

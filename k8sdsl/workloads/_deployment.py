@@ -368,12 +368,12 @@ class _JobSpec(K8sModel):
 
 __all__ = [
     "DEFAULT_DEPLOYMENT_STRATEGY",
-    "NAME_LABEL",
     "DaemonSet",
     "DaemonSetUpdateStrategy",
     "Deployment",
     "DeploymentStrategy",
     "DeploymentStrategyType",
     "Job",
+    "NAME_LABEL",
     "RollingUpdate",
 ]

@@ -230,20 +230,20 @@ class PodSecurityContext(K8sModel):
 
 
 __all__ = [
-    "LINUX_CAPABILITIES",
     "AppArmorProfile",
     "AppArmorProfileType",
     "Capabilities",
     "Capability",
     "FsGroupChangePolicy",
+    "LINUX_CAPABILITIES",
     "PodSecurityContext",
     "ProcMountType",
     "SELinuxOptions",
     "SeccompProfile",
     "SeccompProfileType",
     "SecurityContext",
-    "Sysctl",
     "SupplementalGroupsPolicy",
+    "Sysctl",
     "UnixId",
     "WindowsSecurityContextOptions",
     "check_capability",

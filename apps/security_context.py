@@ -31,18 +31,26 @@ RUN_AS_USER = 1000
 FS_GROUP = 2000
 
 EXEMPTIONS = (
-    Exemption(control=Control.RUN_AS_USER_BELOW_10000,
-              reason="the notes' lesson runs as UID 1000 to show runAsUser at work; the pod "
-                     "stays non-root and restricted"),
-    Exemption(control=Control.IMAGE_DIGEST,
-              reason="the notes' sample image is referenced by tag; pin its digest before "
-                     "using it outside the course"),
+    Exemption(
+        control=Control.RUN_AS_USER_BELOW_10000,
+        reason="the notes' lesson runs as UID 1000 to show runAsUser at work; the pod "
+        "stays non-root and restricted",
+    ),
+    Exemption(
+        control=Control.IMAGE_DIGEST,
+        reason="the notes' sample image is referenced by tag; pin its digest before "
+        "using it outside the course",
+    ),
 )
 
 
 def build(app: App) -> None:
-    chart = Chart(app, "security-context", namespace="apps",
-                  labels={"app.kubernetes.io/part-of": "security-context"})
+    chart = Chart(
+        app,
+        "security-context",
+        namespace="apps",
+        labels={"app.kubernetes.io/part-of": "security-context"},
+    )
     demo = Volume.empty_dir("sam-vol")
     pod = SecurePod(
         chart,
@@ -55,5 +63,9 @@ def build(app: App) -> None:
         exemptions=EXEMPTIONS,
     )
     # The demo is used through kubectl exec: nothing needs to reach it over the network.
-    DefaultDenyPolicy(chart, "security-context-pod-isolation",
-                      direction=PolicyDirection.INGRESS, pod_selector=pod.labels)
+    DefaultDenyPolicy(
+        chart,
+        "security-context-pod-isolation",
+        direction=PolicyDirection.INGRESS,
+        pod_selector=pod.labels,
+    )

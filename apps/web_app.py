@@ -24,8 +24,9 @@ NAMESPACE = "apps"
 
 
 def build(app: App) -> None:
-    chart = Chart(app, "web-app", namespace=NAMESPACE,
-                  labels={"app.kubernetes.io/part-of": "web-app"})
+    chart = Chart(
+        app, "web-app", namespace=NAMESPACE, labels={"app.kubernetes.io/part-of": "web-app"}
+    )
     web = Deployment(
         chart,
         "web",

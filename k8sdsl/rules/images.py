@@ -53,8 +53,12 @@ def invalid_reference(ctx: RuleContext) -> Iterable[Finding]:
         try:
             ImageReference.parse(c["image"])
         except ImageReferenceError as exc:
-            yield m.error("images/invalid-reference", f"{path}.image",
-                          f"{c['image']!r} is not an image reference", exc.hint)
+            yield m.error(
+                "images/invalid-reference",
+                f"{path}.image",
+                f"{c['image']!r} is not an image reference",
+                exc.hint,
+            )
 
 
 @rule("images/tag", "images name a fixed tag or a digest, never latest or nothing")
@@ -70,14 +74,23 @@ def tag(ctx: RuleContext) -> Iterable[Finding]:
         reason = exemption_reason(Control.IMAGE_TAG, m.annotations, ref.annotations)
         message = f"image {c['image']!r} {what}: what runs can change without a change in git"
         if reason is not None:
-            yield m.info("images/tag", f"{path}.image", f"exempted from image-tag: {reason}; "
-                         f"{message}")
+            yield m.info(
+                "images/tag", f"{path}.image", f"exempted from image-tag: {reason}; {message}"
+            )
         elif _secure(m, ref):
-            yield m.error("images/tag", f"{path}.image", f"{message} (SecurePod)",
-                          "name a version tag, e.g. 'nginx:1.27.3', or pin by digest")
+            yield m.error(
+                "images/tag",
+                f"{path}.image",
+                f"{message} (SecurePod)",
+                "name a version tag, e.g. 'nginx:1.27.3', or pin by digest",
+            )
         else:
-            yield m.warning("images/tag", f"{path}.image", message,
-                            "name a version tag, e.g. 'nginx:1.27.3', or pin by digest")
+            yield m.warning(
+                "images/tag",
+                f"{path}.image",
+                message,
+                "name a version tag, e.g. 'nginx:1.27.3', or pin by digest",
+            )
 
 
 @rule("images/digest", "images are pinned by digest")
@@ -92,12 +105,17 @@ def digest(ctx: RuleContext) -> Iterable[Finding]:
         reason = exemption_reason(Control.IMAGE_DIGEST, m.annotations, ref.annotations)
         message = f"image {c['image']!r} is not pinned by digest"
         if reason is not None:
-            yield m.info("images/digest", f"{path}.image",
-                         f"exempted from image-digest: {reason}; {message}")
+            yield m.info(
+                "images/digest", f"{path}.image", f"exempted from image-digest: {reason}; {message}"
+            )
         else:
-            yield m.warning("images/digest", f"{path}.image", message,
-                            f"append the digest: '{c['image']}@sha256:<digest>' (crane digest "
-                            "or docker buildx imagetools inspect prints it)")
+            yield m.warning(
+                "images/digest",
+                f"{path}.image",
+                message,
+                f"append the digest: '{c['image']}@sha256:<digest>' (crane digest "
+                "or docker buildx imagetools inspect prints it)",
+            )
 
 
 @rule("images/registry", "images come from the app's allowed registries")
@@ -112,10 +130,13 @@ def registry(ctx: RuleContext) -> Iterable[Finding]:
         parsed = _parsed(c["image"])
         if parsed is None or parsed.from_registry(allowed):
             continue
-        yield m.error("images/registry", f"{path}.image",
-                      f"image {c['image']!r} comes from {parsed.registry}, which is not an "
-                      f"allowed registry ({', '.join(allowed)})",
-                      f"mirror it into {allowed[0]} and use that reference")
+        yield m.error(
+            "images/registry",
+            f"{path}.image",
+            f"image {c['image']!r} comes from {parsed.registry}, which is not an "
+            f"allowed registry ({', '.join(allowed)})",
+            f"mirror it into {allowed[0]} and use that reference",
+        )
 
 
 @rule("images/pull-secret", "imagePullSecrets name Secrets the app defines")
@@ -124,19 +145,24 @@ def pull_secret(ctx: RuleContext) -> Iterable[Finding]:
     with 401 (ErrImagePull). It may be created outside the app (by a secrets operator), so
     this is a warning."""
     secrets = {(m.namespace, m.name) for m in ctx.of_kind("Secret")}
-    secrets |= {(m.namespace, str(_sealed_name(m))) for m in ctx.manifests
-                if m.kind in ("SealedSecret", "ExternalSecret")}
+    secrets |= {
+        (m.namespace, str(_sealed_name(m)))
+        for m in ctx.manifests
+        if m.kind in ("SealedSecret", "ExternalSecret")
+    }
     for m in ctx.manifests:
         for ref in pod_specs(m):
             for i, entry in enumerate(ref.spec.get("imagePullSecrets") or []):
                 name = entry.get("name") if isinstance(entry, dict) else None
                 if name and (ref.namespace, name) not in secrets:
                     yield m.warning(
-                        "images/pull-secret", f"{ref.path}.imagePullSecrets[{i}].name",
+                        "images/pull-secret",
+                        f"{ref.path}.imagePullSecrets[{i}].name",
                         f"imagePullSecrets names Secret {name!r}, which the app does not define"
                         + (f" in namespace {ref.namespace!r}" if ref.namespace else ""),
                         "create it in the app, or make sure it is created outside it before "
-                        "the pods start")
+                        "the pods start",
+                    )
 
 
 def _sealed_name(m: Manifest) -> Any:
@@ -145,8 +171,9 @@ def _sealed_name(m: Manifest) -> Any:
     spec = m.obj.get("spec")
     target = None
     if isinstance(spec, dict):
-        target = ((spec.get("template") or {}).get("metadata") or {}).get("name") or \
-            (spec.get("target") or {}).get("name")
+        target = ((spec.get("template") or {}).get("metadata") or {}).get("name") or (
+            spec.get("target") or {}
+        ).get("name")
     return target or m.name
 
 

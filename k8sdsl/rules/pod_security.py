@@ -56,8 +56,6 @@ AUDIT_LABEL = "pod-security.kubernetes.io/audit"
 AUDIT_VERSION_LABEL = "pod-security.kubernetes.io/audit-version"
 
 
-
-
 @dataclass(frozen=True, slots=True)
 class Violation:
     """One offending field: JSON path below the pod spec (or metadata), message and fix."""
@@ -138,34 +136,47 @@ class PssControl:
 def _host_process(pod: PodView, version: Version, level: Level) -> list[Violation]:
     out = []
     if _get(pod.pod_sc(), "windowsOptions", "hostProcess") is True:
-        out.append(Violation(f"{pod.spec_path}.securityContext.windowsOptions.hostProcess",
-                             "the pod runs as a Windows host process (full node access)",
-                             "drop windowsOptions.hostProcess"))
+        out.append(
+            Violation(
+                f"{pod.spec_path}.securityContext.windowsOptions.hostProcess",
+                "the pod runs as a Windows host process (full node access)",
+                "drop windowsOptions.hostProcess",
+            )
+        )
     for path, c in pod.containers():
         if _get(_sc(c), "windowsOptions", "hostProcess") is True:
-            out.append(Violation(f"{path}.securityContext.windowsOptions.hostProcess",
-                                 f"container {_name(c)!r} runs as a Windows host process",
-                                 "drop windowsOptions.hostProcess"))
+            out.append(
+                Violation(
+                    f"{path}.securityContext.windowsOptions.hostProcess",
+                    f"container {_name(c)!r} runs as a Windows host process",
+                    "drop windowsOptions.hostProcess",
+                )
+            )
     return out
 
 
 def _host_namespaces(pod: PodView, version: Version, level: Level) -> list[Violation]:
     return [
-        Violation(f"{pod.spec_path}.{field}",
-                  f"{field}=true shares the node's {what} namespace with the pod",
-                  f"drop {field}")
-        for field, what in (("hostNetwork", "network"), ("hostPID", "process"),
-                            ("hostIPC", "IPC"))
+        Violation(
+            f"{pod.spec_path}.{field}",
+            f"{field}=true shares the node's {what} namespace with the pod",
+            f"drop {field}",
+        )
+        for field, what in (("hostNetwork", "network"), ("hostPID", "process"), ("hostIPC", "IPC"))
         if pod.spec.get(field) is True
     ]
 
 
 def _privileged(pod: PodView, version: Version, level: Level) -> list[Violation]:
     return [
-        Violation(f"{path}.securityContext.privileged",
-                  f"container {_name(c)!r} is privileged: it has every capability and every "
-                  "device of the node", "drop privileged=True")
-        for path, c in pod.containers() if _sc(c).get("privileged") is True
+        Violation(
+            f"{path}.securityContext.privileged",
+            f"container {_name(c)!r} is privileged: it has every capability and every "
+            "device of the node",
+            "drop privileged=True",
+        )
+        for path, c in pod.containers()
+        if _sc(c).get("privileged") is True
     ]
 
 
@@ -175,10 +186,14 @@ def _capabilities_baseline(pod: PodView, version: Version, level: Level) -> list
         add = _get(_sc(c), "capabilities", "add")
         bad = [str(a) for a in add or [] if a not in BASELINE_CAPABILITIES]
         if bad:
-            out.append(Violation(f"{path}.securityContext.capabilities.add",
-                                 f"container {_name(c)!r} adds {', '.join(bad)}, beyond the "
-                                 "runtime's default capabilities",
-                                 "drop them from capabilities.add"))
+            out.append(
+                Violation(
+                    f"{path}.securityContext.capabilities.add",
+                    f"container {_name(c)!r} adds {', '.join(bad)}, beyond the "
+                    "runtime's default capabilities",
+                    "drop them from capabilities.add",
+                )
+            )
     return out
 
 
@@ -186,10 +201,14 @@ def _host_path_volumes(pod: PodView, version: Version, level: Level) -> list[Vio
     out = []
     for i, v in enumerate(pod.spec.get("volumes") or []):
         if isinstance(v, dict) and v.get("hostPath") is not None:
-            out.append(Violation(f"{pod.spec_path}.volumes[{i}].hostPath",
-                                 f"volume {v.get('name')!r} mounts a path of the node "
-                                 "(hostPath): it can read and change the node",
-                                 "use an emptyDir, a PersistentVolumeClaim or a CSI volume"))
+            out.append(
+                Violation(
+                    f"{pod.spec_path}.volumes[{i}].hostPath",
+                    f"volume {v.get('name')!r} mounts a path of the node "
+                    "(hostPath): it can read and change the node",
+                    "use an emptyDir, a PersistentVolumeClaim or a CSI volume",
+                )
+            )
     return out
 
 
@@ -198,10 +217,13 @@ def _host_ports(pod: PodView, version: Version, level: Level) -> list[Violation]
     for path, c in pod.containers():
         for i, p in enumerate(c.get("ports") or []):
             if isinstance(p, dict) and p.get("hostPort") not in (None, 0):
-                out.append(Violation(f"{path}.ports[{i}].hostPort",
-                                     f"container {_name(c)!r} binds hostPort "
-                                     f"{p.get('hostPort')} on the node",
-                                     "drop host_port and reach the pod through a Service"))
+                out.append(
+                    Violation(
+                        f"{path}.ports[{i}].hostPort",
+                        f"container {_name(c)!r} binds hostPort {p.get('hostPort')} on the node",
+                        "drop host_port and reach the pod through a Service",
+                    )
+                )
     return out
 
 
@@ -212,14 +234,21 @@ def _host_probes(pod: PodView, version: Version, level: Level) -> list[Violation
         for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
             handlers += [(f"{probe}.{h}", _get(c, probe, h)) for h in ("httpGet", "tcpSocket")]
         for hook in ("postStart", "preStop"):
-            handlers += [(f"lifecycle.{hook}.{h}", _get(c, "lifecycle", hook, h))
-                         for h in ("httpGet", "tcpSocket")]
+            handlers += [
+                (f"lifecycle.{hook}.{h}", _get(c, "lifecycle", hook, h))
+                for h in ("httpGet", "tcpSocket")
+            ]
         for where, handler in handlers:
             if isinstance(handler, dict) and handler.get("host"):
-                out.append(Violation(f"{path}.{where}.host",
-                                     f"container {_name(c)!r}: {where} connects to host "
-                                     f"{handler['host']!r}, so the kubelet can be made to "
-                                     "reach any address", "drop host: probes target the pod"))
+                out.append(
+                    Violation(
+                        f"{path}.{where}.host",
+                        f"container {_name(c)!r}: {where} connects to host "
+                        f"{handler['host']!r}, so the kubelet can be made to "
+                        "reach any address",
+                        "drop host: probes target the pod",
+                    )
+                )
     return out
 
 
@@ -231,20 +260,37 @@ def _apparmor(pod: PodView, version: Version, level: Level) -> list[Violation]:
     allowed = ("RuntimeDefault", "Localhost")
     t = _get(pod.pod_sc(), "appArmorProfile", "type")
     if t is not None and t not in allowed:
-        out.append(Violation(f"{pod.spec_path}.securityContext.appArmorProfile.type",
-                             f"the pod sets AppArmor profile {t!r}", "use RuntimeDefault"))
+        out.append(
+            Violation(
+                f"{pod.spec_path}.securityContext.appArmorProfile.type",
+                f"the pod sets AppArmor profile {t!r}",
+                "use RuntimeDefault",
+            )
+        )
     for path, c in pod.containers():
         t = _get(_sc(c), "appArmorProfile", "type")
         if t is not None and t not in allowed:
-            out.append(Violation(f"{path}.securityContext.appArmorProfile.type",
-                                 f"container {_name(c)!r} sets AppArmor profile {t!r}",
-                                 "use RuntimeDefault"))
+            out.append(
+                Violation(
+                    f"{path}.securityContext.appArmorProfile.type",
+                    f"container {_name(c)!r} sets AppArmor profile {t!r}",
+                    "use RuntimeDefault",
+                )
+            )
     for key, value in sorted(pod.annotations.items()):
-        if key.startswith(_APPARMOR_ANNOTATION) and value and value != "runtime/default" \
-                and not str(value).startswith("localhost/"):
-            out.append(Violation(f"{pod.meta_path}.annotations[{key!r}]",
-                                 f"annotation {key}={value!r} disables AppArmor",
-                                 "use runtime/default, or drop the annotation"))
+        if (
+            key.startswith(_APPARMOR_ANNOTATION)
+            and value
+            and value != "runtime/default"
+            and not str(value).startswith("localhost/")
+        ):
+            out.append(
+                Violation(
+                    f"{pod.meta_path}.annotations[{key!r}]",
+                    f"annotation {key}={value!r} disables AppArmor",
+                    "use runtime/default, or drop the annotation",
+                )
+            )
     return out
 
 
@@ -256,18 +302,34 @@ def _selinux(pod: PodView, version: Version, level: Level) -> list[Violation]:
         if not isinstance(opts, dict):
             return
         if str(opts.get("type") or "") not in allowed:
-            out.append(Violation(f"{path}.type", f"{who} sets SELinux type {opts.get('type')!r}",
-                                 "use one of " + ", ".join(sorted(allowed - {""}))))
+            out.append(
+                Violation(
+                    f"{path}.type",
+                    f"{who} sets SELinux type {opts.get('type')!r}",
+                    "use one of " + ", ".join(sorted(allowed - {""})),
+                )
+            )
         for field in ("user", "role"):
             if opts.get(field):
-                out.append(Violation(f"{path}.{field}", f"{who} sets a custom SELinux {field}",
-                                     f"drop seLinuxOptions.{field}"))
+                out.append(
+                    Violation(
+                        f"{path}.{field}",
+                        f"{who} sets a custom SELinux {field}",
+                        f"drop seLinuxOptions.{field}",
+                    )
+                )
 
-    check(pod.pod_sc().get("seLinuxOptions"), f"{pod.spec_path}.securityContext.seLinuxOptions",
-          "the pod")
+    check(
+        pod.pod_sc().get("seLinuxOptions"),
+        f"{pod.spec_path}.securityContext.seLinuxOptions",
+        "the pod",
+    )
     for path, c in pod.containers():
-        check(_sc(c).get("seLinuxOptions"), f"{path}.securityContext.seLinuxOptions",
-              f"container {_name(c)!r}")
+        check(
+            _sc(c).get("seLinuxOptions"),
+            f"{path}.securityContext.seLinuxOptions",
+            f"container {_name(c)!r}",
+        )
     return out
 
 
@@ -277,9 +339,11 @@ def _proc_mount(pod: PodView, version: Version, level: Level) -> list[Violation]
     if level is Level.BASELINE and version >= (1, 35) and pod.user_namespace:
         return []
     return [
-        Violation(f"{path}.securityContext.procMount",
-                  f"container {_name(c)!r} sets procMount {_sc(c)['procMount']!r}: /proc is not "
-                  "masked", "drop proc_mount (Default)")
+        Violation(
+            f"{path}.securityContext.procMount",
+            f"container {_name(c)!r} sets procMount {_sc(c)['procMount']!r}: /proc is not masked",
+            "drop proc_mount (Default)",
+        )
         for path, c in pod.containers()
         if _sc(c).get("procMount") not in (None, "Default")
     ]
@@ -289,24 +353,40 @@ def _seccomp_baseline(pod: PodView, version: Version, level: Level) -> list[Viol
     out = []
     if version < (1, 19):
         for key, value in sorted(pod.annotations.items()):
-            if (key == "seccomp.security.alpha.kubernetes.io/pod" or key.startswith(
-                    "container.seccomp.security.alpha.kubernetes.io/")) and not (
-                    value in ("runtime/default", "docker/default")
-                    or str(value).startswith("localhost/")):
-                out.append(Violation(f"{pod.meta_path}.annotations[{key!r}]",
-                                     f"annotation {key}={value!r} disables seccomp",
-                                     "use runtime/default"))
+            if (
+                key == "seccomp.security.alpha.kubernetes.io/pod"
+                or key.startswith("container.seccomp.security.alpha.kubernetes.io/")
+            ) and not (
+                value in ("runtime/default", "docker/default")
+                or str(value).startswith("localhost/")
+            ):
+                out.append(
+                    Violation(
+                        f"{pod.meta_path}.annotations[{key!r}]",
+                        f"annotation {key}={value!r} disables seccomp",
+                        "use runtime/default",
+                    )
+                )
         return out
     t = _get(pod.pod_sc(), "seccompProfile", "type")
     if t is not None and t not in ("RuntimeDefault", "Localhost"):
-        out.append(Violation(f"{pod.spec_path}.securityContext.seccompProfile.type",
-                             f"the pod sets seccomp profile {t!r}", "use RuntimeDefault"))
+        out.append(
+            Violation(
+                f"{pod.spec_path}.securityContext.seccompProfile.type",
+                f"the pod sets seccomp profile {t!r}",
+                "use RuntimeDefault",
+            )
+        )
     for path, c in pod.containers():
         t = _get(_sc(c), "seccompProfile", "type")
         if t is not None and t not in ("RuntimeDefault", "Localhost"):
-            out.append(Violation(f"{path}.securityContext.seccompProfile.type",
-                                 f"container {_name(c)!r} sets seccomp profile {t!r}",
-                                 "use RuntimeDefault"))
+            out.append(
+                Violation(
+                    f"{path}.securityContext.seccompProfile.type",
+                    f"container {_name(c)!r} sets seccomp profile {t!r}",
+                    "use RuntimeDefault",
+                )
+            )
     return out
 
 
@@ -316,14 +396,19 @@ def _sysctls(pod: PodView, version: Version, level: Level) -> list[Violation]:
     for i, s in enumerate(pod.pod_sc().get("sysctls") or []):
         name = s.get("name") if isinstance(s, dict) else None
         if name not in allowed:
-            out.append(Violation(f"{pod.spec_path}.securityContext.sysctls[{i}].name",
-                                 f"sysctl {name!r} is not in the safe set of Kubernetes "
-                                 f"{version[0]}.{version[1]}",
-                                 "allowed: " + ", ".join(sorted(allowed))))
+            out.append(
+                Violation(
+                    f"{pod.spec_path}.securityContext.sysctls[{i}].name",
+                    f"sysctl {name!r} is not in the safe set of Kubernetes "
+                    f"{version[0]}.{version[1]}",
+                    "allowed: " + ", ".join(sorted(allowed)),
+                )
+            )
     return out
 
 
 # -- restricted -------------------------------------------------------------------------------
+
 
 def _volume_types(pod: PodView, version: Version, level: Level) -> list[Violation]:
     out = []
@@ -333,12 +418,15 @@ def _volume_types(pod: PodView, version: Version, level: Level) -> list[Violatio
         kinds = [k for k in v if k != "name"]
         bad = [k for k in kinds if k not in RESTRICTED_VOLUME_TYPES]
         if bad:
-            out.append(Violation(f"{pod.spec_path}.volumes[{i}].{bad[0]}",
-                                 f"volume {v.get('name')!r} is of type {bad[0]}, which the "
-                                 "restricted profile forbids",
-                                 "use a PersistentVolumeClaim (its PersistentVolume may be "
-                                 f"{bad[0]}) or one of: " + ", ".join(sorted(
-                                     RESTRICTED_VOLUME_TYPES))))
+            out.append(
+                Violation(
+                    f"{pod.spec_path}.volumes[{i}].{bad[0]}",
+                    f"volume {v.get('name')!r} is of type {bad[0]}, which the "
+                    "restricted profile forbids",
+                    "use a PersistentVolumeClaim (its PersistentVolume may be "
+                    f"{bad[0]}) or one of: " + ", ".join(sorted(RESTRICTED_VOLUME_TYPES)),
+                )
+            )
     return out
 
 
@@ -346,10 +434,14 @@ def _privilege_escalation(pod: PodView, version: Version, level: Level) -> list[
     if version >= (1, 25) and pod.windows:
         return []
     return [
-        Violation(f"{path}.securityContext.allowPrivilegeEscalation",
-                  f"container {_name(c)!r} does not set allowPrivilegeEscalation=false: a "
-                  "setuid binary could gain privileges", "set allow_privilege_escalation=False")
-        for path, c in pod.containers() if _sc(c).get("allowPrivilegeEscalation") is not False
+        Violation(
+            f"{path}.securityContext.allowPrivilegeEscalation",
+            f"container {_name(c)!r} does not set allowPrivilegeEscalation=false: a "
+            "setuid binary could gain privileges",
+            "set allow_privilege_escalation=False",
+        )
+        for path, c in pod.containers()
+        if _sc(c).get("allowPrivilegeEscalation") is not False
     ]
 
 
@@ -359,19 +451,32 @@ def _run_as_non_root(pod: PodView, version: Version, level: Level) -> list[Viola
     out = []
     pod_value = pod.pod_sc().get("runAsNonRoot")
     if pod_value is False:
-        out.append(Violation(f"{pod.spec_path}.securityContext.runAsNonRoot",
-                             "the pod sets runAsNonRoot=false", "set run_as_non_root=True"))
+        out.append(
+            Violation(
+                f"{pod.spec_path}.securityContext.runAsNonRoot",
+                "the pod sets runAsNonRoot=false",
+                "set run_as_non_root=True",
+            )
+        )
     for path, c in pod.containers():
         value = _sc(c).get("runAsNonRoot")
         if value is False:
-            out.append(Violation(f"{path}.securityContext.runAsNonRoot",
-                                 f"container {_name(c)!r} sets runAsNonRoot=false",
-                                 "set run_as_non_root=True"))
+            out.append(
+                Violation(
+                    f"{path}.securityContext.runAsNonRoot",
+                    f"container {_name(c)!r} sets runAsNonRoot=false",
+                    "set run_as_non_root=True",
+                )
+            )
         elif value is None and pod_value is not True:
-            out.append(Violation(f"{path}.securityContext.runAsNonRoot",
-                                 f"neither the pod nor container {_name(c)!r} sets "
-                                 "runAsNonRoot=true: the image may run as root",
-                                 "set run_as_non_root=True on the pod security context"))
+            out.append(
+                Violation(
+                    f"{path}.securityContext.runAsNonRoot",
+                    f"neither the pod nor container {_name(c)!r} sets "
+                    "runAsNonRoot=true: the image may run as root",
+                    "set run_as_non_root=True on the pod security context",
+                )
+            )
     return out
 
 
@@ -380,13 +485,22 @@ def _run_as_user(pod: PodView, version: Version, level: Level) -> list[Violation
         return []
     out = []
     if pod.pod_sc().get("runAsUser") == 0:
-        out.append(Violation(f"{pod.spec_path}.securityContext.runAsUser",
-                             "the pod runs as root (runAsUser=0)", "use a UID of 10000 or more"))
+        out.append(
+            Violation(
+                f"{pod.spec_path}.securityContext.runAsUser",
+                "the pod runs as root (runAsUser=0)",
+                "use a UID of 10000 or more",
+            )
+        )
     for path, c in pod.containers():
         if _sc(c).get("runAsUser") == 0:
-            out.append(Violation(f"{path}.securityContext.runAsUser",
-                                 f"container {_name(c)!r} runs as root (runAsUser=0)",
-                                 "use a UID of 10000 or more"))
+            out.append(
+                Violation(
+                    f"{path}.securityContext.runAsUser",
+                    f"container {_name(c)!r} runs as root (runAsUser=0)",
+                    "use a UID of 10000 or more",
+                )
+            )
     return out
 
 
@@ -397,11 +511,15 @@ def _seccomp_restricted(pod: PodView, version: Version, level: Level) -> list[Vi
     pod_set = _get(pod.pod_sc(), "seccompProfile", "type") in ("RuntimeDefault", "Localhost")
     for path, c in pod.containers():
         if _get(_sc(c), "seccompProfile", "type") is None and not pod_set:
-            out.append(Violation(f"{path}.securityContext.seccompProfile",
-                                 f"neither the pod nor container {_name(c)!r} sets a seccomp "
-                                 "profile: the container runs without a syscall filter",
-                                 "set seccomp_profile=SeccompProfile.runtime_default() on the "
-                                 "pod security context"))
+            out.append(
+                Violation(
+                    f"{path}.securityContext.seccompProfile",
+                    f"neither the pod nor container {_name(c)!r} sets a seccomp "
+                    "profile: the container runs without a syscall filter",
+                    "set seccomp_profile=SeccompProfile.runtime_default() on the "
+                    "pod security context",
+                )
+            )
     return out
 
 
@@ -414,58 +532,145 @@ def _capabilities_restricted(pod: PodView, version: Version, level: Level) -> li
         drop = (caps or {}).get("drop") or [] if isinstance(caps, dict) else []
         add = (caps or {}).get("add") or [] if isinstance(caps, dict) else []
         if "ALL" not in drop:
-            out.append(Violation(f"{path}.securityContext.capabilities.drop",
-                                 f"container {_name(c)!r} does not drop ALL capabilities",
-                                 "set capabilities=Capabilities.drop_all()"))
+            out.append(
+                Violation(
+                    f"{path}.securityContext.capabilities.drop",
+                    f"container {_name(c)!r} does not drop ALL capabilities",
+                    "set capabilities=Capabilities.drop_all()",
+                )
+            )
         bad = [str(a) for a in add if a != "NET_BIND_SERVICE"]
         if bad:
-            out.append(Violation(f"{path}.securityContext.capabilities.add",
-                                 f"container {_name(c)!r} adds {', '.join(bad)}: restricted "
-                                 "allows only NET_BIND_SERVICE", "drop them from add"))
+            out.append(
+                Violation(
+                    f"{path}.securityContext.capabilities.add",
+                    f"container {_name(c)!r} adds {', '.join(bad)}: restricted "
+                    "allows only NET_BIND_SERVICE",
+                    "drop them from add",
+                )
+            )
     return out
 
 
 CONTROLS: tuple[PssControl, ...] = (
-    PssControl(Control.HOST_PROCESS, Level.BASELINE, (1, 0), _host_process,
-               "Windows HostProcess containers must be disallowed"),
-    PssControl(Control.HOST_NAMESPACES, Level.BASELINE, (1, 0), _host_namespaces,
-               "sharing the host network, PID or IPC namespace must be disallowed"),
-    PssControl(Control.PRIVILEGED, Level.BASELINE, (1, 0), _privileged,
-               "privileged containers must be disallowed"),
-    PssControl(Control.CAPABILITIES_BASELINE, Level.BASELINE, (1, 0), _capabilities_baseline,
-               "adding capabilities beyond the runtime default set must be disallowed"),
-    PssControl(Control.HOST_PATH_VOLUMES, Level.BASELINE, (1, 0), _host_path_volumes,
-               "hostPath volumes must be forbidden"),
-    PssControl(Control.HOST_PORTS, Level.BASELINE, (1, 0), _host_ports,
-               "host ports must be disallowed"),
-    PssControl(Control.HOST_PROBES, Level.BASELINE, (1, 34), _host_probes,
-               "probes and lifecycle hooks must not set host (1.34+)"),
-    PssControl(Control.APPARMOR, Level.BASELINE, (1, 0), _apparmor,
-               "AppArmor must not be disabled or overridden with Unconfined"),
-    PssControl(Control.SELINUX, Level.BASELINE, (1, 0), _selinux,
-               "custom SELinux user or role, or a type outside container_*, is disallowed"),
-    PssControl(Control.PROC_MOUNT, Level.BASELINE, (1, 0), _proc_mount,
-               "the default /proc masks must be kept"),
-    PssControl(Control.SECCOMP_BASELINE, Level.BASELINE, (1, 0), _seccomp_baseline,
-               "the seccomp profile must not be Unconfined"),
-    PssControl(Control.SYSCTLS, Level.BASELINE, (1, 0), _sysctls,
-               "only the safe sysctls may be set"),
-    PssControl(Control.VOLUME_TYPES, Level.RESTRICTED, (1, 0), _volume_types,
-               "only configMap, csi, downwardAPI, emptyDir, ephemeral, image, "
-               "persistentVolumeClaim, projected and secret volumes are allowed",
-               overrides=Control.HOST_PATH_VOLUMES),
-    PssControl(Control.PRIVILEGE_ESCALATION, Level.RESTRICTED, (1, 8), _privilege_escalation,
-               "allowPrivilegeEscalation must be false"),
-    PssControl(Control.RUN_AS_NON_ROOT, Level.RESTRICTED, (1, 0), _run_as_non_root,
-               "containers must run as non-root (runAsNonRoot: true)"),
-    PssControl(Control.RUN_AS_USER, Level.RESTRICTED, (1, 23), _run_as_user,
-               "runAsUser must not be 0"),
-    PssControl(Control.SECCOMP_RESTRICTED, Level.RESTRICTED, (1, 19), _seccomp_restricted,
-               "seccomp must be RuntimeDefault or Localhost", overrides=Control.SECCOMP_BASELINE),
-    PssControl(Control.CAPABILITIES_RESTRICTED, Level.RESTRICTED, (1, 22),
-               _capabilities_restricted,
-               "containers must drop ALL capabilities and may add only NET_BIND_SERVICE",
-               overrides=Control.CAPABILITIES_BASELINE),
+    PssControl(
+        Control.HOST_PROCESS,
+        Level.BASELINE,
+        (1, 0),
+        _host_process,
+        "Windows HostProcess containers must be disallowed",
+    ),
+    PssControl(
+        Control.HOST_NAMESPACES,
+        Level.BASELINE,
+        (1, 0),
+        _host_namespaces,
+        "sharing the host network, PID or IPC namespace must be disallowed",
+    ),
+    PssControl(
+        Control.PRIVILEGED,
+        Level.BASELINE,
+        (1, 0),
+        _privileged,
+        "privileged containers must be disallowed",
+    ),
+    PssControl(
+        Control.CAPABILITIES_BASELINE,
+        Level.BASELINE,
+        (1, 0),
+        _capabilities_baseline,
+        "adding capabilities beyond the runtime default set must be disallowed",
+    ),
+    PssControl(
+        Control.HOST_PATH_VOLUMES,
+        Level.BASELINE,
+        (1, 0),
+        _host_path_volumes,
+        "hostPath volumes must be forbidden",
+    ),
+    PssControl(
+        Control.HOST_PORTS, Level.BASELINE, (1, 0), _host_ports, "host ports must be disallowed"
+    ),
+    PssControl(
+        Control.HOST_PROBES,
+        Level.BASELINE,
+        (1, 34),
+        _host_probes,
+        "probes and lifecycle hooks must not set host (1.34+)",
+    ),
+    PssControl(
+        Control.APPARMOR,
+        Level.BASELINE,
+        (1, 0),
+        _apparmor,
+        "AppArmor must not be disabled or overridden with Unconfined",
+    ),
+    PssControl(
+        Control.SELINUX,
+        Level.BASELINE,
+        (1, 0),
+        _selinux,
+        "custom SELinux user or role, or a type outside container_*, is disallowed",
+    ),
+    PssControl(
+        Control.PROC_MOUNT,
+        Level.BASELINE,
+        (1, 0),
+        _proc_mount,
+        "the default /proc masks must be kept",
+    ),
+    PssControl(
+        Control.SECCOMP_BASELINE,
+        Level.BASELINE,
+        (1, 0),
+        _seccomp_baseline,
+        "the seccomp profile must not be Unconfined",
+    ),
+    PssControl(
+        Control.SYSCTLS, Level.BASELINE, (1, 0), _sysctls, "only the safe sysctls may be set"
+    ),
+    PssControl(
+        Control.VOLUME_TYPES,
+        Level.RESTRICTED,
+        (1, 0),
+        _volume_types,
+        "only configMap, csi, downwardAPI, emptyDir, ephemeral, image, "
+        "persistentVolumeClaim, projected and secret volumes are allowed",
+        overrides=Control.HOST_PATH_VOLUMES,
+    ),
+    PssControl(
+        Control.PRIVILEGE_ESCALATION,
+        Level.RESTRICTED,
+        (1, 8),
+        _privilege_escalation,
+        "allowPrivilegeEscalation must be false",
+    ),
+    PssControl(
+        Control.RUN_AS_NON_ROOT,
+        Level.RESTRICTED,
+        (1, 0),
+        _run_as_non_root,
+        "containers must run as non-root (runAsNonRoot: true)",
+    ),
+    PssControl(
+        Control.RUN_AS_USER, Level.RESTRICTED, (1, 23), _run_as_user, "runAsUser must not be 0"
+    ),
+    PssControl(
+        Control.SECCOMP_RESTRICTED,
+        Level.RESTRICTED,
+        (1, 19),
+        _seccomp_restricted,
+        "seccomp must be RuntimeDefault or Localhost",
+        overrides=Control.SECCOMP_BASELINE,
+    ),
+    PssControl(
+        Control.CAPABILITIES_RESTRICTED,
+        Level.RESTRICTED,
+        (1, 22),
+        _capabilities_restricted,
+        "containers must drop ALL capabilities and may add only NET_BIND_SERVICE",
+        overrides=Control.CAPABILITIES_BASELINE,
+    ),
 )
 """Every control of the baseline and restricted profiles."""
 
@@ -506,8 +711,9 @@ def _namespace_labels(ctx: RuleContext) -> dict[str, dict[str, str]]:
     return {m.name: m.labels for m in ctx.of_kind("Namespace")}
 
 
-def tiers_for(m: Manifest, ref: PodSpecRef, namespaces: Mapping[str, Mapping[str, str]]
-              ) -> list[Tier]:
+def tiers_for(
+    m: Manifest, ref: PodSpecRef, namespaces: Mapping[str, Mapping[str, str]]
+) -> list[Tier]:
     """The tiers that apply to one pod spec, strictest first."""
     target = m.k8s_version
     tiers: list[Tier] = []
@@ -516,14 +722,29 @@ def tiers_for(m: Manifest, ref: PodSpecRef, namespaces: Mapping[str, Mapping[str
         enforce = Level.parse(labels.get(ENFORCE_LABEL))
         if enforce is not None and enforce > Level.PRIVILEGED:
             version = _version_of(labels.get(ENFORCE_VERSION_LABEL), target)
-            tiers.append(Tier(Severity.ERROR, enforce, version,
-                              f"namespace {ref.namespace!r} enforces {enforce.label} "
-                              f"v{version[0]}.{version[1]}", False))
-    profile = Level.parse(ref.annotations.get(PROFILE_ANNOTATION)
-                          or m.annotations.get(PROFILE_ANNOTATION))
+            tiers.append(
+                Tier(
+                    Severity.ERROR,
+                    enforce,
+                    version,
+                    f"namespace {ref.namespace!r} enforces {enforce.label} "
+                    f"v{version[0]}.{version[1]}",
+                    False,
+                )
+            )
+    profile = Level.parse(
+        ref.annotations.get(PROFILE_ANNOTATION) or m.annotations.get(PROFILE_ANNOTATION)
+    )
     if profile is not None and profile > Level.PRIVILEGED:
-        tiers.append(Tier(Severity.ERROR, profile, (target.major, target.minor),
-                          f"SecurePod enforces {profile.label}", True))
+        tiers.append(
+            Tier(
+                Severity.ERROR,
+                profile,
+                (target.major, target.minor),
+                f"SecurePod enforces {profile.label}",
+                True,
+            )
+        )
     warn: Level | None = None
     warn_version: object = None
     if labels is not None:
@@ -532,13 +753,26 @@ def tiers_for(m: Manifest, ref: PodSpecRef, namespaces: Mapping[str, Mapping[str
             if level is not None and (warn is None or level > warn):
                 warn, warn_version = level, labels.get(vkey)
     if warn is None:
-        tiers.append(Tier(Severity.WARNING, Level.RESTRICTED, (target.major, target.minor),
-                          "k8sdsl warns at restricted by default", True))
+        tiers.append(
+            Tier(
+                Severity.WARNING,
+                Level.RESTRICTED,
+                (target.major, target.minor),
+                "k8sdsl warns at restricted by default",
+                True,
+            )
+        )
     elif warn > Level.PRIVILEGED:
         version = _version_of(warn_version, target)
-        tiers.append(Tier(Severity.WARNING, warn, version,
-                          f"namespace {ref.namespace!r} warns at {warn.label} "
-                          f"v{version[0]}.{version[1]}", True))
+        tiers.append(
+            Tier(
+                Severity.WARNING,
+                warn,
+                version,
+                f"namespace {ref.namespace!r} warns at {warn.label} v{version[0]}.{version[1]}",
+                True,
+            )
+        )
     return tiers
 
 
@@ -560,8 +794,9 @@ def _evaluate(ctx: RuleContext) -> list[Finding]:
     return findings
 
 
-def _evaluate_pod(m: Manifest, ref: PodSpecRef,
-                  namespaces: Mapping[str, Mapping[str, str]]) -> Iterator[Finding]:
+def _evaluate_pod(
+    m: Manifest, ref: PodSpecRef, namespaces: Mapping[str, Mapping[str, str]]
+) -> Iterator[Finding]:
     pod = _view(ref)
     reported: set[str] = set()
     for tier in tiers_for(m, ref, namespaces):
@@ -575,8 +810,9 @@ def _evaluate_pod(m: Manifest, ref: PodSpecRef,
         reported |= seen_here
 
 
-def _finding(m: Manifest, ref: PodSpecRef, tier: Tier, control: PssControl,
-             v: Violation) -> Finding:
+def _finding(
+    m: Manifest, ref: PodSpecRef, tier: Tier, control: PssControl, v: Violation
+) -> Finding:
     code = f"pod-security/{control.control.value}"
     reason = exemption_reason(control.control, m.annotations, ref.annotations)
     text = f"{v.message} ({tier.why})"
@@ -584,12 +820,16 @@ def _finding(m: Manifest, ref: PodSpecRef, tier: Tier, control: PssControl,
         return m.info(code, v.path, f"exempted from {control.control.value}: {reason}; {text}")
     hint = v.hint
     if reason is not None:
-        hint = (f"{hint}; the exemption does not help here: the API server's Pod Security "
-                "admission ignores k8sdsl exemptions, so move the pod to a namespace that "
-                f"enforces less than {control.level.label}")
+        hint = (
+            f"{hint}; the exemption does not help here: the API server's Pod Security "
+            "admission ignores k8sdsl exemptions, so move the pod to a namespace that "
+            f"enforces less than {control.level.label}"
+        )
     elif tier.honours_exemptions:
-        hint = (f"{hint}, or record why it must stay: exemptions=[Exemption(control="
-                f"{control.control.value!r}, reason=...)]")
+        hint = (
+            f"{hint}, or record why it must stay: exemptions=[Exemption(control="
+            f"{control.control.value!r}, reason=...)]"
+        )
     return m.finding(tier.severity, code, v.path, text, hint)
 
 
@@ -599,10 +839,12 @@ def _register(control: PssControl) -> None:
         return [f for f in _evaluate(ctx) if f.code == code]
 
     check.__name__ = f"check_{control.control.name.lower()}"
-    check.__doc__ = (f"Pod Security Standards, {control.level.label} (from "
-                     f"v{control.since[0]}.{control.since[1]}): {control.summary}. The API "
-                     "server's Pod Security admission rejects such pods in namespaces that "
-                     "enforce the level.")
+    check.__doc__ = (
+        f"Pod Security Standards, {control.level.label} (from "
+        f"v{control.since[0]}.{control.since[1]}): {control.summary}. The API "
+        "server's Pod Security admission rejects such pods in namespaces that "
+        "enforce the level."
+    )
     rule(f"pod-security/{control.control.value}", control.summary)(check)
 
 
@@ -619,12 +861,13 @@ HIGH_ID = 10000
 def _profiled(ctx: RuleContext) -> Iterator[tuple[Manifest, PodSpecRef, PodView]]:
     for m in ctx.manifests:
         for ref in pod_specs(m):
-            if (ref.annotations.get(PROFILE_ANNOTATION) or m.annotations.get(PROFILE_ANNOTATION)):
+            if ref.annotations.get(PROFILE_ANNOTATION) or m.annotations.get(PROFILE_ANNOTATION):
                 yield m, ref, _view(ref)
 
 
-def _hardening(ctx: RuleContext, control: Control,
-               check: Callable[[Manifest, PodView], list[Violation]]) -> Iterator[Finding]:
+def _hardening(
+    ctx: RuleContext, control: Control, check: Callable[[Manifest, PodView], list[Violation]]
+) -> Iterator[Finding]:
     code = f"pod-security/{control.value}"
     for m, ref, pod in _profiled(ctx):
         reason = exemption_reason(control, m.annotations, ref.annotations)
@@ -632,9 +875,13 @@ def _hardening(ctx: RuleContext, control: Control,
             if reason is not None:
                 yield m.info(code, v.path, f"exempted from {control.value}: {reason}; {v.message}")
             else:
-                yield m.error(code, v.path, f"{v.message} (SecurePod hardening)",
-                              f"{v.hint}, or record why: exemptions=[Exemption(control="
-                              f"{control.value!r}, reason=...)]")
+                yield m.error(
+                    code,
+                    v.path,
+                    f"{v.message} (SecurePod hardening)",
+                    f"{v.hint}, or record why: exemptions=[Exemption(control="
+                    f"{control.value!r}, reason=...)]",
+                )
 
 
 def _regular_and_init(pod: PodView) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -643,8 +890,10 @@ def _regular_and_init(pod: PodView) -> Iterator[tuple[str, dict[str, Any]]]:
             yield path, c
 
 
-@rule("pod-security/run-as-user-below-10000",
-      "SecurePod containers run with a UID and GID of 10000 or more")
+@rule(
+    "pod-security/run-as-user-below-10000",
+    "SecurePod containers run with a UID and GID of 10000 or more",
+)
 def run_as_user_below_10000(ctx: RuleContext) -> Iterable[Finding]:
     """A low UID can collide with a user of the node's /etc/passwd (checkov CKV_K8S_40,
     kube-score): if the container escapes, it acts as that user. Pods with their own user
@@ -658,13 +907,20 @@ def run_as_user_below_10000(ctx: RuleContext) -> Iterable[Finding]:
             pod_value = pod.pod_sc().get(field)
             for path, c in _regular_and_init(pod):
                 value = _sc(c).get(field, pod_value)
-                where = (f"{path}.securityContext.{field}" if field in _sc(c)
-                         else f"{pod.spec_path}.securityContext.{field}")
+                where = (
+                    f"{path}.securityContext.{field}"
+                    if field in _sc(c)
+                    else f"{pod.spec_path}.securityContext.{field}"
+                )
                 if not isinstance(value, int) or value < HIGH_ID:
                     shown = "unset (the image decides)" if value is None else str(value)
-                    out.append(Violation(where, f"container {_name(c)!r} runs with {field} "
-                                         f"{shown}, below {HIGH_ID}",
-                                         f"use {field} 10001 or more"))
+                    out.append(
+                        Violation(
+                            where,
+                            f"container {_name(c)!r} runs with {field} {shown}, below {HIGH_ID}",
+                            f"use {field} 10001 or more",
+                        )
+                    )
         # one finding per field path is enough
         unique = {v.path: v for v in out}
         return list(unique.values())
@@ -672,19 +928,24 @@ def run_as_user_below_10000(ctx: RuleContext) -> Iterable[Finding]:
     return _hardening(ctx, Control.RUN_AS_USER_BELOW_10000, check)
 
 
-@rule("pod-security/read-only-root-filesystem",
-      "SecurePod containers have a read-only root filesystem")
+@rule(
+    "pod-security/read-only-root-filesystem",
+    "SecurePod containers have a read-only root filesystem",
+)
 def read_only_root_filesystem(ctx: RuleContext) -> Iterable[Finding]:
     """A writable root filesystem lets an intruder drop tools and change binaries of the
     running container (checkov CKV_K8S_22); write to an emptyDir mount instead."""
 
     def check(m: Manifest, pod: PodView) -> list[Violation]:
-        return [Violation(f"{path}.securityContext.readOnlyRootFilesystem",
-                          f"container {_name(c)!r} can write to its root filesystem",
-                          "mount an emptyDir where it writes and keep "
-                          "read_only_root_filesystem=True")
-                for path, c in _regular_and_init(pod)
-                if _sc(c).get("readOnlyRootFilesystem") is not True]
+        return [
+            Violation(
+                f"{path}.securityContext.readOnlyRootFilesystem",
+                f"container {_name(c)!r} can write to its root filesystem",
+                "mount an emptyDir where it writes and keep read_only_root_filesystem=True",
+            )
+            for path, c in _regular_and_init(pod)
+            if _sc(c).get("readOnlyRootFilesystem") is not True
+        ]
 
     return _hardening(ctx, Control.READ_ONLY_ROOT_FILESYSTEM, check)
 
@@ -697,12 +958,20 @@ def resources(ctx: RuleContext) -> Iterable[Finding]:
     def check(m: Manifest, pod: PodView) -> list[Violation]:
         out = []
         for path, c in _regular_and_init(pod):
-            missing = [f"{kind}.{res}" for kind in ("requests", "limits") for res in
-                       ("cpu", "memory") if _get(c, "resources", kind, res) is None]
+            missing = [
+                f"{kind}.{res}"
+                for kind in ("requests", "limits")
+                for res in ("cpu", "memory")
+                if _get(c, "resources", kind, res) is None
+            ]
             if missing:
-                out.append(Violation(f"{path}.resources", f"container {_name(c)!r} sets no "
-                                     f"{', '.join(missing)}",
-                                     "set resources=ResourceRequirements.of(...)"))
+                out.append(
+                    Violation(
+                        f"{path}.resources",
+                        f"container {_name(c)!r} sets no {', '.join(missing)}",
+                        "set resources=ResourceRequirements.of(...)",
+                    )
+                )
         return out
 
     return _hardening(ctx, Control.RESOURCES, check)
@@ -723,16 +992,22 @@ def probes(ctx: RuleContext) -> Iterable[Finding]:
                 continue
             for probe in ("livenessProbe", "readinessProbe"):
                 if not c.get(probe):
-                    out.append(Violation(f"{pod.spec_path}.containers[{i}].{probe}",
-                                         f"container {_name(c)!r} listens on a port but has "
-                                         f"no {probe}", f"set {probe} (Probe.http(...))"))
+                    out.append(
+                        Violation(
+                            f"{pod.spec_path}.containers[{i}].{probe}",
+                            f"container {_name(c)!r} listens on a port but has no {probe}",
+                            f"set {probe} (Probe.http(...))",
+                        )
+                    )
         return out
 
     return _hardening(ctx, Control.PROBES, check)
 
 
-@rule("pod-security/service-account-token",
-      "SecurePod pods do not mount the service account token unless asked")
+@rule(
+    "pod-security/service-account-token",
+    "SecurePod pods do not mount the service account token unless asked",
+)
 def service_account_token(ctx: RuleContext) -> Iterable[Finding]:
     """A mounted API token lets anyone who takes over the container call the API server
     with the pod's identity (checkov CKV_K8S_38). Only pods that call the API need it."""
@@ -740,9 +1015,13 @@ def service_account_token(ctx: RuleContext) -> Iterable[Finding]:
     def check(m: Manifest, pod: PodView) -> list[Violation]:
         if pod.spec.get("automountServiceAccountToken") is False:
             return []
-        return [Violation(f"{pod.spec_path}.automountServiceAccountToken",
-                          "the service account token is mounted into the pod",
-                          "set automount_service_account_token=False")]
+        return [
+            Violation(
+                f"{pod.spec_path}.automountServiceAccountToken",
+                "the service account token is mounted into the pod",
+                "set automount_service_account_token=False",
+            )
+        ]
 
     return _hardening(ctx, Control.SERVICE_ACCOUNT_TOKEN, check)
 
@@ -757,17 +1036,25 @@ def secret_env(ctx: RuleContext) -> Iterable[Finding]:
         for path, c in _regular_and_init(pod):
             for i, e in enumerate(c.get("env") or []):
                 if isinstance(e, dict) and _get(e, "valueFrom", "secretKeyRef"):
-                    out.append(Violation(f"{path}.env[{i}].valueFrom.secretKeyRef",
-                                         f"container {_name(c)!r} reads Secret "
-                                         f"{_get(e, 'valueFrom', 'secretKeyRef', 'name')!r} into "
-                                         f"${e.get('name')}",
-                                         "mount the Secret as a volume (Volume.secret(...))"))
+                    out.append(
+                        Violation(
+                            f"{path}.env[{i}].valueFrom.secretKeyRef",
+                            f"container {_name(c)!r} reads Secret "
+                            f"{_get(e, 'valueFrom', 'secretKeyRef', 'name')!r} into "
+                            f"${e.get('name')}",
+                            "mount the Secret as a volume (Volume.secret(...))",
+                        )
+                    )
             for i, e in enumerate(c.get("envFrom") or []):
                 if isinstance(e, dict) and e.get("secretRef"):
-                    out.append(Violation(f"{path}.envFrom[{i}].secretRef",
-                                         f"container {_name(c)!r} reads every key of Secret "
-                                         f"{_get(e, 'secretRef', 'name')!r} into its environment",
-                                         "mount the Secret as a volume (Volume.secret(...))"))
+                    out.append(
+                        Violation(
+                            f"{path}.envFrom[{i}].secretRef",
+                            f"container {_name(c)!r} reads every key of Secret "
+                            f"{_get(e, 'secretRef', 'name')!r} into its environment",
+                            "mount the Secret as a volume (Volume.secret(...))",
+                        )
+                    )
         return out
 
     return _hardening(ctx, Control.SECRET_ENV, check)

@@ -86,8 +86,11 @@ class ResourceRule(K8sModel):
 
 
 def _api_version(resource: Resource) -> str:
-    return ("admissionregistration.k8s.io/v1" if resource.k8s_version >= "1.30"
-            else "admissionregistration.k8s.io/v1beta1")
+    return (
+        "admissionregistration.k8s.io/v1"
+        if resource.k8s_version >= "1.30"
+        else "admissionregistration.k8s.io/v1beta1"
+    )
 
 
 class ValidatingAdmissionPolicy(Resource):
@@ -113,9 +116,18 @@ class ValidatingAdmissionPolicy(Resource):
     ) -> None:
         super().__init__(scope, id, name=name, labels=labels, annotations=annotations)
         if not validations:
-            raise K8sDslError([Finding(Severity.ERROR, "admission/no-validations",
-                                       "a policy needs at least one validation", self.ref(),
-                                       "spec.validations", "pass validations=[...]")])
+            raise K8sDslError(
+                [
+                    Finding(
+                        Severity.ERROR,
+                        "admission/no-validations",
+                        "a policy needs at least one validation",
+                        self.ref(),
+                        "spec.validations",
+                        "pass validations=[...]",
+                    )
+                ]
+            )
         self.validations = tuple(validations)
         self.resource_rules = tuple(resource_rules)
         self.variables = tuple(variables)
@@ -164,10 +176,18 @@ class ValidatingAdmissionPolicyBinding(Resource):
         self.policy_name = policy.name if isinstance(policy, ValidatingAdmissionPolicy) else policy
         actions = tuple(ValidationAction(a) for a in validation_actions)
         if ValidationAction.DENY in actions and ValidationAction.WARN in actions:
-            raise K8sDslError([Finding(Severity.ERROR, "admission/deny-and-warn",
-                                       "Deny and Warn together are rejected by the API server",
-                                       self.ref(), "spec.validationActions",
-                                       "use Deny (optionally with Audit), or Warn")])
+            raise K8sDslError(
+                [
+                    Finding(
+                        Severity.ERROR,
+                        "admission/deny-and-warn",
+                        "Deny and Warn together are rejected by the API server",
+                        self.ref(),
+                        "spec.validationActions",
+                        "use Deny (optionally with Audit), or Warn",
+                    )
+                ]
+            )
         self.validation_actions = actions
         self.namespace_selector = namespace_selector
 
@@ -191,33 +211,54 @@ class ValidatingAdmissionPolicyBinding(Resource):
 
 POD_RESOURCE_RULES = (
     ResourceRule(api_groups=("",), api_versions=("v1",), resources=("pods",)),
-    ResourceRule(api_groups=("apps",), api_versions=("v1",),
-                 resources=("deployments", "daemonsets", "statefulsets", "replicasets")),
+    ResourceRule(
+        api_groups=("apps",),
+        api_versions=("v1",),
+        resources=("deployments", "daemonsets", "statefulsets", "replicasets"),
+    ),
     ResourceRule(api_groups=("batch",), api_versions=("v1",), resources=("jobs", "cronjobs")),
 )
 """Pods and every workload that carries a pod template: a bad Deployment is refused at
 ``kubectl apply``, not later when its ReplicaSet fails to create pods."""
 
 POD_VARIABLES = (
-    Variable(name="podSpec", expression=(
-        "object.kind == 'Pod' ? object.spec : (object.kind == 'CronJob' ? "
-        "object.spec.jobTemplate.spec.template.spec : object.spec.template.spec)")),
-    Variable(name="podSc", expression=(
-        "has(variables.podSpec.securityContext) ? variables.podSpec.securityContext : {}")),
-    Variable(name="containers", expression=(
-        "variables.podSpec.containers"
-        " + (has(variables.podSpec.initContainers) ? variables.podSpec.initContainers : [])"
-        " + (has(variables.podSpec.ephemeralContainers) ? "
-        "variables.podSpec.ephemeralContainers : [])")),
-    Variable(name="annotations", expression=(
-        "has(object.metadata.annotations) ? object.metadata.annotations : {}")),
-    Variable(name="images", expression=(
-        # Normalize like the container runtimes: "nginx" is docker.io/library/nginx and
-        # "team/app" is docker.io/team/app; a first element with '.' or ':' or "localhost"
-        # is a registry.
-        "variables.containers.map(c, !c.image.contains('/') ? 'docker.io/library/' + c.image"
-        " : ((c.image.matches('^[^/]*[.:][^/]*/') || c.image.startsWith('localhost/'))"
-        " ? c.image : 'docker.io/' + c.image))")),
+    Variable(
+        name="podSpec",
+        expression=(
+            "object.kind == 'Pod' ? object.spec : (object.kind == 'CronJob' ? "
+            "object.spec.jobTemplate.spec.template.spec : object.spec.template.spec)"
+        ),
+    ),
+    Variable(
+        name="podSc",
+        expression=(
+            "has(variables.podSpec.securityContext) ? variables.podSpec.securityContext : {}"
+        ),
+    ),
+    Variable(
+        name="containers",
+        expression=(
+            "variables.podSpec.containers"
+            " + (has(variables.podSpec.initContainers) ? variables.podSpec.initContainers : [])"
+            " + (has(variables.podSpec.ephemeralContainers) ? "
+            "variables.podSpec.ephemeralContainers : [])"
+        ),
+    ),
+    Variable(
+        name="annotations",
+        expression=("has(object.metadata.annotations) ? object.metadata.annotations : {}"),
+    ),
+    Variable(
+        name="images",
+        expression=(
+            # Normalize like the container runtimes: "nginx" is docker.io/library/nginx and
+            # "team/app" is docker.io/team/app; a first element with '.' or ':' or "localhost"
+            # is a registry.
+            "variables.containers.map(c, !c.image.contains('/') ? 'docker.io/library/' + c.image"
+            " : ((c.image.matches('^[^/]*[.:][^/]*/') || c.image.startsWith('localhost/'))"
+            " ? c.image : 'docker.io/' + c.image))"
+        ),
+    ),
 )
 """Variables every validation uses: the pod spec of any workload kind, its containers (init
 and ephemeral included), the object's annotations and the normalized image names."""
@@ -254,10 +295,11 @@ def _no_host(holder: str) -> str:
     """CEL: the probe or hook at ``holder`` (``c.livenessProbe``) sets no httpGet/tcpSocket
     host. Every step of the path is guarded with has(), as CEL requires."""
     steps = holder.split(".")
-    guards = " && ".join(f"has({'.'.join(steps[:i + 1])})" for i in range(1, len(steps)))
+    guards = " && ".join(f"has({'.'.join(steps[: i + 1])})" for i in range(1, len(steps)))
     hosts = " || ".join(
         f"(has({holder}.{h}) && has({holder}.{h}.host) && {holder}.{h}.host != '')"
-        for h in ("httpGet", "tcpSocket"))
+        for h in ("httpGet", "tcpSocket")
+    )
     return f"!({guards} && ({hosts}))"
 
 
@@ -277,138 +319,192 @@ def pod_security_controls(level: str, version: tuple[int, int]) -> list[CelContr
     sysctls = sorted(safe_sysctls(version))
     selinux = sorted(selinux_types(version))
     out = [
-        CelControl(Control.HOST_PROCESS,
-                   "!(has(variables.podSc.windowsOptions) && "
-                   "has(variables.podSc.windowsOptions.hostProcess) && "
-                   "variables.podSc.windowsOptions.hostProcess) && variables.containers.all(c, "
-                   f"!({_sc('windowsOptions')} && has(c.securityContext.windowsOptions.hostProcess)"
-                   " && c.securityContext.windowsOptions.hostProcess))",
-                   "Windows HostProcess containers are not allowed"),
-        CelControl(Control.HOST_NAMESPACES,
-                   "!(has(variables.podSpec.hostNetwork) && variables.podSpec.hostNetwork) && "
-                   "!(has(variables.podSpec.hostPID) && variables.podSpec.hostPID) && "
-                   "!(has(variables.podSpec.hostIPC) && variables.podSpec.hostIPC)",
-                   "hostNetwork, hostPID and hostIPC are not allowed"),
-        CelControl(Control.PRIVILEGED,
-                   f"variables.containers.all(c, !({_sc('privileged')} && "
-                   "c.securityContext.privileged))",
-                   "privileged containers are not allowed"),
-        CelControl(Control.HOST_PORTS,
-                   "variables.containers.all(c, !has(c.ports) || c.ports.all(p, "
-                   "!has(p.hostPort) || p.hostPort == 0))",
-                   "hostPort is not allowed"),
-        CelControl(Control.APPARMOR,
-                   "(!has(variables.podSc.appArmorProfile) || "
-                   "variables.podSc.appArmorProfile.type in ['RuntimeDefault', 'Localhost']) && "
-                   f"variables.containers.all(c, !({_sc('appArmorProfile')}) || "
-                   "c.securityContext.appArmorProfile.type in ['RuntimeDefault', 'Localhost'])",
-                   "AppArmor must not be Unconfined"),
-        CelControl(Control.SELINUX,
-                   "[variables.podSc].all(s, !has(s.seLinuxOptions) || "
-                   "((!has(s.seLinuxOptions.type) || "
-                   f"s.seLinuxOptions.type in {_cel_list(selinux)})"
-                   " && (!has(s.seLinuxOptions.user) || s.seLinuxOptions.user == '')"
-                   " && (!has(s.seLinuxOptions.role) || s.seLinuxOptions.role == ''))) && "
-                   f"variables.containers.all(c, !({_sc('seLinuxOptions')}) || "
-                   "((!has(c.securityContext.seLinuxOptions.type) || "
-                   f"c.securityContext.seLinuxOptions.type in {_cel_list(selinux)})"
-                   " && (!has(c.securityContext.seLinuxOptions.user) || "
-                   "c.securityContext.seLinuxOptions.user == '')"
-                   " && (!has(c.securityContext.seLinuxOptions.role) || "
-                   "c.securityContext.seLinuxOptions.role == '')))",
-                   "custom SELinux options are not allowed"),
-        CelControl(Control.PROC_MOUNT,
-                   f"variables.containers.all(c, !({_sc('procMount')}) || "
-                   "c.securityContext.procMount == 'Default')",
-                   "procMount must be Default"),
-        CelControl(Control.SYSCTLS,
-                   "!has(variables.podSc.sysctls) || variables.podSc.sysctls.all(s, "
-                   f"s.name in {_cel_list(sysctls)})",
-                   "only safe sysctls are allowed"),
+        CelControl(
+            Control.HOST_PROCESS,
+            "!(has(variables.podSc.windowsOptions) && "
+            "has(variables.podSc.windowsOptions.hostProcess) && "
+            "variables.podSc.windowsOptions.hostProcess) && variables.containers.all(c, "
+            f"!({_sc('windowsOptions')} && has(c.securityContext.windowsOptions.hostProcess)"
+            " && c.securityContext.windowsOptions.hostProcess))",
+            "Windows HostProcess containers are not allowed",
+        ),
+        CelControl(
+            Control.HOST_NAMESPACES,
+            "!(has(variables.podSpec.hostNetwork) && variables.podSpec.hostNetwork) && "
+            "!(has(variables.podSpec.hostPID) && variables.podSpec.hostPID) && "
+            "!(has(variables.podSpec.hostIPC) && variables.podSpec.hostIPC)",
+            "hostNetwork, hostPID and hostIPC are not allowed",
+        ),
+        CelControl(
+            Control.PRIVILEGED,
+            f"variables.containers.all(c, !({_sc('privileged')} && c.securityContext.privileged))",
+            "privileged containers are not allowed",
+        ),
+        CelControl(
+            Control.HOST_PORTS,
+            "variables.containers.all(c, !has(c.ports) || c.ports.all(p, "
+            "!has(p.hostPort) || p.hostPort == 0))",
+            "hostPort is not allowed",
+        ),
+        CelControl(
+            Control.APPARMOR,
+            "(!has(variables.podSc.appArmorProfile) || "
+            "variables.podSc.appArmorProfile.type in ['RuntimeDefault', 'Localhost']) && "
+            f"variables.containers.all(c, !({_sc('appArmorProfile')}) || "
+            "c.securityContext.appArmorProfile.type in ['RuntimeDefault', 'Localhost'])",
+            "AppArmor must not be Unconfined",
+        ),
+        CelControl(
+            Control.SELINUX,
+            "[variables.podSc].all(s, !has(s.seLinuxOptions) || "
+            "((!has(s.seLinuxOptions.type) || "
+            f"s.seLinuxOptions.type in {_cel_list(selinux)})"
+            " && (!has(s.seLinuxOptions.user) || s.seLinuxOptions.user == '')"
+            " && (!has(s.seLinuxOptions.role) || s.seLinuxOptions.role == ''))) && "
+            f"variables.containers.all(c, !({_sc('seLinuxOptions')}) || "
+            "((!has(c.securityContext.seLinuxOptions.type) || "
+            f"c.securityContext.seLinuxOptions.type in {_cel_list(selinux)})"
+            " && (!has(c.securityContext.seLinuxOptions.user) || "
+            "c.securityContext.seLinuxOptions.user == '')"
+            " && (!has(c.securityContext.seLinuxOptions.role) || "
+            "c.securityContext.seLinuxOptions.role == '')))",
+            "custom SELinux options are not allowed",
+        ),
+        CelControl(
+            Control.PROC_MOUNT,
+            f"variables.containers.all(c, !({_sc('procMount')}) || "
+            "c.securityContext.procMount == 'Default')",
+            "procMount must be Default",
+        ),
+        CelControl(
+            Control.SYSCTLS,
+            "!has(variables.podSc.sysctls) || variables.podSc.sysctls.all(s, "
+            f"s.name in {_cel_list(sysctls)})",
+            "only safe sysctls are allowed",
+        ),
     ]
     if version >= (1, 34):
-        out.append(CelControl(Control.HOST_PROBES, "variables.containers.all(c, " + " && ".join(
-            _no_host(f"c.{holder}") for holder in (
-                "livenessProbe", "readinessProbe", "startupProbe", "lifecycle.postStart",
-                "lifecycle.preStop")) + ")",
-            "probes and lifecycle hooks must not set host"))
+        out.append(
+            CelControl(
+                Control.HOST_PROBES,
+                "variables.containers.all(c, "
+                + " && ".join(
+                    _no_host(f"c.{holder}")
+                    for holder in (
+                        "livenessProbe",
+                        "readinessProbe",
+                        "startupProbe",
+                        "lifecycle.postStart",
+                        "lifecycle.preStop",
+                    )
+                )
+                + ")",
+                "probes and lifecycle hooks must not set host",
+            )
+        )
     if lvl is Level.BASELINE:
         out += [
-            CelControl(Control.CAPABILITIES_BASELINE,
-                       f"variables.containers.all(c, !({_sc('capabilities')}) || "
-                       "!has(c.securityContext.capabilities.add) || "
-                       "c.securityContext.capabilities.add.all(a, "
-                       f"a in {_cel_list(_BASELINE_CAPS)}))",
-                       "only the runtime's default capabilities may be added"),
-            CelControl(Control.HOST_PATH_VOLUMES,
-                       "!has(variables.podSpec.volumes) || "
-                       "variables.podSpec.volumes.all(v, !has(v.hostPath))",
-                       "hostPath volumes are not allowed"),
-            CelControl(Control.SECCOMP_BASELINE,
-                       "(!has(variables.podSc.seccompProfile) || "
-                       "variables.podSc.seccompProfile.type != 'Unconfined') && "
-                       f"variables.containers.all(c, !({_sc('seccompProfile')}) || "
-                       "c.securityContext.seccompProfile.type != 'Unconfined')",
-                       "seccomp must not be Unconfined"),
+            CelControl(
+                Control.CAPABILITIES_BASELINE,
+                f"variables.containers.all(c, !({_sc('capabilities')}) || "
+                "!has(c.securityContext.capabilities.add) || "
+                "c.securityContext.capabilities.add.all(a, "
+                f"a in {_cel_list(_BASELINE_CAPS)}))",
+                "only the runtime's default capabilities may be added",
+            ),
+            CelControl(
+                Control.HOST_PATH_VOLUMES,
+                "!has(variables.podSpec.volumes) || "
+                "variables.podSpec.volumes.all(v, !has(v.hostPath))",
+                "hostPath volumes are not allowed",
+            ),
+            CelControl(
+                Control.SECCOMP_BASELINE,
+                "(!has(variables.podSc.seccompProfile) || "
+                "variables.podSc.seccompProfile.type != 'Unconfined') && "
+                f"variables.containers.all(c, !({_sc('seccompProfile')}) || "
+                "c.securityContext.seccompProfile.type != 'Unconfined')",
+                "seccomp must not be Unconfined",
+            ),
         ]
         return out
     safe_volume = " || ".join(f"has(v.{t})" for t in _SAFE_RESTRICTED_VOLUMES)
     out += [
-        CelControl(Control.VOLUME_TYPES,
-                   f"!has(variables.podSpec.volumes) || variables.podSpec.volumes.all(v, "
-                   f"{safe_volume})",
-                   "only configMap, csi, downwardAPI, emptyDir, ephemeral, image, "
-                   "persistentVolumeClaim, projected and secret volumes are allowed"),
-        CelControl(Control.PRIVILEGE_ESCALATION,
-                   f"variables.containers.all(c, {_sc('allowPrivilegeEscalation')} && "
-                   "c.securityContext.allowPrivilegeEscalation == false)",
-                   "allowPrivilegeEscalation must be false"),
-        CelControl(Control.RUN_AS_NON_ROOT,
-                   "!(has(variables.podSc.runAsNonRoot) && variables.podSc.runAsNonRoot == false)"
-                   " && ((has(variables.podSc.runAsNonRoot) && variables.podSc.runAsNonRoot) ? "
-                   f"variables.containers.all(c, !({_sc('runAsNonRoot')}) || "
-                   "c.securityContext.runAsNonRoot) : variables.containers.all(c, "
-                   f"{_sc('runAsNonRoot')} && c.securityContext.runAsNonRoot))",
-                   "runAsNonRoot must be true"),
-        CelControl(Control.RUN_AS_USER,
-                   "!(has(variables.podSc.runAsUser) && variables.podSc.runAsUser == 0) && "
-                   f"variables.containers.all(c, !({_sc('runAsUser')} && "
-                   "c.securityContext.runAsUser == 0))",
-                   "runAsUser must not be 0"),
-        CelControl(Control.SECCOMP_RESTRICTED,
-                   "(has(variables.podSc.seccompProfile) && "
-                   "variables.podSc.seccompProfile.type in ['RuntimeDefault', 'Localhost']) ? "
-                   f"variables.containers.all(c, !({_sc('seccompProfile')}) || "
-                   "c.securityContext.seccompProfile.type in ['RuntimeDefault', 'Localhost']) : "
-                   "(!has(variables.podSc.seccompProfile) && variables.containers.all(c, "
-                   f"{_sc('seccompProfile')} && c.securityContext.seccompProfile.type in "
-                   "['RuntimeDefault', 'Localhost']))",
-                   "seccompProfile must be RuntimeDefault or Localhost"),
-        CelControl(Control.CAPABILITIES_RESTRICTED,
-                   f"variables.containers.all(c, {_sc('capabilities')} && "
-                   "has(c.securityContext.capabilities.drop) && "
-                   "'ALL' in c.securityContext.capabilities.drop && "
-                   "(!has(c.securityContext.capabilities.add) || "
-                   "c.securityContext.capabilities.add.all(a, a == 'NET_BIND_SERVICE')))",
-                   "containers must drop ALL capabilities and may add only NET_BIND_SERVICE"),
+        CelControl(
+            Control.VOLUME_TYPES,
+            f"!has(variables.podSpec.volumes) || variables.podSpec.volumes.all(v, {safe_volume})",
+            "only configMap, csi, downwardAPI, emptyDir, ephemeral, image, "
+            "persistentVolumeClaim, projected and secret volumes are allowed",
+        ),
+        CelControl(
+            Control.PRIVILEGE_ESCALATION,
+            f"variables.containers.all(c, {_sc('allowPrivilegeEscalation')} && "
+            "c.securityContext.allowPrivilegeEscalation == false)",
+            "allowPrivilegeEscalation must be false",
+        ),
+        CelControl(
+            Control.RUN_AS_NON_ROOT,
+            "!(has(variables.podSc.runAsNonRoot) && variables.podSc.runAsNonRoot == false)"
+            " && ((has(variables.podSc.runAsNonRoot) && variables.podSc.runAsNonRoot) ? "
+            f"variables.containers.all(c, !({_sc('runAsNonRoot')}) || "
+            "c.securityContext.runAsNonRoot) : variables.containers.all(c, "
+            f"{_sc('runAsNonRoot')} && c.securityContext.runAsNonRoot))",
+            "runAsNonRoot must be true",
+        ),
+        CelControl(
+            Control.RUN_AS_USER,
+            "!(has(variables.podSc.runAsUser) && variables.podSc.runAsUser == 0) && "
+            f"variables.containers.all(c, !({_sc('runAsUser')} && "
+            "c.securityContext.runAsUser == 0))",
+            "runAsUser must not be 0",
+        ),
+        CelControl(
+            Control.SECCOMP_RESTRICTED,
+            "(has(variables.podSc.seccompProfile) && "
+            "variables.podSc.seccompProfile.type in ['RuntimeDefault', 'Localhost']) ? "
+            f"variables.containers.all(c, !({_sc('seccompProfile')}) || "
+            "c.securityContext.seccompProfile.type in ['RuntimeDefault', 'Localhost']) : "
+            "(!has(variables.podSc.seccompProfile) && variables.containers.all(c, "
+            f"{_sc('seccompProfile')} && c.securityContext.seccompProfile.type in "
+            "['RuntimeDefault', 'Localhost']))",
+            "seccompProfile must be RuntimeDefault or Localhost",
+        ),
+        CelControl(
+            Control.CAPABILITIES_RESTRICTED,
+            f"variables.containers.all(c, {_sc('capabilities')} && "
+            "has(c.securityContext.capabilities.drop) && "
+            "'ALL' in c.securityContext.capabilities.drop && "
+            "(!has(c.securityContext.capabilities.add) || "
+            "c.securityContext.capabilities.add.all(a, a == 'NET_BIND_SERVICE')))",
+            "containers must drop ALL capabilities and may add only NET_BIND_SERVICE",
+        ),
     ]
     return out
 
 
-def image_controls(*, allowed_registries: Sequence[str] | None, forbid_floating_tags: bool,
-                   require_digest: bool) -> list[CelControl]:
+def image_controls(
+    *, allowed_registries: Sequence[str] | None, forbid_floating_tags: bool, require_digest: bool
+) -> list[CelControl]:
     """The CEL form of the image rules (tag, digest, registries)."""
     out = []
     pinned = "c.image.matches('@sha256:[0-9a-f]{64}$')"
     if forbid_floating_tags:
-        out.append(CelControl(
-            Control.IMAGE_TAG,
-            f"variables.containers.all(c, {pinned} || (c.image.matches(':[^/:@]+$') && "
-            "!c.image.endsWith(':latest')))",
-            "images must name a tag other than latest, or a digest"))
+        out.append(
+            CelControl(
+                Control.IMAGE_TAG,
+                f"variables.containers.all(c, {pinned} || (c.image.matches(':[^/:@]+$') && "
+                "!c.image.endsWith(':latest')))",
+                "images must name a tag other than latest, or a digest",
+            )
+        )
     if require_digest:
-        out.append(CelControl(Control.IMAGE_DIGEST, f"variables.containers.all(c, {pinned})",
-                              "images must be pinned by digest (@sha256:...)"))
+        out.append(
+            CelControl(
+                Control.IMAGE_DIGEST,
+                f"variables.containers.all(c, {pinned})",
+                "images must be pinned by digest (@sha256:...)",
+            )
+        )
     if allowed_registries:
         entries = [r.strip().rstrip("/") for r in allowed_registries if r.strip()]
         # A registry entry (no '/') matches whole registries: "r.example.com" must not allow
@@ -418,9 +514,14 @@ def image_controls(*, allowed_registries: Sequence[str] | None, forbid_floating_
         for entry in entries:
             ends = ("/",) if "/" not in entry else ("/", ":", "@")
             tests += [f"i.startsWith('{entry}{end}')" for end in ends]
-        out.append(CelControl(
-            None, f"variables.images.all(i, {' || '.join(tests)})",
-            "images must come from " + ", ".join(entries), code="image-registry"))
+        out.append(
+            CelControl(
+                None,
+                f"variables.images.all(i, {' || '.join(tests)})",
+                "images must come from " + ", ".join(entries),
+                code="image-registry",
+            )
+        )
     return out
 
 
@@ -461,25 +562,40 @@ class PodAdmissionPolicy(Construct):
         target = (version.major, version.minor) if version is not None else (1, 35)
         self.honour_exemptions = honour_exemptions
         controls = pod_security_controls(level, target)
-        image = image_controls(allowed_registries=allowed_registries,
-                               forbid_floating_tags=forbid_floating_tags,
-                               require_digest=require_digest)
+        image = image_controls(
+            allowed_registries=allowed_registries,
+            forbid_floating_tags=forbid_floating_tags,
+            require_digest=require_digest,
+        )
         validations = [self._validation(c) for c in [*controls, *image]]
         policy_name = name or f"k8sdsl-{self.node.id}"
         self.policy = ValidatingAdmissionPolicy(
-            self, "policy", name=policy_name, validations=validations,
-            resource_rules=POD_RESOURCE_RULES, variables=POD_VARIABLES)
+            self,
+            "policy",
+            name=policy_name,
+            validations=validations,
+            resource_rules=POD_RESOURCE_RULES,
+            variables=POD_VARIABLES,
+        )
         self.binding = ValidatingAdmissionPolicyBinding(
-            self, "binding", name=policy_name, policy=self.policy,
-            validation_actions=validation_actions, namespace_selector=namespace_selector)
+            self,
+            "binding",
+            name=policy_name,
+            policy=self.policy,
+            validation_actions=validation_actions,
+            namespace_selector=namespace_selector,
+        )
 
     def _validation(self, control: CelControl) -> Validation:
         expression = control.expression
         if control.control is not None and self.honour_exemptions:
             key = f"{EXEMPTION_PREFIX}{control.control.value}"
             expression = f"'{key}' in variables.annotations || ({expression})"
-        return Validation(expression=expression, reason=StatusReason.FORBIDDEN,
-                          message=f"k8sdsl {control.name}: {control.message}")
+        return Validation(
+            expression=expression,
+            reason=StatusReason.FORBIDDEN,
+            message=f"k8sdsl {control.name}: {control.message}",
+        )
 
 
 __all__ = [

@@ -124,8 +124,11 @@ class Exemption(K8sModel):
             raise PydanticCustomError(
                 "unknown_control",
                 "is not a control k8sdsl knows",
-                {"hint": f"did you mean {guess!r}?" if guess else
-                 "known controls: " + ", ".join(c.value for c in Control)},
+                {
+                    "hint": f"did you mean {guess!r}?"
+                    if guess
+                    else "known controls: " + ", ".join(c.value for c in Control)
+                },
             )
         return value
 

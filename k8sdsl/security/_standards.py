@@ -31,25 +31,65 @@ class Level(IntEnum):
         return self.name.lower()
 
 
-BASELINE_CAPABILITIES: frozenset[str] = frozenset({
-    "AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
-    "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT",
-})
+BASELINE_CAPABILITIES: frozenset[str] = frozenset(
+    {
+        "AUDIT_WRITE",
+        "CHOWN",
+        "DAC_OVERRIDE",
+        "FOWNER",
+        "FSETID",
+        "KILL",
+        "MKNOD",
+        "NET_BIND_SERVICE",
+        "SETFCAP",
+        "SETGID",
+        "SETPCAP",
+        "SETUID",
+        "SYS_CHROOT",
+    }
+)
 """Capabilities the baseline profile lets a container add (the runtimes' default set)."""
 
-RESTRICTED_VOLUME_TYPES: frozenset[str] = frozenset({
-    "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "image",
-    "persistentVolumeClaim", "projected", "secret",
-})
+RESTRICTED_VOLUME_TYPES: frozenset[str] = frozenset(
+    {
+        "configMap",
+        "csi",
+        "downwardAPI",
+        "emptyDir",
+        "ephemeral",
+        "image",
+        "persistentVolumeClaim",
+        "projected",
+        "secret",
+    }
+)
 """The volume types the restricted profile allows."""
 
 SAFE_SYSCTLS: tuple[tuple[Version, frozenset[str]], ...] = (
-    ((1, 0), frozenset({"kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range",
-                        "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range",
-                        "net.ipv4.ip_unprivileged_port_start"})),
+    (
+        (1, 0),
+        frozenset(
+            {
+                "kernel.shm_rmid_forced",
+                "net.ipv4.ip_local_port_range",
+                "net.ipv4.tcp_syncookies",
+                "net.ipv4.ping_group_range",
+                "net.ipv4.ip_unprivileged_port_start",
+            }
+        ),
+    ),
     ((1, 27), frozenset({"net.ipv4.ip_local_reserved_ports"})),
-    ((1, 29), frozenset({"net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout",
-                         "net.ipv4.tcp_keepalive_intvl", "net.ipv4.tcp_keepalive_probes"})),
+    (
+        (1, 29),
+        frozenset(
+            {
+                "net.ipv4.tcp_keepalive_time",
+                "net.ipv4.tcp_fin_timeout",
+                "net.ipv4.tcp_keepalive_intvl",
+                "net.ipv4.tcp_keepalive_probes",
+            }
+        ),
+    ),
     ((1, 32), frozenset({"net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem"})),
     ((1, 37), frozenset({"net.ipv4.tcp_slow_start_after_idle", "net.ipv4.tcp_notsent_lowat"})),
 )

@@ -55,8 +55,7 @@ def check_env_name(value: str) -> str:
             "env_name",
             "must start with a letter, '_', '-' or '.' and contain only letters, digits, "
             "'_', '-' and '.'",
-            {"hint": f"use {_env_fix(value)!r}",
-             "value": value},
+            {"hint": f"use {_env_fix(value)!r}", "value": value},
         )
     return value
 
@@ -77,8 +76,12 @@ def check_env_field_path(value: str) -> str:
     raise PydanticCustomError(
         "field_path",
         "is not a pod field an environment variable can read",
-        {"hint": "use one of " + ", ".join(_ENV_FIELD_PATHS)
-         + ", metadata.labels['<key>'] or metadata.annotations['<key>']", "value": value},
+        {
+            "hint": "use one of "
+            + ", ".join(_ENV_FIELD_PATHS)
+            + ", metadata.labels['<key>'] or metadata.annotations['<key>']",
+            "value": value,
+        },
     )
 
 
@@ -88,8 +91,11 @@ def check_env_resource(value: str) -> str:
     raise PydanticCustomError(
         "container_resource",
         "is not a container resource an environment variable can read",
-        {"hint": "use limits.cpu, limits.memory, limits.ephemeral-storage, requests.cpu, "
-         "requests.memory or requests.ephemeral-storage", "value": value},
+        {
+            "hint": "use limits.cpu, limits.memory, limits.ephemeral-storage, requests.cpu, "
+            "requests.memory or requests.ephemeral-storage",
+            "value": value,
+        },
     )
 
 
@@ -99,8 +105,11 @@ def check_resource_name(value: str) -> str:
     raise PydanticCustomError(
         "resource_name",
         "is not a container resource name",
-        {"hint": "use cpu, memory, ephemeral-storage, hugepages-<size> or an extended "
-         "resource such as nvidia.com/gpu", "value": value},
+        {
+            "hint": "use cpu, memory, ephemeral-storage, hugepages-<size> or an extended "
+            "resource such as nvidia.com/gpu",
+            "value": value,
+        },
     )
 
 
@@ -168,8 +177,12 @@ class ResourceRequirements(K8sModel):
                 raise PydanticCustomError(
                     "request_above_limit",
                     "requests[{name}] = {request} is above limits[{name}] = {limit}",
-                    {"name": name, "request": str(request), "limit": str(limit),
-                     "hint": "raise the limit or lower the request"},
+                    {
+                        "name": name,
+                        "request": str(request),
+                        "limit": str(limit),
+                        "hint": "raise the limit or lower the request",
+                    },
                 )
         return self
 
@@ -184,11 +197,20 @@ class ResourceRequirements(K8sModel):
         ephemeral_storage: str | None = None,
         ephemeral_storage_limit: str | None = None,
     ) -> ResourceRequirements:
-        requests = {k: v for k, v in (("cpu", cpu), ("memory", memory),
-                                      ("ephemeral-storage", ephemeral_storage)) if v is not None}
-        limits = {k: v for k, v in (("cpu", cpu_limit), ("memory", memory_limit),
-                                    ("ephemeral-storage", ephemeral_storage_limit))
-                  if v is not None}
+        requests = {
+            k: v
+            for k, v in (("cpu", cpu), ("memory", memory), ("ephemeral-storage", ephemeral_storage))
+            if v is not None
+        }
+        limits = {
+            k: v
+            for k, v in (
+                ("cpu", cpu_limit),
+                ("memory", memory_limit),
+                ("ephemeral-storage", ephemeral_storage_limit),
+            )
+            if v is not None
+        }
         return cls(requests=requests or None, limits=limits or None)
 
     def with_defaults(self, defaults: ResourceRequirements) -> ResourceRequirements:
@@ -244,8 +266,18 @@ class EnvVarSource(K8sModel):
 
     @model_validator(mode="after")
     def _one_source(self) -> Self:
-        if sum(x is not None for x in (self.secret_key_ref, self.config_map_key_ref,
-                                       self.field_ref, self.resource_field_ref)) != 1:
+        if (
+            sum(
+                x is not None
+                for x in (
+                    self.secret_key_ref,
+                    self.config_map_key_ref,
+                    self.field_ref,
+                    self.resource_field_ref,
+                )
+            )
+            != 1
+        ):
             raise ValueError("valueFrom needs exactly one source")
         return self
 
@@ -278,27 +310,51 @@ class EnvVar(K8sModel):
         return cls(name=name, value=value)
 
     @classmethod
-    def from_secret(cls, name: str, /, *, secret: str, key: str,
-                    optional: bool | None = None) -> EnvVar:
-        return cls(name=name, value_from=EnvVarSource(
-            secret_key_ref=SecretKeySelector(name=secret, key=key, optional=optional)))
+    def from_secret(
+        cls, name: str, /, *, secret: str, key: str, optional: bool | None = None
+    ) -> EnvVar:
+        return cls(
+            name=name,
+            value_from=EnvVarSource(
+                secret_key_ref=SecretKeySelector(name=secret, key=key, optional=optional)
+            ),
+        )
 
     @classmethod
-    def from_config_map(cls, name: str, /, *, config_map: str, key: str,
-                        optional: bool | None = None) -> EnvVar:
-        return cls(name=name, value_from=EnvVarSource(
-            config_map_key_ref=ConfigMapKeySelector(name=config_map, key=key, optional=optional)))
+    def from_config_map(
+        cls, name: str, /, *, config_map: str, key: str, optional: bool | None = None
+    ) -> EnvVar:
+        return cls(
+            name=name,
+            value_from=EnvVarSource(
+                config_map_key_ref=ConfigMapKeySelector(name=config_map, key=key, optional=optional)
+            ),
+        )
 
     @classmethod
     def from_field(cls, name: str, field_path: str, /) -> EnvVar:
-        return cls(name=name, value_from=EnvVarSource(
-            field_ref=EnvFieldSelector(field_path=field_path)))
+        return cls(
+            name=name, value_from=EnvVarSource(field_ref=EnvFieldSelector(field_path=field_path))
+        )
 
     @classmethod
-    def from_resource(cls, name: str, resource: str, /, *, container_name: str | None = None,
-                      divisor: str | None = None) -> EnvVar:
-        return cls(name=name, value_from=EnvVarSource(resource_field_ref=EnvResourceSelector(
-            resource=resource, container_name=container_name, divisor=divisor)))
+    def from_resource(
+        cls,
+        name: str,
+        resource: str,
+        /,
+        *,
+        container_name: str | None = None,
+        divisor: str | None = None,
+    ) -> EnvVar:
+        return cls(
+            name=name,
+            value_from=EnvVarSource(
+                resource_field_ref=EnvResourceSelector(
+                    resource=resource, container_name=container_name, divisor=divisor
+                )
+            ),
+        )
 
 
 class LocalObjectReference(K8sModel):
@@ -320,13 +376,15 @@ class EnvFromSource(K8sModel):
         return self
 
     @classmethod
-    def config_map(cls, name: str, /, *, prefix: str | None = None,
-                   optional: bool | None = None) -> EnvFromSource:
+    def config_map(
+        cls, name: str, /, *, prefix: str | None = None, optional: bool | None = None
+    ) -> EnvFromSource:
         return cls(prefix=prefix, config_map_ref=LocalObjectReference(name=name, optional=optional))
 
     @classmethod
-    def secret(cls, name: str, /, *, prefix: str | None = None,
-               optional: bool | None = None) -> EnvFromSource:
+    def secret(
+        cls, name: str, /, *, prefix: str | None = None, optional: bool | None = None
+    ) -> EnvFromSource:
         return cls(prefix=prefix, secret_ref=LocalObjectReference(name=name, optional=optional))
 
 
@@ -379,8 +437,9 @@ class Container(K8sModel):
     @classmethod
     def _env_mapping(cls, value: Any) -> Any:
         if isinstance(value, Mapping):
-            return tuple(EnvVar(name=k, value=v) if isinstance(v, str) else v
-                         for k, v in value.items())
+            return tuple(
+                EnvVar(name=k, value=v) if isinstance(v, str) else v for k, v in value.items()
+            )
         return value
 
     @field_validator("ports", mode="before")
@@ -388,8 +447,12 @@ class Container(K8sModel):
     def _port_numbers(cls, value: Any) -> Any:
         # ports=[8080] is ContainerPort.tcp(8080)
         if isinstance(value, (list, tuple)):
-            return tuple(ContainerPort(container_port=p) if isinstance(p, int)
-                         and not isinstance(p, bool) else p for p in value)
+            return tuple(
+                ContainerPort(container_port=p)
+                if isinstance(p, int) and not isinstance(p, bool)
+                else p
+                for p in value
+            )
         return value
 
     @model_validator(mode="after")
@@ -408,27 +471,35 @@ class Container(K8sModel):
             key = (port.container_port, port.effective_protocol.value)
             if key in seen_ports:
                 raise PydanticCustomError(
-                    "duplicate_port", "port {port}/{proto} is listed twice",
-                    {"port": key[0], "proto": key[1], "hint": "list each port once"})
+                    "duplicate_port",
+                    "port {port}/{proto} is listed twice",
+                    {"port": key[0], "proto": key[1], "hint": "list each port once"},
+                )
             seen_ports.add(key)
             if port.name is not None:
                 if port.name in seen_names:
                     raise PydanticCustomError(
-                        "duplicate_port_name", "port name {name!r} is used twice",
-                        {"name": port.name, "hint": "give each port its own name"})
+                        "duplicate_port_name",
+                        "port name {name!r} is used twice",
+                        {"name": port.name, "hint": "give each port its own name"},
+                    )
                 seen_names.add(port.name)
         env_names = [e.name for e in self.env or ()]
         dupes = sorted({n for n in env_names if env_names.count(n) > 1})
         if dupes:
             raise PydanticCustomError(
-                "duplicate_env", "environment variable(s) {names} set twice: the last one wins "
-                "silently", {"names": ", ".join(dupes), "hint": "set each variable once"})
+                "duplicate_env",
+                "environment variable(s) {names} set twice: the last one wins silently",
+                {"names": ", ".join(dupes), "hint": "set each variable once"},
+            )
         paths = [normalize_mount_path(m.mount_path) for m in self.mounts or ()]
         twice = sorted({p for p in paths if paths.count(p) > 1})
         if twice:
             raise PydanticCustomError(
-                "duplicate_mount_path", "mount path(s) {paths} used twice",
-                {"paths": ", ".join(twice), "hint": "mount each path once"})
+                "duplicate_mount_path",
+                "mount path(s) {paths} used twice",
+                {"paths": ", ".join(twice), "hint": "mount each path once"},
+            )
         return self
 
     def port_named(self, name: str) -> ContainerPort | None:

@@ -43,8 +43,10 @@ class RollingUpdate(K8sModel):
     @model_validator(mode="after")
     def _not_both_zero(self) -> Self:
         if _is_zero(self.max_surge) and _is_zero(self.max_unavailable):
-            raise ValueError("max_surge and max_unavailable cannot both be 0: the rollout "
-                             "could never make progress")
+            raise ValueError(
+                "max_surge and max_unavailable cannot both be 0: the rollout "
+                "could never make progress"
+            )
         return self
 
 
@@ -67,11 +69,13 @@ class DeploymentStrategy(K8sModel):
         return self
 
     @classmethod
-    def rolling(cls, *, max_surge: int | str | None = "25%",
-                          max_unavailable: int | str | None = 0) -> DeploymentStrategy:
-        return cls(type=DeploymentStrategyType.ROLLING_UPDATE,
-                   rolling_update=RollingUpdate(max_surge=max_surge,
-                                                max_unavailable=max_unavailable))
+    def rolling(
+        cls, *, max_surge: int | str | None = "25%", max_unavailable: int | str | None = 0
+    ) -> DeploymentStrategy:
+        return cls(
+            type=DeploymentStrategyType.ROLLING_UPDATE,
+            rolling_update=RollingUpdate(max_surge=max_surge, max_unavailable=max_unavailable),
+        )
 
     @classmethod
     def recreate(cls) -> DeploymentStrategy:
@@ -91,10 +95,13 @@ class DaemonSetUpdateStrategy(K8sModel):
     rolling_update: RollingUpdate | None = None
 
     @classmethod
-    def rolling(cls, *, max_unavailable: int | str = 1,
-                          max_surge: int | str | None = None) -> DaemonSetUpdateStrategy:
-        return cls(type="RollingUpdate", rolling_update=RollingUpdate(
-            max_unavailable=max_unavailable, max_surge=max_surge))
+    def rolling(
+        cls, *, max_unavailable: int | str = 1, max_surge: int | str | None = None
+    ) -> DaemonSetUpdateStrategy:
+        return cls(
+            type="RollingUpdate",
+            rolling_update=RollingUpdate(max_unavailable=max_unavailable, max_surge=max_surge),
+        )
 
     @classmethod
     def on_delete(cls) -> DaemonSetUpdateStrategy:
@@ -119,39 +126,62 @@ class _Workload(Resource):
         labels: Mapping[str, str] | None,
         annotations: Mapping[str, str] | None,
     ) -> None:
-        super().__init__(scope, id, name=name, namespace=namespace, labels=labels,
-                         annotations=annotations)
+        super().__init__(
+            scope, id, name=name, namespace=namespace, labels=labels, annotations=annotations
+        )
         if not isinstance(template, PodTemplate):
-            raise K8sDslError([Finding(
-                Severity.ERROR, "value/template", f"template is {type(template).__name__}, "
-                "not a PodTemplate", self.ref(), "template",
-                "pass template=SecurePodTemplate(image=...) or PodTemplate(containers=[...])")],
-                summary=f"invalid {type(self).__name__} at {self.node.path}")
+            raise K8sDslError(
+                [
+                    Finding(
+                        Severity.ERROR,
+                        "value/template",
+                        f"template is {type(template).__name__}, not a PodTemplate",
+                        self.ref(),
+                        "template",
+                        "pass template=SecurePodTemplate(image=...) or "
+                        "PodTemplate(containers=[...])",
+                    )
+                ],
+                summary=f"invalid {type(self).__name__} at {self.node.path}",
+            )
         self.selector: dict[str, str] = dict(selector or {NAME_LABEL: self.name[:63].rstrip("-_.")})
         with self._values():
             self.template: PodTemplate = template.with_labels(self.selector)
-        clash = {k: v for k, v in (template.labels or {}).items()
-                 if k in self.selector and self.selector[k] != v}
+        clash = {
+            k: v
+            for k, v in (template.labels or {}).items()
+            if k in self.selector and self.selector[k] != v
+        }
         if clash:
             key = next(iter(clash))
-            raise K8sDslError([Finding(
-                Severity.ERROR, "workload/selector-mismatch",
-                f"template label {key}={clash[key]!r} contradicts the selector "
-                f"{key}={self.selector[key]!r}: the controller would never find its pods",
-                self.ref(), f"spec.template.metadata.labels[{key!r}]",
-                "drop the label from the template or change selector=")],
-                summary=f"invalid {type(self).__name__} at {self.node.path}")
+            raise K8sDslError(
+                [
+                    Finding(
+                        Severity.ERROR,
+                        "workload/selector-mismatch",
+                        f"template label {key}={clash[key]!r} contradicts the selector "
+                        f"{key}={self.selector[key]!r}: the controller would never find its pods",
+                        self.ref(),
+                        f"spec.template.metadata.labels[{key!r}]",
+                        "drop the label from the template or change selector=",
+                    )
+                ],
+                summary=f"invalid {type(self).__name__} at {self.node.path}",
+            )
         self.annotations = workload_annotations(self.template, self.annotations)
         problems = self._check_metadata()
         if problems:
-            raise K8sDslError(problems,
-                              summary=f"invalid {type(self).__name__} at {self.node.path}")
+            raise K8sDslError(
+                problems, summary=f"invalid {type(self).__name__} at {self.node.path}"
+            )
 
     def _template_dict(self) -> dict[str, Any]:
         chart = self.find_chart()
         chart_labels = dict(getattr(chart, "labels", None) or {})
-        return {"metadata": self.template.metadata(extra_labels=chart_labels),
-                "spec": self.template.spec()}
+        return {
+            "metadata": self.template.metadata(extra_labels=chart_labels),
+            "spec": self.template.spec(),
+        }
 
     def expose(
         self,
@@ -173,18 +203,29 @@ class _Workload(Resource):
         if target_port is None:
             first = next((p for c in self.template.containers for p in c.ports or ()), None)
             if first is None:
-                raise K8sDslError([Finding(
-                    Severity.ERROR, "workload/expose-no-port",
-                    "no container declares a port, so the Service has no target",
-                    self.ref(), "target_port",
-                    "pass target_port= or declare ports= on a container")],
-                    summary=f"cannot expose {self.__class__.__name__} at {self.node.path}")
+                raise K8sDslError(
+                    [
+                        Finding(
+                            Severity.ERROR,
+                            "workload/expose-no-port",
+                            "no container declares a port, so the Service has no target",
+                            self.ref(),
+                            "target_port",
+                            "pass target_port= or declare ports= on a container",
+                        )
+                    ],
+                    summary=f"cannot expose {self.__class__.__name__} at {self.node.path}",
+                )
             target_port = first.name or first.container_port
         scope = self.node.scope
         assert scope is not None
         return Service(
-            scope, id or f"{self.node.id}-service", name=name or self.name,
-            namespace=self._namespace, selector=self.selector, type=type,
+            scope,
+            id or f"{self.node.id}-service",
+            name=name or self.name,
+            namespace=self._namespace,
+            selector=self.selector,
+            type=type,
             ports=[ServicePort.tcp(port, target_port=target_port, name=port_name)],
         )
 
@@ -218,20 +259,39 @@ class Deployment(_Workload):
         labels: Mapping[str, str] | None = None,
         annotations: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(scope, id, template=template, selector=selector, name=name,
-                         namespace=namespace, labels=labels, annotations=annotations)
+        super().__init__(
+            scope,
+            id,
+            template=template,
+            selector=selector,
+            name=name,
+            namespace=namespace,
+            labels=labels,
+            annotations=annotations,
+        )
         with self._values():
             self.spec = _DeploymentSpec(
-                replicas=replicas, strategy=strategy, min_ready_seconds=min_ready_seconds,
+                replicas=replicas,
+                strategy=strategy,
+                min_ready_seconds=min_ready_seconds,
                 revision_history_limit=revision_history_limit,
-                progress_deadline_seconds=progress_deadline_seconds)
+                progress_deadline_seconds=progress_deadline_seconds,
+            )
         if self.template.restart_policy not in (None, RestartPolicy.ALWAYS):
-            raise K8sDslError([Finding(
-                Severity.ERROR, "workload/restart-policy",
-                f"a Deployment's pods must use restartPolicy Always, not "
-                f"{self.template.restart_policy.value}", self.ref(),
-                "spec.template.spec.restartPolicy", "drop restart_policy, or use a Job")],
-                summary=f"invalid Deployment at {self.node.path}")
+            raise K8sDslError(
+                [
+                    Finding(
+                        Severity.ERROR,
+                        "workload/restart-policy",
+                        f"a Deployment's pods must use restartPolicy Always, not "
+                        f"{self.template.restart_policy.value}",
+                        self.ref(),
+                        "spec.template.spec.restartPolicy",
+                        "drop restart_policy, or use a Job",
+                    )
+                ],
+                summary=f"invalid Deployment at {self.node.path}",
+            )
 
     def _body(self) -> dict[str, Any]:
         spec = self.spec.to_k8s()
@@ -249,8 +309,11 @@ class _DeploymentSpec(K8sModel):
 
     @model_validator(mode="after")
     def _deadline_after_ready(self) -> Self:
-        if (self.progress_deadline_seconds is not None and self.min_ready_seconds is not None
-                and self.progress_deadline_seconds <= self.min_ready_seconds):
+        if (
+            self.progress_deadline_seconds is not None
+            and self.min_ready_seconds is not None
+            and self.progress_deadline_seconds <= self.min_ready_seconds
+        ):
             raise ValueError("progress_deadline_seconds must be greater than min_ready_seconds")
         return self
 
@@ -280,18 +343,36 @@ class DaemonSet(_Workload):
         labels: Mapping[str, str] | None = None,
         annotations: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(scope, id, template=template, selector=selector, name=name,
-                         namespace=namespace, labels=labels, annotations=annotations)
+        super().__init__(
+            scope,
+            id,
+            template=template,
+            selector=selector,
+            name=name,
+            namespace=namespace,
+            labels=labels,
+            annotations=annotations,
+        )
         with self._values():
-            self.spec = _DaemonSetSpec(update_strategy=update_strategy,
-                                       min_ready_seconds=min_ready_seconds,
-                                       revision_history_limit=revision_history_limit)
+            self.spec = _DaemonSetSpec(
+                update_strategy=update_strategy,
+                min_ready_seconds=min_ready_seconds,
+                revision_history_limit=revision_history_limit,
+            )
         if self.template.restart_policy not in (None, RestartPolicy.ALWAYS):
-            raise K8sDslError([Finding(
-                Severity.ERROR, "workload/restart-policy",
-                "a DaemonSet's pods must use restartPolicy Always", self.ref(),
-                "spec.template.spec.restartPolicy", "drop restart_policy")],
-                summary=f"invalid DaemonSet at {self.node.path}")
+            raise K8sDslError(
+                [
+                    Finding(
+                        Severity.ERROR,
+                        "workload/restart-policy",
+                        "a DaemonSet's pods must use restartPolicy Always",
+                        self.ref(),
+                        "spec.template.spec.restartPolicy",
+                        "drop restart_policy",
+                    )
+                ],
+                summary=f"invalid DaemonSet at {self.node.path}",
+            )
 
     def _body(self) -> dict[str, Any]:
         spec = self.spec.to_k8s()
@@ -337,20 +418,38 @@ class Job(_Workload):
     ) -> None:
         if isinstance(template, PodTemplate) and template.restart_policy is None:
             template = template.updated(restart_policy=RestartPolicy.NEVER)
-        super().__init__(scope, id, template=template, selector=None, name=name,
-                         namespace=namespace, labels=labels, annotations=annotations)
+        super().__init__(
+            scope,
+            id,
+            template=template,
+            selector=None,
+            name=name,
+            namespace=namespace,
+            labels=labels,
+            annotations=annotations,
+        )
         if self.template.restart_policy is RestartPolicy.ALWAYS:
-            raise K8sDslError([Finding(
-                Severity.ERROR, "workload/restart-policy",
-                "a Job's pods must use restartPolicy Never or OnFailure, not Always",
-                self.ref(), "spec.template.spec.restartPolicy",
-                "use RestartPolicy.NEVER or RestartPolicy.ON_FAILURE")],
-                summary=f"invalid Job at {self.node.path}")
+            raise K8sDslError(
+                [
+                    Finding(
+                        Severity.ERROR,
+                        "workload/restart-policy",
+                        "a Job's pods must use restartPolicy Never or OnFailure, not Always",
+                        self.ref(),
+                        "spec.template.spec.restartPolicy",
+                        "use RestartPolicy.NEVER or RestartPolicy.ON_FAILURE",
+                    )
+                ],
+                summary=f"invalid Job at {self.node.path}",
+            )
         with self._values():
-            self.spec = _JobSpec(backoff_limit=backoff_limit, completions=completions,
-                                 parallelism=parallelism,
-                                 active_deadline_seconds=active_deadline_seconds,
-                                 ttl_seconds_after_finished=ttl_seconds_after_finished)
+            self.spec = _JobSpec(
+                backoff_limit=backoff_limit,
+                completions=completions,
+                parallelism=parallelism,
+                active_deadline_seconds=active_deadline_seconds,
+                ttl_seconds_after_finished=ttl_seconds_after_finished,
+            )
 
     def _body(self) -> dict[str, Any]:
         spec = self.spec.to_k8s()

@@ -69,8 +69,9 @@ class ImageReference:
         path = m.group("path")
         # The first path element is a registry only if it looks like a host: it has a dot or
         # a port, or it is "localhost". Otherwise "team/app" is a Docker Hub repository.
-        if domain is not None and not ("." in domain or ":" in domain or domain == "localhost"
-                                       or domain.startswith("[")):
+        if domain is not None and not (
+            "." in domain or ":" in domain or domain == "localhost" or domain.startswith("[")
+        ):
             path = f"{domain}/{path}"
             domain = None
         if domain is not None and domain != domain.lower() and "." not in domain:

@@ -132,25 +132,35 @@ class PodTemplate(K8sModel):
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             raise PydanticCustomError(
-                "duplicate_container", "container name(s) {names} used twice",
-                {"names": ", ".join(dupes), "hint": "give each container its own name"})
+                "duplicate_container",
+                "container name(s) {names} used twice",
+                {"names": ", ".join(dupes), "hint": "give each container its own name"},
+            )
         for c in self.containers:
             if c.restart_policy is not None:
                 raise PydanticCustomError(
                     "container_restart_policy",
                     "container {name!r}: restart_policy is only for init containers (sidecars)",
-                    {"name": c.name, "hint": "move it to init_containers or drop restart_policy"})
+                    {"name": c.name, "hint": "move it to init_containers or drop restart_policy"},
+                )
         for c in self.init_containers or ():
             sidecar = c.restart_policy is not None
-            probes = [f for f in ("liveness_probe", "readiness_probe", "startup_probe",
-                                  "lifecycle") if getattr(c, f) is not None]
+            probes = [
+                f
+                for f in ("liveness_probe", "readiness_probe", "startup_probe", "lifecycle")
+                if getattr(c, f) is not None
+            ]
             if probes and not sidecar:
                 raise PydanticCustomError(
                     "init_container_probe",
                     "init container {name!r} sets {fields}: only sidecars (restart_policy "
                     "Always) may have probes or lifecycle hooks",
-                    {"name": c.name, "fields": ", ".join(probes),
-                     "hint": "set restart_policy=ContainerRestartPolicy.ALWAYS or drop them"})
+                    {
+                        "name": c.name,
+                        "fields": ", ".join(probes),
+                        "hint": "set restart_policy=ContainerRestartPolicy.ALWAYS or drop them",
+                    },
+                )
         for c in (*self.containers, *(self.init_containers or ())):
             for field in ("liveness_probe", "readiness_probe", "startup_probe"):
                 probe = getattr(c, field)
@@ -160,9 +170,14 @@ class PodTemplate(K8sModel):
                         "probe_port",
                         "container {name!r}: {field} uses port {port!r}, which the container "
                         "does not name",
-                        {"name": c.name, "field": field, "port": handler.port,
-                         "hint": "name the port in ports=[ContainerPort.tcp(..., name=...)] "
-                         "or use its number"})
+                        {
+                            "name": c.name,
+                            "field": field,
+                            "port": handler.port,
+                            "hint": "name the port in ports=[ContainerPort.tcp(..., name=...)] "
+                            "or use its number",
+                        },
+                    )
         self._check_volumes()
         return self
 
@@ -172,8 +187,9 @@ class PodTemplate(K8sModel):
             self.pod_volumes()
         except K8sDslError as exc:
             first = exc.findings[0]
-            raise PydanticCustomError("duplicate_volume", first.message,
-                                      {"hint": first.hint}) from None
+            raise PydanticCustomError(
+                "duplicate_volume", first.message, {"hint": first.hint}
+            ) from None
 
     # -- reading ----------------------------------------------------------------------------
 
@@ -194,8 +210,10 @@ class PodTemplate(K8sModel):
         labels = {**(extra_labels or {}), **(self.labels or {})}
         if labels:
             meta["labels"] = labels
-        annotations = {**(self.annotations or {}),
-                       **exemption_annotations(self.exemptions or (), checkov=False)}
+        annotations = {
+            **(self.annotations or {}),
+            **exemption_annotations(self.exemptions or (), checkov=False),
+        }
         if annotations:
             meta["annotations"] = annotations
         return meta
@@ -203,9 +221,18 @@ class PodTemplate(K8sModel):
     def spec(self) -> dict[str, Any]:
         """The pod spec dict (camelCase), volumes collected from the mounts."""
         out = self.model_dump(
-            by_alias=True, exclude_none=True, mode="json",
-            exclude={"labels", "annotations", "containers", "init_containers", "volumes",
-                     "image_pull_secrets", "exemptions"},
+            by_alias=True,
+            exclude_none=True,
+            mode="json",
+            exclude={
+                "labels",
+                "annotations",
+                "containers",
+                "init_containers",
+                "volumes",
+                "image_pull_secrets",
+                "exemptions",
+            },
         )
         out["containers"] = [c.to_k8s() for c in self.containers]
         if self.init_containers:
@@ -235,8 +262,9 @@ class PodTemplate(K8sModel):
         return self.updated(labels={**labels, **(self.labels or {})})
 
 
-def workload_annotations(template: PodTemplate,
-                         annotations: Mapping[str, str] | None) -> dict[str, str]:
+def workload_annotations(
+    template: PodTemplate, annotations: Mapping[str, str] | None
+) -> dict[str, str]:
     """A workload's own annotations plus its template's exemptions (with checkov's skips:
     checkov reads skips from the top-level object's metadata only)."""
     return {**dict(annotations or {}), **exemption_annotations(template.exemptions or ())}
@@ -268,11 +296,19 @@ class Pod(Resource):
     ) -> None:
         super().__init__(scope, id, name=name, namespace=namespace)
         if template is not None and spec:
-            raise K8sDslError([Finding(
-                Severity.ERROR, "value/template-and-fields",
-                "pass template= or pod fields, not both", self.ref(), ", ".join(sorted(spec)),
-                f"drop {', '.join(sorted(spec))} or put them into the template")],
-                summary=f"invalid {type(self).__name__} at {self.node.path}")
+            raise K8sDslError(
+                [
+                    Finding(
+                        Severity.ERROR,
+                        "value/template-and-fields",
+                        "pass template= or pod fields, not both",
+                        self.ref(),
+                        ", ".join(sorted(spec)),
+                        f"drop {', '.join(sorted(spec))} or put them into the template",
+                    )
+                ],
+                summary=f"invalid {type(self).__name__} at {self.node.path}",
+            )
         with self._values():
             tpl = template if template is not None else self._make_template(spec)
             if labels or annotations:
@@ -286,8 +322,9 @@ class Pod(Resource):
         self.annotations = workload_annotations(tpl, tpl.annotations)
         problems = self._check_metadata()
         if problems:
-            raise K8sDslError(problems,
-                              summary=f"invalid {type(self).__name__} at {self.node.path}")
+            raise K8sDslError(
+                problems, summary=f"invalid {type(self).__name__} at {self.node.path}"
+            )
 
     def _make_template(self, spec: dict[str, Any]) -> PodTemplate:
         return PodTemplate(**spec)

@@ -117,8 +117,9 @@ class Probe(K8sModel):
         **timing: Any,
     ) -> Probe:
         return cls(
-            http_get=HttpGetAction(path=path, port=port, scheme=scheme,
-                                   http_headers=_headers(headers)),
+            http_get=HttpGetAction(
+                path=path, port=port, scheme=scheme, http_headers=_headers(headers)
+            ),
             **timing,
         )
 
@@ -154,8 +155,9 @@ class LifecycleHandler(K8sModel):
         return cls(exec_=ExecAction(command=tuple(command)))
 
     @classmethod
-    def http(cls, *, path: str = "/", port: int | str,
-                 scheme: UriScheme | str | None = None) -> LifecycleHandler:
+    def http(
+        cls, *, path: str = "/", port: int | str, scheme: UriScheme | str | None = None
+    ) -> LifecycleHandler:
         return cls(http_get=HttpGetAction(path=path, port=port, scheme=scheme))
 
     @classmethod

@@ -45,13 +45,15 @@ class ServicePort(K8sModel):
     app_protocol: str | None = None
 
     @classmethod
-    def tcp(cls, port: int, /, *, target_port: int | str | None = None,
-            name: str | None = None) -> ServicePort:
+    def tcp(
+        cls, port: int, /, *, target_port: int | str | None = None, name: str | None = None
+    ) -> ServicePort:
         return cls(port=port, target_port=target_port, name=name)
 
     @classmethod
-    def udp(cls, port: int, /, *, target_port: int | str | None = None,
-            name: str | None = None) -> ServicePort:
+    def udp(
+        cls, port: int, /, *, target_port: int | str | None = None, name: str | None = None
+    ) -> ServicePort:
         return cls(port=port, target_port=target_port, name=name, protocol=Protocol.UDP)
 
 
@@ -76,7 +78,9 @@ class _ServiceSpec(K8sModel):
         if len(keys) != len(set(keys)):
             raise ValueError("a port/protocol pair is listed twice")
         if any(p.node_port for p in ports) and self.type not in (
-                ServiceType.NODE_PORT, ServiceType.LOAD_BALANCER):
+            ServiceType.NODE_PORT,
+            ServiceType.LOAD_BALANCER,
+        ):
             raise ValueError("node_port needs type NodePort or LoadBalancer")
         if self.type is ServiceType.EXTERNAL_NAME:
             if not self.external_name:
@@ -121,22 +125,36 @@ class Service(Resource):
         labels: Mapping[str, str] | None = None,
         annotations: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(scope, id, name=name, namespace=namespace, labels=labels,
-                         annotations=annotations)
+        super().__init__(
+            scope, id, name=name, namespace=namespace, labels=labels, annotations=annotations
+        )
         if not _DNS1035.match(self.name):
-            raise K8sDslError([Finding(
-                Severity.ERROR, "metadata/dns-1035-label",
-                f"{self.name!r} is not a Service name: it must start with a lowercase letter "
-                "(DNS-1035), because it becomes a DNS name", self.ref(), "metadata.name",
-                f"use {'svc-' + self.name!r}")], summary=f"invalid Service at {self.node.path}")
+            raise K8sDslError(
+                [
+                    Finding(
+                        Severity.ERROR,
+                        "metadata/dns-1035-label",
+                        f"{self.name!r} is not a Service name: it must start with a lowercase "
+                        "letter "
+                        "(DNS-1035), because it becomes a DNS name",
+                        self.ref(),
+                        "metadata.name",
+                        f"use {'svc-' + self.name!r}",
+                    )
+                ],
+                summary=f"invalid Service at {self.node.path}",
+            )
         with self._values():
             self.spec = _ServiceSpec(
-                type=type, selector=dict(selector) if selector is not None else None,
+                type=type,
+                selector=dict(selector) if selector is not None else None,
                 ports=tuple(ServicePort(port=p) if isinstance(p, int) else p for p in ports)
                 or None,
-                cluster_ip=cluster_ip, session_affinity=session_affinity,
+                cluster_ip=cluster_ip,
+                session_affinity=session_affinity,
                 publish_not_ready_addresses=publish_not_ready_addresses,
-                external_name=external_name)
+                external_name=external_name,
+            )
 
     @property
     def selector(self) -> dict[str, str]:

@@ -12,7 +12,10 @@ IMAGE = f"registry.example.com/team/app:1.0@{DIGEST}"
 
 
 def restricted_pod(
-    *, name: str = "p", namespace: str = "apps", profile: bool = True,
+    *,
+    name: str = "p",
+    namespace: str = "apps",
+    profile: bool = True,
     annotations: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """A Pod that meets restricted and SecurePod's hardening: no rule finds anything."""
@@ -34,20 +37,24 @@ def restricted_pod(
                 "runAsGroup": 10001,
                 "seccompProfile": {"type": "RuntimeDefault"},
             },
-            "containers": [{
-                "name": "app",
-                "image": IMAGE,
-                "ports": [{"containerPort": 8080, "name": "http"}],
-                "livenessProbe": {"tcpSocket": {"port": "http"}},
-                "readinessProbe": {"tcpSocket": {"port": "http"}},
-                "resources": {"requests": {"cpu": "100m", "memory": "128Mi"},
-                              "limits": {"cpu": "500m", "memory": "256Mi"}},
-                "securityContext": {
-                    "allowPrivilegeEscalation": False,
-                    "readOnlyRootFilesystem": True,
-                    "capabilities": {"drop": ["ALL"]},
-                },
-            }],
+            "containers": [
+                {
+                    "name": "app",
+                    "image": IMAGE,
+                    "ports": [{"containerPort": 8080, "name": "http"}],
+                    "livenessProbe": {"tcpSocket": {"port": "http"}},
+                    "readinessProbe": {"tcpSocket": {"port": "http"}},
+                    "resources": {
+                        "requests": {"cpu": "100m", "memory": "128Mi"},
+                        "limits": {"cpu": "500m", "memory": "256Mi"},
+                    },
+                    "securityContext": {
+                        "allowPrivilegeEscalation": False,
+                        "readOnlyRootFilesystem": True,
+                        "capabilities": {"drop": ["ALL"]},
+                    },
+                }
+            ],
         },
     }
 
@@ -60,8 +67,11 @@ def container_sc(pod: dict[str, Any]) -> dict[str, Any]:
 def namespace(name: str = "apps", **labels: str) -> dict[str, Any]:
     """A Namespace; keyword labels use '_' for '/' and '-': enforce='baseline' etc."""
     full = {f"pod-security.kubernetes.io/{k.replace('_', '-')}": v for k, v in labels.items()}
-    return {"apiVersion": "v1", "kind": "Namespace",
-            "metadata": {"name": name, **({"labels": full} if full else {})}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {"name": name, **({"labels": full} if full else {})},
+    }
 
 
 def mutated(pod: dict[str, Any], fn: Any) -> dict[str, Any]:

@@ -40,10 +40,21 @@ def admitted(obj: dict[str, Any], expression: str) -> bool:
     activation = {"object": celpy.json_to_cel(obj)}
     for var in POD_VARIABLES:
         variables[var.name] = _compile(var.expression).evaluate(
-            {**activation, "variables": celpy.celtypes.MapType(
-                {celpy.celtypes.StringType(k): v for k, v in variables.items()})})
-    result = _compile(expression).evaluate({**activation, "variables": celpy.celtypes.MapType(
-        {celpy.celtypes.StringType(k): v for k, v in variables.items()})})
+            {
+                **activation,
+                "variables": celpy.celtypes.MapType(
+                    {celpy.celtypes.StringType(k): v for k, v in variables.items()}
+                ),
+            }
+        )
+    result = _compile(expression).evaluate(
+        {
+            **activation,
+            "variables": celpy.celtypes.MapType(
+                {celpy.celtypes.StringType(k): v for k, v in variables.items()}
+            ),
+        }
+    )
     assert isinstance(result, celpy.celtypes.BoolType), result
     return bool(result)
 
@@ -54,8 +65,11 @@ def _policy(app: App, **kwargs: Any) -> PodAdmissionPolicy:
 
 def test_policy_and_binding_golden_yaml(app: App, yaml_snapshot: Any) -> None:
     app.allowed_registries = ("registry.example.com", "ghcr.io/acme")
-    policy = _policy(app, namespace_selector=LabelSelector.of(
-        {"kubernetes.io/metadata.name": "apps"}), require_digest=True)
+    policy = _policy(
+        app,
+        namespace_selector=LabelSelector.of({"kubernetes.io/metadata.name": "apps"}),
+        require_digest=True,
+    )
     assert [policy.policy.to_k8s(), policy.binding.to_k8s()] == yaml_snapshot
 
 
@@ -78,16 +92,17 @@ def test_no_namespace_on_cluster_scoped_objects(app: App) -> None:
 def test_deny_and_warn_are_exclusive(app: App) -> None:
     chart = Chart(app, "c")
     with pytest.raises(K8sDslError) as err:
-        ValidatingAdmissionPolicyBinding(chart, "b", policy="p",
-                                         validation_actions=["Deny", "Warn"])
+        ValidatingAdmissionPolicyBinding(
+            chart, "b", policy="p", validation_actions=["Deny", "Warn"]
+        )
     assert err.value.codes == ["admission/deny-and-warn"]
 
 
 def test_every_expression_compiles_and_admits_the_restricted_pod() -> None:
     pod = restricted_pod()
     controls = pod_security_controls("restricted", (1, 35)) + image_controls(
-        allowed_registries=["registry.example.com"], forbid_floating_tags=True,
-        require_digest=True)
+        allowed_registries=["registry.example.com"], forbid_floating_tags=True, require_digest=True
+    )
     assert len(controls) == 18  # 15 controls at restricted 1.35, 3 image checks
     for control in controls:
         assert admitted(pod, control.expression), control.name
@@ -119,16 +134,24 @@ def test_the_rules_and_the_policy_agree_on_the_violations() -> None:
             continue
         bad = mutated(restricted_pod(), mutate)
         codes = set(check_objects([bad], only=PSS_RULES).codes())
-        rejected = {c.control for c in pod_security_controls("restricted", (1, 35))
-                    if not admitted(bad, c.expression)}
+        rejected = {
+            c.control
+            for c in pod_security_controls("restricted", (1, 35))
+            if not admitted(bad, c.expression)
+        }
         assert f"pod-security/{control.value}" in codes
         assert control in rejected, control
 
 
 def test_exemption_annotation_lifts_a_control_only_when_honoured(app: App) -> None:
-    bad = mutated(restricted_pod(annotations=exemption_annotations(
-        [Exemption(control="privileged", reason="device plugin")])),
-        VIOLATIONS[Control.PRIVILEGED][0])
+    bad = mutated(
+        restricted_pod(
+            annotations=exemption_annotations(
+                [Exemption(control="privileged", reason="device plugin")]
+            )
+        ),
+        VIOLATIONS[Control.PRIVILEGED][0],
+    )
     honoured = _policy(app)
     strict = PodAdmissionPolicy(Chart(app, "strict"), "pods", honour_exemptions=False)
 
@@ -143,79 +166,102 @@ def test_exemption_annotation_lifts_a_control_only_when_honoured(app: App) -> No
 def test_workload_kinds_are_judged_through_their_template() -> None:
     pod = mutated(restricted_pod(), lambda p: p["spec"].update(hostNetwork=True))
     expression = _expression(Control.HOST_NAMESPACES, "restricted")
-    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
-                  "spec": {"template": {"metadata": {}, "spec": pod["spec"]}}}
-    cronjob = {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c"},
-               "spec": {"jobTemplate": {"spec": {"template": {"spec": pod["spec"]}}}}}
+    deployment = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "d"},
+        "spec": {"template": {"metadata": {}, "spec": pod["spec"]}},
+    }
+    cronjob = {
+        "apiVersion": "batch/v1",
+        "kind": "CronJob",
+        "metadata": {"name": "c"},
+        "spec": {"jobTemplate": {"spec": {"template": {"spec": pod["spec"]}}}},
+    }
     assert not admitted(deployment, expression)
     assert not admitted(cronjob, expression)
     deployment["spec"]["template"]["spec"] = restricted_pod()["spec"]
     assert admitted(deployment, expression)
 
 
-@pytest.mark.parametrize(("image", "tag_ok", "digest_ok"), [
-    ("nginx", False, False),
-    ("nginx:latest", False, False),
-    ("nginx:1.27.3", True, False),
-    ("localhost:5000/app", False, False),
-    ("localhost:5000/app:2", True, False),
-    ("nginx@sha256:" + "0" * 64, True, True),
-    ("ghcr.io/acme/web:1@sha256:" + "0" * 64, True, True),
-])
+@pytest.mark.parametrize(
+    ("image", "tag_ok", "digest_ok"),
+    [
+        ("nginx", False, False),
+        ("nginx:latest", False, False),
+        ("nginx:1.27.3", True, False),
+        ("localhost:5000/app", False, False),
+        ("localhost:5000/app:2", True, False),
+        ("nginx@sha256:" + "0" * 64, True, True),
+        ("ghcr.io/acme/web:1@sha256:" + "0" * 64, True, True),
+    ],
+)
 def test_image_tag_and_digest_expressions(image: str, tag_ok: bool, digest_ok: bool) -> None:
     pod = restricted_pod()
     pod["spec"]["containers"][0]["image"] = image
-    (tag, digest) = image_controls(allowed_registries=None, forbid_floating_tags=True,
-                                   require_digest=True)
+    (tag, digest) = image_controls(
+        allowed_registries=None, forbid_floating_tags=True, require_digest=True
+    )
     assert admitted(pod, tag.expression) is tag_ok
     assert admitted(pod, digest.expression) is digest_ok
 
 
-@pytest.mark.parametrize(("image", "allowed"), [
-    ("registry.example.com/team/app:1", True),
-    ("registry.example.com:5000/team/app:1", False),
-    ("registry.example.com.evil.net/app:1", False),
-    ("docker.io/library/busybox@sha256:" + "0" * 64, True),
-    ("docker.io/library/busybox2:1", False),
-    ("ghcr.io/acme/web:1", True),
-    ("ghcr.io/acme-evil/web:1", False),
-    ("busybox:1.36", True),
-    ("library/busybox:1.36", True),
-    ("nginx:1.27", False),
-    ("team/app:1", False),
-])
+@pytest.mark.parametrize(
+    ("image", "allowed"),
+    [
+        ("registry.example.com/team/app:1", True),
+        ("registry.example.com:5000/team/app:1", False),
+        ("registry.example.com.evil.net/app:1", False),
+        ("docker.io/library/busybox@sha256:" + "0" * 64, True),
+        ("docker.io/library/busybox2:1", False),
+        ("ghcr.io/acme/web:1", True),
+        ("ghcr.io/acme-evil/web:1", False),
+        ("busybox:1.36", True),
+        ("library/busybox:1.36", True),
+        ("nginx:1.27", False),
+        ("team/app:1", False),
+    ],
+)
 def test_registry_expression_matches_the_rule(image: str, allowed: bool) -> None:
     registries = ["registry.example.com", "ghcr.io/acme", "docker.io/library/busybox"]
     pod = restricted_pod()
     pod["spec"]["containers"][0]["image"] = image
-    (registry,) = image_controls(allowed_registries=registries, forbid_floating_tags=False,
-                                 require_digest=False)
+    (registry,) = image_controls(
+        allowed_registries=registries, forbid_floating_tags=False, require_digest=False
+    )
     assert registry.control is None  # no annotation can lift the allow-list
     assert admitted(pod, registry.expression) is allowed
-    rule = check_objects([pod], only=["images/registry"],
-                         settings={"allowed_registries": tuple(registries)})
+    rule = check_objects(
+        [pod], only=["images/registry"], settings={"allowed_registries": tuple(registries)}
+    )
     assert (not rule.has_errors()) is allowed
 
 
 def test_init_and_ephemeral_containers_are_checked() -> None:
     pod = restricted_pod()
-    sidecar = {**pod["spec"]["containers"][0], "name": "init",
-               "securityContext": {"privileged": True}}
+    sidecar = {
+        **pod["spec"]["containers"][0],
+        "name": "init",
+        "securityContext": {"privileged": True},
+    }
     pod["spec"]["initContainers"] = [sidecar]
     assert not admitted(pod, _expression(Control.PRIVILEGED, "restricted"))
     pod = restricted_pod()
-    pod["spec"]["ephemeralContainers"] = [{"name": "debug", "image": "busybox:1.36",
-                                           "securityContext": {"privileged": True}}]
+    pod["spec"]["ephemeralContainers"] = [
+        {"name": "debug", "image": "busybox:1.36", "securityContext": {"privileged": True}}
+    ]
     assert not admitted(pod, _expression(Control.PRIVILEGED, "restricted"))
 
 
 def test_expressions_only_use_functions_kubernetes_offers() -> None:
     # cel-python is not the API server: keep to the CEL standard library and the macros
     # every Kubernetes CEL environment has (no optional types, which 1.28 lacks)
-    policy = PodAdmissionPolicy(Chart(App(), "c"), "p", allowed_registries=["r.example.com"],
-                                require_digest=True)
+    policy = PodAdmissionPolicy(
+        Chart(App(), "c"), "p", allowed_registries=["r.example.com"], require_digest=True
+    )
     texts = [v.expression for v in policy.policy.validations] + [
-        v.expression for v in POD_VARIABLES]
+        v.expression for v in POD_VARIABLES
+    ]
     calls = {m for t in texts for m in re.findall(r"\.([a-zA-Z]+)\(", t)}
     assert calls <= {"all", "map", "matches", "startsWith", "endsWith", "contains"}
     assert not any(".?" in t or "orValue" in t for t in texts)

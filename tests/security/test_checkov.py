@@ -28,8 +28,10 @@ from k8sdsl.workloads import DaemonSet, Deployment, Job, SecurePod, SecurePodTem
 CHECKOV = os.environ.get("K8SDSL_CHECKOV")
 ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "dist"
-IMAGE = ("registry.example.com/team/app:1.0"
-         "@sha256:5d0da3dc976460b72c77d94c8a1ad043720b0416bfc16c52c45d4847e53fadb6")
+IMAGE = (
+    "registry.example.com/team/app:1.0"
+    "@sha256:5d0da3dc976460b72c77d94c8a1ad043720b0416bfc16c52c45d4847e53fadb6"
+)
 #: checkov's graph check that a pod has a NetworkPolicy: a property of the app around the
 #: pod, not of the pod; SecurePod passes it when a policy covers it.
 NETWORK_POLICY_CHECK = "CKV2_K8S_6"
@@ -41,9 +43,20 @@ def scan(folder: Path) -> dict[str, Any]:
     """checkov's JSON report for ``folder`` (kubernetes framework only, offline)."""
     assert CHECKOV
     done = subprocess.run(
-        [CHECKOV, "--framework", "kubernetes", "--skip-download", "--directory", str(folder),
-         "--output", "json"],
-        capture_output=True, text=True, timeout=600, check=False,
+        [
+            CHECKOV,
+            "--framework",
+            "kubernetes",
+            "--skip-download",
+            "--directory",
+            str(folder),
+            "--output",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
         env={**os.environ, "BC_SKIP_MAPPING": "TRUE"},
     )
     assert done.returncode in (0, 1), done.stderr[-2000:]
@@ -80,12 +93,13 @@ def secure_by_default(obj: dict[str, Any]) -> bool:
 
 
 def covered_by_a_policy(pod: dict[str, Any], everything: list[dict[str, Any]]) -> bool:
-    labels = (pod["metadata"].get("labels") or {})
+    labels = pod["metadata"].get("labels") or {}
     return any(
         o["kind"] == "NetworkPolicy"
         and o["metadata"].get("namespace") == pod["metadata"].get("namespace")
         and LabelSelector.from_k8s(o["spec"].get("podSelector")).matches(labels)
-        for o in everything)
+        for o in everything
+    )
 
 
 @pytest.fixture(scope="module")
@@ -121,14 +135,31 @@ def test_bare_securepods_have_zero_failed_checks(bare: Path) -> None:
     failed = [(f["check_id"], f["resource"]) for f in report["results"]["failed_checks"]]
     assert failed == []
     scanned = {p["resource"] for p in report["results"]["passed_checks"]}
-    assert {"Pod.secure-demo.bare-pod", "Pod.secure-demo.bare-server",
-            "Deployment.secure-demo.bare-deployment", "DaemonSet.secure-demo.bare-daemonset",
-            "Job.secure-demo.bare-job"} <= scanned
+    assert {
+        "Pod.secure-demo.bare-pod",
+        "Pod.secure-demo.bare-server",
+        "Deployment.secure-demo.bare-deployment",
+        "DaemonSet.secure-demo.bare-daemonset",
+        "Job.secure-demo.bare-job",
+    } <= scanned
     passed = {(p["check_id"], p["resource"]) for p in report["results"]["passed_checks"]}
     # the checks SecurePod's defaults exist for, seen passing on the bare pod
-    for check in ("CKV_K8S_20", "CKV_K8S_22", "CKV_K8S_23", "CKV_K8S_28", "CKV_K8S_31",
-                  "CKV_K8S_37", "CKV_K8S_38", "CKV_K8S_40", "CKV_K8S_43",
-                  "CKV_K8S_8", "CKV_K8S_9", "CKV_K8S_11", "CKV_K8S_13", NETWORK_POLICY_CHECK):
+    for check in (
+        "CKV_K8S_20",
+        "CKV_K8S_22",
+        "CKV_K8S_23",
+        "CKV_K8S_28",
+        "CKV_K8S_31",
+        "CKV_K8S_37",
+        "CKV_K8S_38",
+        "CKV_K8S_40",
+        "CKV_K8S_43",
+        "CKV_K8S_8",
+        "CKV_K8S_9",
+        "CKV_K8S_11",
+        "CKV_K8S_13",
+        NETWORK_POLICY_CHECK,
+    ):
         assert (check, "Pod.secure-demo.bare-server") in passed, check
 
 
@@ -146,10 +177,13 @@ def test_dist_objects_secure_by_default_have_zero_failed_checks(dist: Path) -> N
     assert secure, "apps/ define SecurePods"
     report = scan(dist)
     failed = [
-        (f["check_id"], f["resource"]) for f in report["results"]["failed_checks"]
+        (f["check_id"], f["resource"])
+        for f in report["results"]["failed_checks"]
         if f["resource"] in secure
-        and not (f["check_id"] == NETWORK_POLICY_CHECK
-                 and not covered_by_a_policy(secure[f["resource"]], everything))
+        and not (
+            f["check_id"] == NETWORK_POLICY_CHECK
+            and not covered_by_a_policy(secure[f["resource"]], everything)
+        )
     ]
     assert failed == []
     # the apps of this issue put a policy over their pods
@@ -160,20 +194,26 @@ def test_dist_objects_secure_by_default_have_zero_failed_checks(dist: Path) -> N
 
 def test_dist_exemptions_are_checkov_skips(dist: Path) -> None:
     everything = list(objects(dist))
-    exempted = [o for o in everything
-                if any(k.startswith(EXEMPTION_PREFIX)
-                       for k in (o["metadata"].get("annotations") or {}))]
+    exempted = [
+        o
+        for o in everything
+        if any(k.startswith(EXEMPTION_PREFIX) for k in (o["metadata"].get("annotations") or {}))
+    ]
     assert exempted, "the security-context app states its exemptions"
     report = scan(dist)
     results = report["results"]
     skipped = {(s["check_id"], s["resource"]) for s in results["skipped_checks"]}
-    judged = {(r["check_id"], r["resource"])
-              for r in results["passed_checks"] + results["failed_checks"]}
+    judged = {
+        (r["check_id"], r["resource"]) for r in results["passed_checks"] + results["failed_checks"]
+    }
     recorded = 0
     for obj in exempted:
         annotations = obj["metadata"]["annotations"]
-        skips = {v.split("=", 1)[0]: v.split("=", 1)[1] for k, v in annotations.items()
-                 if k.startswith(CHECKOV_SKIP_PREFIX)}
+        skips = {
+            v.split("=", 1)[0]: v.split("=", 1)[1]
+            for k, v in annotations.items()
+            if k.startswith(CHECKOV_SKIP_PREFIX)
+        }
         for key, reason in annotations.items():
             if not key.startswith(EXEMPTION_PREFIX):
                 continue

@@ -42,10 +42,12 @@ def test_unknown_control_suggests_the_right_one() -> None:
 
 
 def test_annotations_for_k8sdsl_and_checkov() -> None:
-    annotations = exemption_annotations([
-        Exemption(control=Control.RUN_AS_USER_BELOW_10000, reason="image user is 1000"),
-        Exemption(control=Control.PRIVILEGED, reason="needs /dev/fuse"),
-    ])
+    annotations = exemption_annotations(
+        [
+            Exemption(control=Control.RUN_AS_USER_BELOW_10000, reason="image user is 1000"),
+            Exemption(control=Control.PRIVILEGED, reason="needs /dev/fuse"),
+        ]
+    )
     assert annotations == {
         "k8sdsl.io/exemption.privileged": "needs /dev/fuse",
         "k8sdsl.io/exemption.run-as-user-below-10000": "image user is 1000",
@@ -56,18 +58,24 @@ def test_annotations_for_k8sdsl_and_checkov() -> None:
 
 def test_checkov_comment_cannot_break_checkov_parsing() -> None:
     # checkov splits "<id>=<comment>" on every "=": a second "=" would crash its parser
-    (key, value), = [(k, v) for k, v in exemption_annotations(
-        [Exemption(control="privileged", reason="mode=privileged is required")]).items()
-        if k.startswith("checkov")]
+    ((key, value),) = [
+        (k, v)
+        for k, v in exemption_annotations(
+            [Exemption(control="privileged", reason="mode=privileged is required")]
+        ).items()
+        if k.startswith("checkov")
+    ]
     assert value == "CKV_K8S_16=mode:privileged is required"
     assert len(value.split("=")) == 2
 
 
 def test_a_check_shared_by_two_controls_is_skipped_once() -> None:
-    annotations = exemption_annotations([
-        Exemption(control="run-as-non-root", reason="a"),
-        Exemption(control="run-as-user", reason="b"),
-    ])
+    annotations = exemption_annotations(
+        [
+            Exemption(control="run-as-non-root", reason="a"),
+            Exemption(control="run-as-user", reason="b"),
+        ]
+    )
     assert [v for k, v in annotations.items() if k.startswith("checkov")] == ["CKV_K8S_23=a"]
 
 
@@ -85,24 +93,30 @@ def test_exemption_reason_reads_any_annotation_map() -> None:
 
 def test_securepod_writes_exemptions_into_its_annotations(app: App) -> None:
     chart = Chart(app, "t", namespace="apps")
-    pod = SecurePod(chart, "legacy", image=DIGEST_IMAGE,
-                    security_context=PodSecurityContext(run_as_user=1000),
-                    exemptions=[Exemption(control="run-as-user-below-10000",
-                                          reason="image user is 1000")])
+    pod = SecurePod(
+        chart,
+        "legacy",
+        image=DIGEST_IMAGE,
+        security_context=PodSecurityContext(run_as_user=1000),
+        exemptions=[Exemption(control="run-as-user-below-10000", reason="image user is 1000")],
+    )
     meta = pod.to_k8s()["metadata"]
-    assert meta["annotations"]["k8sdsl.io/exemption.run-as-user-below-10000"] == \
-        "image user is 1000"
+    assert (
+        meta["annotations"]["k8sdsl.io/exemption.run-as-user-below-10000"] == "image user is 1000"
+    )
     assert meta["annotations"]["checkov.io/skip1"] == "CKV_K8S_40=image user is 1000"
     report = app.check()
     assert not report.has_errors()
     assert [f.code for f in report.findings if f.obj.name == "legacy"] == [
-        "pod-security/run-as-user-below-10000"]
+        "pod-security/run-as-user-below-10000"
+    ]
 
 
 def test_weakening_without_exemption_fails_synth(app: App) -> None:
     chart = Chart(app, "t", namespace="apps")
-    SecurePod(chart, "legacy", image=DIGEST_IMAGE,
-              security_context=PodSecurityContext(run_as_user=1000))
+    SecurePod(
+        chart, "legacy", image=DIGEST_IMAGE, security_context=PodSecurityContext(run_as_user=1000)
+    )
     with pytest.raises(K8sDslError) as err:
         app.synth()
     assert "pod-security/run-as-user-below-10000" in err.value.codes
@@ -111,16 +125,23 @@ def test_weakening_without_exemption_fails_synth(app: App) -> None:
 
 def test_workloads_carry_checkov_skips_on_top_and_k8sdsl_annotations_on_pods(app: App) -> None:
     chart = Chart(app, "t", namespace="apps")
-    d = Deployment(chart, "web", template=SecurePodTemplate(
-        image=DIGEST_IMAGE, ports=[8080],
-        exemptions=[Exemption(control="read-only-root-filesystem", reason="writes a pid file")]))
+    d = Deployment(
+        chart,
+        "web",
+        template=SecurePodTemplate(
+            image=DIGEST_IMAGE,
+            ports=[8080],
+            exemptions=[Exemption(control="read-only-root-filesystem", reason="writes a pid file")],
+        ),
+    )
     obj = d.to_k8s()
     assert obj["metadata"]["annotations"] == {
         "k8sdsl.io/exemption.read-only-root-filesystem": "writes a pid file",
         "checkov.io/skip1": "CKV_K8S_22=writes a pid file",
     }
     template_annotations = obj["spec"]["template"]["metadata"]["annotations"]
-    assert template_annotations["k8sdsl.io/exemption.read-only-root-filesystem"] == \
-        "writes a pid file"
+    assert (
+        template_annotations["k8sdsl.io/exemption.read-only-root-filesystem"] == "writes a pid file"
+    )
     # checkov reads only the top-level object; pods keep only k8sdsl's own record
     assert not any(k.startswith("checkov.io") for k in template_annotations)

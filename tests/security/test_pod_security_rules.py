@@ -45,50 +45,81 @@ def _both(*fns: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], 
 
 #: control -> (mutation, field path of the finding, level of the control)
 VIOLATIONS: dict[Control, tuple[Callable[[dict[str, Any]], None], str]] = {
-    Control.HOST_PROCESS: (_set("spec.securityContext.windowsOptions", {"hostProcess": True}),
-                           "spec.securityContext.windowsOptions.hostProcess"),
+    Control.HOST_PROCESS: (
+        _set("spec.securityContext.windowsOptions", {"hostProcess": True}),
+        "spec.securityContext.windowsOptions.hostProcess",
+    ),
     Control.HOST_NAMESPACES: (_set("spec.hostPID", True), "spec.hostPID"),
-    Control.PRIVILEGED: (_set("c.securityContext.privileged", True),
-                         "spec.containers[0].securityContext.privileged"),
-    Control.CAPABILITIES_BASELINE: (_set("c.securityContext.capabilities.add", ["SYS_ADMIN"]),
-                                    "spec.containers[0].securityContext.capabilities.add"),
-    Control.HOST_PATH_VOLUMES: (_set("spec.volumes", [{"name": "h", "hostPath": {"path": "/"}}]),
-                                "spec.volumes[0].hostPath"),
-    Control.HOST_PORTS: (_set("c.ports", [{"containerPort": 8080, "name": "http",
-                                           "hostPort": 8080}]),
-                         "spec.containers[0].ports[0].hostPort"),
-    Control.HOST_PROBES: (_set("c.livenessProbe", {"httpGet": {"port": 8080,
-                                                               "host": "169.254.169.254"}}),
-                          "spec.containers[0].livenessProbe.httpGet.host"),
-    Control.APPARMOR: (_set("spec.securityContext.appArmorProfile", {"type": "Unconfined"}),
-                       "spec.securityContext.appArmorProfile.type"),
-    Control.SELINUX: (_set("c.securityContext.seLinuxOptions", {"user": "system_u"}),
-                      "spec.containers[0].securityContext.seLinuxOptions.user"),
-    Control.PROC_MOUNT: (_set("c.securityContext.procMount", "Unmasked"),
-                         "spec.containers[0].securityContext.procMount"),
-    Control.SECCOMP_BASELINE: (_set("spec.securityContext.seccompProfile", {"type": "Unconfined"}),
-                               "spec.securityContext.seccompProfile.type"),
-    Control.SYSCTLS: (_set("spec.securityContext.sysctls", [{"name": "kernel.msgmax",
-                                                             "value": "1"}]),
-                      "spec.securityContext.sysctls[0].name"),
-    Control.VOLUME_TYPES: (_set("spec.volumes", [{"name": "n", "nfs": {"server": "10.0.0.5",
-                                                                         "path": "/x"}}]),
-                           "spec.volumes[0].nfs"),
-    Control.PRIVILEGE_ESCALATION: (_set("c.securityContext.allowPrivilegeEscalation", None),
-                                   "spec.containers[0].securityContext.allowPrivilegeEscalation"),
-    Control.RUN_AS_NON_ROOT: (_set("spec.securityContext.runAsNonRoot", None),
-                              "spec.containers[0].securityContext.runAsNonRoot"),
-    Control.RUN_AS_USER: (_both(_set("spec.securityContext.runAsNonRoot", None),
-                                _set("c.securityContext.runAsNonRoot", True),
-                                _set("c.securityContext.runAsUser", 0)),
-                          "spec.containers[0].securityContext.runAsUser"),
-    Control.SECCOMP_RESTRICTED: (_set("spec.securityContext.seccompProfile", None),
-                                 "spec.containers[0].securityContext.seccompProfile"),
-    Control.CAPABILITIES_RESTRICTED: (_set("c.securityContext.capabilities", {"drop": ["NET_RAW"]}),
-                                      "spec.containers[0].securityContext.capabilities.drop"),
+    Control.PRIVILEGED: (
+        _set("c.securityContext.privileged", True),
+        "spec.containers[0].securityContext.privileged",
+    ),
+    Control.CAPABILITIES_BASELINE: (
+        _set("c.securityContext.capabilities.add", ["SYS_ADMIN"]),
+        "spec.containers[0].securityContext.capabilities.add",
+    ),
+    Control.HOST_PATH_VOLUMES: (
+        _set("spec.volumes", [{"name": "h", "hostPath": {"path": "/"}}]),
+        "spec.volumes[0].hostPath",
+    ),
+    Control.HOST_PORTS: (
+        _set("c.ports", [{"containerPort": 8080, "name": "http", "hostPort": 8080}]),
+        "spec.containers[0].ports[0].hostPort",
+    ),
+    Control.HOST_PROBES: (
+        _set("c.livenessProbe", {"httpGet": {"port": 8080, "host": "169.254.169.254"}}),
+        "spec.containers[0].livenessProbe.httpGet.host",
+    ),
+    Control.APPARMOR: (
+        _set("spec.securityContext.appArmorProfile", {"type": "Unconfined"}),
+        "spec.securityContext.appArmorProfile.type",
+    ),
+    Control.SELINUX: (
+        _set("c.securityContext.seLinuxOptions", {"user": "system_u"}),
+        "spec.containers[0].securityContext.seLinuxOptions.user",
+    ),
+    Control.PROC_MOUNT: (
+        _set("c.securityContext.procMount", "Unmasked"),
+        "spec.containers[0].securityContext.procMount",
+    ),
+    Control.SECCOMP_BASELINE: (
+        _set("spec.securityContext.seccompProfile", {"type": "Unconfined"}),
+        "spec.securityContext.seccompProfile.type",
+    ),
+    Control.SYSCTLS: (
+        _set("spec.securityContext.sysctls", [{"name": "kernel.msgmax", "value": "1"}]),
+        "spec.securityContext.sysctls[0].name",
+    ),
+    Control.VOLUME_TYPES: (
+        _set("spec.volumes", [{"name": "n", "nfs": {"server": "10.0.0.5", "path": "/x"}}]),
+        "spec.volumes[0].nfs",
+    ),
+    Control.PRIVILEGE_ESCALATION: (
+        _set("c.securityContext.allowPrivilegeEscalation", None),
+        "spec.containers[0].securityContext.allowPrivilegeEscalation",
+    ),
+    Control.RUN_AS_NON_ROOT: (
+        _set("spec.securityContext.runAsNonRoot", None),
+        "spec.containers[0].securityContext.runAsNonRoot",
+    ),
+    Control.RUN_AS_USER: (
+        _both(
+            _set("spec.securityContext.runAsNonRoot", None),
+            _set("c.securityContext.runAsNonRoot", True),
+            _set("c.securityContext.runAsUser", 0),
+        ),
+        "spec.containers[0].securityContext.runAsUser",
+    ),
+    Control.SECCOMP_RESTRICTED: (
+        _set("spec.securityContext.seccompProfile", None),
+        "spec.containers[0].securityContext.seccompProfile",
+    ),
+    Control.CAPABILITIES_RESTRICTED: (
+        _set("c.securityContext.capabilities", {"drop": ["NET_RAW"]}),
+        "spec.containers[0].securityContext.capabilities.drop",
+    ),
 }
-BASELINE_ONLY = {Control.CAPABILITIES_BASELINE, Control.HOST_PATH_VOLUMES,
-                 Control.SECCOMP_BASELINE}
+BASELINE_ONLY = {Control.CAPABILITIES_BASELINE, Control.HOST_PATH_VOLUMES, Control.SECCOMP_BASELINE}
 
 
 def test_every_control_has_a_violation_and_a_rule() -> None:
@@ -113,8 +144,7 @@ def test_each_control_is_found(control: Control) -> None:
     else:
         objects[0]["metadata"]["annotations"] = {"k8sdsl.io/pod-security": "restricted"}
     report = check_objects(objects, only=[code])
-    assert [(f.code, f.path, f.severity) for f in report.findings] == [
-        (code, path, Severity.ERROR)]
+    assert [(f.code, f.path, f.severity) for f in report.findings] == [(code, path, Severity.ERROR)]
 
 
 @pytest.mark.parametrize("control", sorted(VIOLATIONS, key=lambda c: c.value), ids=str)
@@ -123,11 +153,16 @@ def test_each_control_honours_an_exemption_in_a_securepod(control: Control) -> N
     if control in BASELINE_ONLY:
         pytest.skip("replaced by its restricted variant in a SecurePod")
     code = f"pod-security/{control.value}"
-    pod = mutated(restricted_pod(annotations=exemption_annotations(
-        [Exemption(control=control, reason="the node agent needs it")])), mutate)
+    pod = mutated(
+        restricted_pod(
+            annotations=exemption_annotations(
+                [Exemption(control=control, reason="the node agent needs it")]
+            )
+        ),
+        mutate,
+    )
     report = check_objects([pod], only=[code])
-    assert [(f.code, f.path, f.severity) for f in report.findings] == [
-        (code, path, Severity.INFO)]
+    assert [(f.code, f.path, f.severity) for f in report.findings] == [(code, path, Severity.INFO)]
     assert "the node agent needs it" in report.findings[0].message
 
 
@@ -141,14 +176,21 @@ def test_a_plain_pod_gets_warnings_at_restricted() -> None:
     pod = mutated(restricted_pod(profile=False), _set("c.securityContext.privileged", True))
     report = check_objects([pod], only=PSS_RULES)
     assert [(f.code, f.severity) for f in report.findings] == [
-        ("pod-security/privileged", Severity.WARNING)]
+        ("pod-security/privileged", Severity.WARNING)
+    ]
     assert "warns at restricted by default" in report.findings[0].message
 
 
 def test_namespace_enforcement_is_an_error_and_ignores_exemptions() -> None:
-    pod = mutated(restricted_pod(profile=False, annotations=exemption_annotations(
-        [Exemption(control="privileged", reason="needs devices")])),
-        _set("c.securityContext.privileged", True))
+    pod = mutated(
+        restricted_pod(
+            profile=False,
+            annotations=exemption_annotations(
+                [Exemption(control="privileged", reason="needs devices")]
+            ),
+        ),
+        _set("c.securityContext.privileged", True),
+    )
     report = check_objects([pod, namespace(enforce="baseline")], only=PSS_RULES)
     (finding,) = report.findings
     assert (finding.code, finding.severity) == ("pod-security/privileged", Severity.ERROR)
@@ -158,15 +200,17 @@ def test_namespace_enforcement_is_an_error_and_ignores_exemptions() -> None:
 
 def test_a_privileged_namespace_with_privileged_warnings_says_nothing() -> None:
     pod = mutated(restricted_pod(profile=False), _set("spec.hostNetwork", True))
-    report = check_objects([pod, namespace(enforce="privileged", warn="privileged")],
-                           only=PSS_RULES)
+    report = check_objects(
+        [pod, namespace(enforce="privileged", warn="privileged")], only=PSS_RULES
+    )
     assert report.findings == ()
 
 
 def test_baseline_enforced_restricted_warned() -> None:
-    pod = mutated(restricted_pod(profile=False),
-                  _both(_set("spec.hostPID", True),
-                        _set("c.securityContext.allowPrivilegeEscalation", None)))
+    pod = mutated(
+        restricted_pod(profile=False),
+        _both(_set("spec.hostPID", True), _set("c.securityContext.allowPrivilegeEscalation", None)),
+    )
     report = check_objects([pod, namespace(enforce="baseline")], only=PSS_RULES)
     assert sorted((f.code, f.severity.value) for f in report.findings) == [
         ("pod-security/host-namespaces", "error"),
@@ -187,54 +231,71 @@ def test_target_version_picks_the_controls_when_latest() -> None:
     pod = mutated(restricted_pod(), VIOLATIONS[Control.HOST_PROBES][0])
     assert check_objects([pod], version="1.33", only=PSS_RULES).findings == ()
     assert check_objects([pod], version="1.34", only=PSS_RULES).codes() == [
-        "pod-security/host-probes"]
+        "pod-security/host-probes"
+    ]
 
 
-@pytest.mark.parametrize(("sysctl", "allowed_from"), [
-    ("net.ipv4.ip_local_reserved_ports", "1.27"),
-    ("net.ipv4.tcp_keepalive_time", "1.29"),
-    ("net.ipv4.tcp_rmem", "1.32"),
-    ("net.ipv4.tcp_notsent_lowat", "1.37"),
-])
+@pytest.mark.parametrize(
+    ("sysctl", "allowed_from"),
+    [
+        ("net.ipv4.ip_local_reserved_ports", "1.27"),
+        ("net.ipv4.tcp_keepalive_time", "1.29"),
+        ("net.ipv4.tcp_rmem", "1.32"),
+        ("net.ipv4.tcp_notsent_lowat", "1.37"),
+    ],
+)
 def test_safe_sysctls_grow_with_the_version(sysctl: str, allowed_from: str) -> None:
-    pod = mutated(restricted_pod(), _set("spec.securityContext.sysctls",
-                                         [{"name": sysctl, "value": "1"}]))
+    pod = mutated(
+        restricted_pod(), _set("spec.securityContext.sysctls", [{"name": sysctl, "value": "1"}])
+    )
     minor = int(allowed_from.split(".")[1])
     before = namespace(enforce="baseline", enforce_version=f"v1.{minor - 1}", warn="privileged")
     at = namespace(enforce="baseline", enforce_version=f"v{allowed_from}", warn="privileged")
     plain = {**pod, "metadata": {"name": "p", "namespace": "apps"}}
     assert check_objects([plain, before], only=["pod-security/sysctls"]).codes() == [
-        "pod-security/sysctls"]
+        "pod-security/sysctls"
+    ]
     assert check_objects([plain, at], only=["pod-security/sysctls"]).findings == ()
 
 
 def test_selinux_container_engine_t_from_1_31() -> None:
-    pod = mutated(restricted_pod(profile=False), _set(
-        "c.securityContext.seLinuxOptions", {"type": "container_engine_t"}))
+    pod = mutated(
+        restricted_pod(profile=False),
+        _set("c.securityContext.seLinuxOptions", {"type": "container_engine_t"}),
+    )
     v130 = namespace(enforce="baseline", enforce_version="v1.30", warn="privileged")
     v131 = namespace(enforce="baseline", enforce_version="v1.31", warn="privileged")
     assert check_objects([pod, v130], only=["pod-security/selinux"]).codes() == [
-        "pod-security/selinux"]
+        "pod-security/selinux"
+    ]
     assert check_objects([pod, v131], only=["pod-security/selinux"]).findings == ()
 
 
 def test_user_namespaces_relax_run_as_rules_from_1_35() -> None:
-    pod = mutated(restricted_pod(), _both(
-        _set("spec.hostUsers", False), _set("spec.securityContext.runAsNonRoot", None),
-        _set("spec.securityContext.runAsUser", 0)))
+    pod = mutated(
+        restricted_pod(),
+        _both(
+            _set("spec.hostUsers", False),
+            _set("spec.securityContext.runAsNonRoot", None),
+            _set("spec.securityContext.runAsUser", 0),
+        ),
+    )
     rules = ["pod-security/run-as-non-root", "pod-security/run-as-user"]
     assert sorted(check_objects([pod], version="1.34", only=rules).codes()) == rules
     assert check_objects([pod], version="1.35", only=rules).findings == ()
 
 
 def test_proc_mount_relaxed_for_user_namespaces_only_at_baseline() -> None:
-    pod = mutated(restricted_pod(profile=False), _both(
-        _set("spec.hostUsers", False), _set("c.securityContext.procMount", "Unmasked")))
+    pod = mutated(
+        restricted_pod(profile=False),
+        _both(_set("spec.hostUsers", False), _set("c.securityContext.procMount", "Unmasked")),
+    )
     baseline = namespace(enforce="baseline", warn="privileged")
     restricted = namespace(enforce="restricted")
     assert check_objects([pod, baseline], only=["pod-security/proc-mount"]).findings == ()
     assert check_objects([pod, restricted], only=["pod-security/proc-mount"]).codes() == [
-        "pod-security/proc-mount"]
+        "pod-security/proc-mount"
+    ]
 
 
 def test_windows_pods_skip_linux_only_restricted_controls() -> None:
@@ -248,25 +309,33 @@ def test_windows_pods_skip_linux_only_restricted_controls() -> None:
 
 
 def test_apparmor_annotation_is_checked() -> None:
-    pod = restricted_pod(annotations={
-        "container.apparmor.security.beta.kubernetes.io/app": "unconfined"})
+    pod = restricted_pod(
+        annotations={"container.apparmor.security.beta.kubernetes.io/app": "unconfined"}
+    )
     report = check_objects([pod], only=["pod-security/apparmor"])
     assert [f.path for f in report.findings] == [
-        "metadata.annotations['container.apparmor.security.beta.kubernetes.io/app']"]
+        "metadata.annotations['container.apparmor.security.beta.kubernetes.io/app']"
+    ]
 
 
 def test_deployment_template_annotations_and_paths() -> None:
     pod = restricted_pod()
     deployment = {
-        "apiVersion": "apps/v1", "kind": "Deployment",
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
         "metadata": {"name": "d", "namespace": "apps"},
-        "spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {
-            "metadata": {"labels": {"a": "b"}, "annotations": pod["metadata"]["annotations"]},
-            "spec": mutated(pod, _set("spec.hostIPC", True))["spec"]}},
+        "spec": {
+            "selector": {"matchLabels": {"a": "b"}},
+            "template": {
+                "metadata": {"labels": {"a": "b"}, "annotations": pod["metadata"]["annotations"]},
+                "spec": mutated(pod, _set("spec.hostIPC", True))["spec"],
+            },
+        },
     }
     report = check_objects([deployment], only=PSS_RULES)
     assert [(f.path, f.severity) for f in report.findings] == [
-        ("spec.template.spec.hostIPC", Severity.ERROR)]
+        ("spec.template.spec.hostIPC", Severity.ERROR)
+    ]
 
 
 def test_active_controls_replace_baseline_variants() -> None:

@@ -51,12 +51,15 @@ def full_container() -> Container:
         liveness_probe=Probe.http(path="/healthz", port="http", period_seconds=20),
         readiness_probe=Probe.tcp(port="http"),
         startup_probe=Probe.exec(command=["cat", "/tmp/ready"], failure_threshold=30),
-        lifecycle=Lifecycle(pre_stop=LifecycleHandler.sleep_for(seconds=5),
-                            post_start=LifecycleHandler.exec(command=["/bin/warm-up"])),
+        lifecycle=Lifecycle(
+            pre_stop=LifecycleHandler.sleep_for(seconds=5),
+            post_start=LifecycleHandler.exec(command=["/bin/warm-up"]),
+        ),
         mounts=[cache.mount("/var/cache/web")],
-        security_context=SecurityContext(allow_privilege_escalation=False,
-                                         capabilities=Capabilities.drop_all(
-                                             add=["NET_BIND_SERVICE"])),
+        security_context=SecurityContext(
+            allow_privilege_escalation=False,
+            capabilities=Capabilities.drop_all(add=["NET_BIND_SERVICE"]),
+        ),
     )
 
 
@@ -79,60 +82,107 @@ def test_env_factories_render_every_source() -> None:
     assert rendered == [
         {"name": "A", "value": "1"},
         {"name": "PW", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}},
-        {"name": "MODE", "valueFrom": {"configMapKeyRef": {"name": "settings", "key": "mode",
-                                                           "optional": True}}},
+        {
+            "name": "MODE",
+            "valueFrom": {"configMapKeyRef": {"name": "settings", "key": "mode", "optional": True}},
+        },
         {"name": "POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}},
-        {"name": "MEM", "valueFrom": {"resourceFieldRef": {"resource": "limits.memory",
-                                                           "divisor": "1Mi"}}},
+        {
+            "name": "MEM",
+            "valueFrom": {"resourceFieldRef": {"resource": "limits.memory", "divisor": "1Mi"}},
+        },
     ]
     pod = _pod(Container(name="a", image=IMAGE, env=env))
     assert_schema_valid([pod])
 
 
-@pytest.mark.parametrize(("build", "code", "path"), [
-    (lambda: EnvVar.of("1ST", "x"), "value/env-name", "name"),
-    (lambda: EnvVar.from_field("N", "spec.containers"), "value/field-path", "field_path"),
-    (lambda: EnvVar.from_secret("N", secret="Db", key="k"), "value/dns-subdomain", "name"),
-    (lambda: EnvVar(name="N", value_from={"field_ref": {"field_path": "spec.nodeNam"}}),
-     "value/field-path", "value_from.field_ref.field_path"),
-    (lambda: EnvVar(name="N", value="x", value_from={"field_ref": {"field_path": "status.podIP"}}),
-     "value/value-error", ""),
-    (lambda: Container(name="a", image=IMAGE, env=[EnvVar.of("A", "1"), EnvVar.of("A", "2")]),
-     "value/duplicate-env", ""),
-    (lambda: Container(name="a", image=IMAGE, ports=[8080, 8080]), "value/duplicate-port", ""),
-    (lambda: Container(name="a", image=IMAGE, ports=[ContainerPort.tcp(1, name="x"),
-                                                     ContainerPort.tcp(2, name="x")]),
-     "value/duplicate-port-name", ""),
-    (lambda: Container(name="a", image=IMAGE, liveness_probe=Probe.tcp(port=1,
-                                                                        success_threshold=2)),
-     "value/success-threshold", ""),
-    (lambda: Container(name="Web", image=IMAGE), "value/dns-label", "name"),
-    (lambda: Container(name="a", image=IMAGE, mounts=[Volume.empty_dir("v").mount("/d"),
-                                                      Volume.empty_dir("w").mount("/d/")]),
-     "value/duplicate-mount-path", ""),
-    (lambda: ResourceRequirements.of(cpu="2", cpu_limit="1"), "value/request-above-limit", ""),
-    (lambda: ResourceRequirements(requests={"gpu": "1"}), "value/resource-name", "requests.gpu"),
-    (lambda: ResourceRequirements.of(memory="1GB"), "value/quantity", "requests.memory"),
-    (lambda: Probe(), "value/value-error", ""),
-    (lambda: Probe(http_get=HttpGetAction(port=80), tcp_socket={"port": 80}),
-     "value/value-error", ""),
-    (lambda: Capabilities(add=["CAP_NET_ADMIN"]), "value/capability", "add[0]"),
-    (lambda: Capabilities(drop=["all"]), "value/capability", "drop[0]"),
-    (lambda: SecurityContext(privileged=True, allow_privilege_escalation=False),
-     "value/value-error", ""),
-    (lambda: PodSecurityContext(run_as_non_root=True, run_as_user=0), "value/value-error", ""),
-    (lambda: PodSecurityContext(run_as_user=-1), "value/greater-than-equal", "run_as_user"),
-    (lambda: SeccompProfile(type="Localhost"), "value/value-error", ""),
-    (lambda: SecurityContext(runAsuser=1), "value/extra-forbidden", "runAsuser"),
-])
+@pytest.mark.parametrize(
+    ("build", "code", "path"),
+    [
+        (lambda: EnvVar.of("1ST", "x"), "value/env-name", "name"),
+        (lambda: EnvVar.from_field("N", "spec.containers"), "value/field-path", "field_path"),
+        (lambda: EnvVar.from_secret("N", secret="Db", key="k"), "value/dns-subdomain", "name"),
+        (
+            lambda: EnvVar(name="N", value_from={"field_ref": {"field_path": "spec.nodeNam"}}),
+            "value/field-path",
+            "value_from.field_ref.field_path",
+        ),
+        (
+            lambda: EnvVar(
+                name="N", value="x", value_from={"field_ref": {"field_path": "status.podIP"}}
+            ),
+            "value/value-error",
+            "",
+        ),
+        (
+            lambda: Container(
+                name="a", image=IMAGE, env=[EnvVar.of("A", "1"), EnvVar.of("A", "2")]
+            ),
+            "value/duplicate-env",
+            "",
+        ),
+        (lambda: Container(name="a", image=IMAGE, ports=[8080, 8080]), "value/duplicate-port", ""),
+        (
+            lambda: Container(
+                name="a",
+                image=IMAGE,
+                ports=[ContainerPort.tcp(1, name="x"), ContainerPort.tcp(2, name="x")],
+            ),
+            "value/duplicate-port-name",
+            "",
+        ),
+        (
+            lambda: Container(
+                name="a", image=IMAGE, liveness_probe=Probe.tcp(port=1, success_threshold=2)
+            ),
+            "value/success-threshold",
+            "",
+        ),
+        (lambda: Container(name="Web", image=IMAGE), "value/dns-label", "name"),
+        (
+            lambda: Container(
+                name="a",
+                image=IMAGE,
+                mounts=[Volume.empty_dir("v").mount("/d"), Volume.empty_dir("w").mount("/d/")],
+            ),
+            "value/duplicate-mount-path",
+            "",
+        ),
+        (lambda: ResourceRequirements.of(cpu="2", cpu_limit="1"), "value/request-above-limit", ""),
+        (
+            lambda: ResourceRequirements(requests={"gpu": "1"}),
+            "value/resource-name",
+            "requests.gpu",
+        ),
+        (lambda: ResourceRequirements.of(memory="1GB"), "value/quantity", "requests.memory"),
+        (lambda: Probe(), "value/value-error", ""),
+        (
+            lambda: Probe(http_get=HttpGetAction(port=80), tcp_socket={"port": 80}),
+            "value/value-error",
+            "",
+        ),
+        (lambda: Capabilities(add=["CAP_NET_ADMIN"]), "value/capability", "add[0]"),
+        (lambda: Capabilities(drop=["all"]), "value/capability", "drop[0]"),
+        (
+            lambda: SecurityContext(privileged=True, allow_privilege_escalation=False),
+            "value/value-error",
+            "",
+        ),
+        (lambda: PodSecurityContext(run_as_non_root=True, run_as_user=0), "value/value-error", ""),
+        (lambda: PodSecurityContext(run_as_user=-1), "value/greater-than-equal", "run_as_user"),
+        (lambda: SeccompProfile(type="Localhost"), "value/value-error", ""),
+        (lambda: SecurityContext(runAsuser=1), "value/extra-forbidden", "runAsuser"),
+    ],
+)
 def test_bad_values_name_field_and_fix(build: Any, code: str, path: str) -> None:
     with pytest.raises(ValueInputError) as err:
         build()
     assert code in err.value.codes
     if path:
         # a dict key's error ends in ".[key]" (core's rendering of pydantic's location)
-        assert any(f.path == path or f.path.startswith(path + ".[")
-                   for f in err.value.findings), err.value.findings
+        assert any(f.path == path or f.path.startswith(path + ".[") for f in err.value.findings), (
+            err.value.findings
+        )
 
 
 def test_capability_hints() -> None:
@@ -144,24 +194,37 @@ def test_capability_hints() -> None:
 
 def test_resource_defaults_fill_only_what_is_unset() -> None:
     mine = ResourceRequirements.of(memory="64Mi", cpu_limit="50m")
-    filled = mine.with_defaults(ResourceRequirements.of(cpu="100m", memory="128Mi",
-                                                        cpu_limit="500m", memory_limit="256Mi"))
-    assert filled.to_k8s() == {"requests": {"memory": "64Mi", "cpu": "50m"},
-                               "limits": {"cpu": "50m", "memory": "256Mi"}}
+    filled = mine.with_defaults(
+        ResourceRequirements.of(cpu="100m", memory="128Mi", cpu_limit="500m", memory_limit="256Mi")
+    )
+    assert filled.to_k8s() == {
+        "requests": {"memory": "64Mi", "cpu": "50m"},
+        "limits": {"cpu": "50m", "memory": "256Mi"},
+    }
 
 
 def test_env_mapping_and_plain_port_numbers() -> None:
-    c = Container(name="a", image=IMAGE, env={"A": "1", "B": EnvVar.from_field(
-        "B", "metadata.name")}, ports=[8080])
-    assert c.to_k8s()["env"] == [{"name": "A", "value": "1"},
-                                 {"name": "B", "valueFrom": {"fieldRef": {
-                                     "fieldPath": "metadata.name"}}}]
+    c = Container(
+        name="a",
+        image=IMAGE,
+        env={"A": "1", "B": EnvVar.from_field("B", "metadata.name")},
+        ports=[8080],
+    )
+    assert c.to_k8s()["env"] == [
+        {"name": "A", "value": "1"},
+        {"name": "B", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+    ]
     assert c.to_k8s()["ports"] == [{"containerPort": 8080}]
 
 
 def test_sidecar_init_container() -> None:
-    sidecar = Container(name="proxy", image=IMAGE, restart_policy=ContainerRestartPolicy.ALWAYS,
-                        readiness_probe=Probe.tcp(port=15000), ports=[15000])
+    sidecar = Container(
+        name="proxy",
+        image=IMAGE,
+        restart_policy=ContainerRestartPolicy.ALWAYS,
+        readiness_probe=Probe.tcp(port=15000),
+        ports=[15000],
+    )
     pod = _pod(Container(name="app", image=IMAGE), init_containers=[sidecar])
     assert pod["spec"]["initContainers"][0]["restartPolicy"] == "Always"
     assert_schema_valid([pod])

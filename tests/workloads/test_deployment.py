@@ -31,8 +31,10 @@ from k8sdsl.workloads import (
 
 from ..conftest import assert_schema_valid
 
-IMAGE = ("registry.example.com/team/app:1.0"
-         "@sha256:5d0da3dc976460b72c77d94c8a1ad043720b0416bfc16c52c45d4847e53fadb6")
+IMAGE = (
+    "registry.example.com/team/app:1.0"
+    "@sha256:5d0da3dc976460b72c77d94c8a1ad043720b0416bfc16c52c45d4847e53fadb6"
+)
 
 
 @pytest.fixture
@@ -41,31 +43,56 @@ def chart(app: App) -> Chart:
 
 
 def test_deployment_defaults_golden(chart: Chart, yaml_snapshot: Any) -> None:
-    web = Deployment(chart, "web", template=SecurePodTemplate(
-        image=IMAGE, ports=[ContainerPort.tcp(8080, name="http")]))
+    web = Deployment(
+        chart,
+        "web",
+        template=SecurePodTemplate(image=IMAGE, ports=[ContainerPort.tcp(8080, name="http")]),
+    )
     service = web.expose(port=80)
     assert [web.to_k8s(), service.to_k8s()] == yaml_snapshot
     assert_schema_valid([web, service], SUPPORTED_VERSIONS)
     spec = web.to_k8s()["spec"]
     # the default: new pods first, never fewer than the desired count
-    assert spec["strategy"] == {"type": "RollingUpdate",
-                                "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": 0}}
+    assert spec["strategy"] == {
+        "type": "RollingUpdate",
+        "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": 0},
+    }
     assert "replicas" not in spec
     assert spec["selector"] == {"matchLabels": {"app.kubernetes.io/name": "web"}}
     assert spec["template"]["metadata"]["labels"] == {
-        "app.kubernetes.io/name": "web", "app.kubernetes.io/part-of": "shop"}
+        "app.kubernetes.io/name": "web",
+        "app.kubernetes.io/part-of": "shop",
+    }
     assert service.to_k8s()["spec"]["ports"] == [{"port": 80, "targetPort": "http"}]
 
 
 def test_daemonset_and_plain_pod_golden(chart: Chart, yaml_snapshot: Any) -> None:
     logs = Volume.empty_dir("buffer")
-    agent = DaemonSet(chart, "agent", update_strategy=DaemonSetUpdateStrategy.rolling(
-        max_unavailable="10%"), template=SecurePodTemplate(
-        image=IMAGE, mounts=[logs.mount("/buffer")],
-        tolerations=[Toleration(operator="Exists")], priority_class_name="system-node-critical"))
-    pod = Pod(chart, "debug", labels={"role": "debug"}, restart_policy=RestartPolicy.NEVER,
-              containers=[Container(name="shell", image=IMAGE, command=["sleep", "3600"],
-                                    mounts=[logs.mount("/a"), logs.mount("/b")])])
+    agent = DaemonSet(
+        chart,
+        "agent",
+        update_strategy=DaemonSetUpdateStrategy.rolling(max_unavailable="10%"),
+        template=SecurePodTemplate(
+            image=IMAGE,
+            mounts=[logs.mount("/buffer")],
+            tolerations=[Toleration(operator="Exists")],
+            priority_class_name="system-node-critical",
+        ),
+    )
+    pod = Pod(
+        chart,
+        "debug",
+        labels={"role": "debug"},
+        restart_policy=RestartPolicy.NEVER,
+        containers=[
+            Container(
+                name="shell",
+                image=IMAGE,
+                command=["sleep", "3600"],
+                mounts=[logs.mount("/a"), logs.mount("/b")],
+            )
+        ],
+    )
     assert [agent.to_k8s(), pod.to_k8s()] == yaml_snapshot
     assert_schema_valid([agent, pod], SUPPORTED_VERSIONS)
     # one volume, mounted twice, listed once
@@ -82,12 +109,23 @@ def test_strategies() -> None:
 
 
 def test_replicas_and_spec_fields(chart: Chart) -> None:
-    d = Deployment(chart, "api", replicas=3, min_ready_seconds=5, revision_history_limit=3,
-                   progress_deadline_seconds=120, strategy=None,
-                   template=SecurePodTemplate(image=IMAGE))
+    d = Deployment(
+        chart,
+        "api",
+        replicas=3,
+        min_ready_seconds=5,
+        revision_history_limit=3,
+        progress_deadline_seconds=120,
+        strategy=None,
+        template=SecurePodTemplate(image=IMAGE),
+    )
     spec = d.to_k8s()["spec"]
-    assert (spec["replicas"], spec["minReadySeconds"], spec["revisionHistoryLimit"],
-            spec["progressDeadlineSeconds"]) == (3, 5, 3, 120)
+    assert (
+        spec["replicas"],
+        spec["minReadySeconds"],
+        spec["revisionHistoryLimit"],
+        spec["progressDeadlineSeconds"],
+    ) == (3, 5, 3, 120)
     assert "strategy" not in spec
     with pytest.raises(K8sDslError) as err:
         Deployment(chart, "bad", replicas=-1, template=SecurePodTemplate(image=IMAGE))
@@ -96,14 +134,22 @@ def test_replicas_and_spec_fields(chart: Chart) -> None:
 
 def test_selector_must_match_the_template(chart: Chart) -> None:
     with pytest.raises(K8sDslError) as err:
-        Deployment(chart, "web", template=SecurePodTemplate(
-            image=IMAGE, labels={"app.kubernetes.io/name": "other"}))
+        Deployment(
+            chart,
+            "web",
+            template=SecurePodTemplate(image=IMAGE, labels={"app.kubernetes.io/name": "other"}),
+        )
     assert err.value.codes == ["workload/selector-mismatch"]
 
 
-@pytest.mark.parametrize(("kind", "policy"), [
-    (Deployment, RestartPolicy.NEVER), (DaemonSet, RestartPolicy.ON_FAILURE),
-    (Job, RestartPolicy.ALWAYS)])
+@pytest.mark.parametrize(
+    ("kind", "policy"),
+    [
+        (Deployment, RestartPolicy.NEVER),
+        (DaemonSet, RestartPolicy.ON_FAILURE),
+        (Job, RestartPolicy.ALWAYS),
+    ],
+)
 def test_restart_policies_per_controller(chart: Chart, kind: Any, policy: RestartPolicy) -> None:
     with pytest.raises(K8sDslError) as err:
         kind(chart, "x", template=SecurePodTemplate(image=IMAGE, restart_policy=policy))
@@ -111,14 +157,23 @@ def test_restart_policies_per_controller(chart: Chart, kind: Any, policy: Restar
 
 
 def test_job_defaults_to_never(chart: Chart) -> None:
-    job = Job(chart, "once", template=SecurePodTemplate(image=IMAGE),
-              completions=3, parallelism=2, active_deadline_seconds=600)
+    job = Job(
+        chart,
+        "once",
+        template=SecurePodTemplate(image=IMAGE),
+        completions=3,
+        parallelism=2,
+        active_deadline_seconds=600,
+    )
     spec = job.to_k8s()["spec"]
     assert spec["template"]["spec"]["restartPolicy"] == "Never"
     assert (spec["completions"], spec["parallelism"], spec["activeDeadlineSeconds"]) == (3, 2, 600)
     assert "selector" not in spec  # the Job controller generates it
-    kept = Job(chart, "retry", template=SecurePodTemplate(
-        image=IMAGE, restart_policy=RestartPolicy.ON_FAILURE))
+    kept = Job(
+        chart,
+        "retry",
+        template=SecurePodTemplate(image=IMAGE, restart_policy=RestartPolicy.ON_FAILURE),
+    )
     assert kept.to_k8s()["spec"]["template"]["spec"]["restartPolicy"] == "OnFailure"
 
 
@@ -139,22 +194,42 @@ def test_expose_needs_a_port(chart: Chart) -> None:
 
 
 def test_services(chart: Chart) -> None:
-    s = Service(chart, "db", selector={"role": "db"}, cluster_ip="None",
-                ports=[ServicePort.tcp(5432, name="pg"), ServicePort.udp(5432, name="pg-udp")])
-    assert s.to_k8s()["spec"] == {"clusterIP": "None", "selector": {"role": "db"}, "ports": [
-        {"port": 5432, "name": "pg"}, {"port": 5432, "name": "pg-udp", "protocol": "UDP"}]}
+    s = Service(
+        chart,
+        "db",
+        selector={"role": "db"},
+        cluster_ip="None",
+        ports=[ServicePort.tcp(5432, name="pg"), ServicePort.udp(5432, name="pg-udp")],
+    )
+    assert s.to_k8s()["spec"] == {
+        "clusterIP": "None",
+        "selector": {"role": "db"},
+        "ports": [
+            {"port": 5432, "name": "pg"},
+            {"port": 5432, "name": "pg-udp", "protocol": "UDP"},
+        ],
+    }
     assert_schema_valid([s], SUPPORTED_VERSIONS)
-    ext = Service(chart, "ext", selector=None, ports=[], type=ServiceType.EXTERNAL_NAME,
-                  external_name="db.example.com")
+    ext = Service(
+        chart,
+        "ext",
+        selector=None,
+        ports=[],
+        type=ServiceType.EXTERNAL_NAME,
+        external_name="db.example.com",
+    )
     assert_schema_valid([ext])
 
 
-@pytest.mark.parametrize(("kwargs", "code"), [
-    ({"ports": [80, 81]}, "value/value-error"),
-    ({"ports": []}, "value/value-error"),
-    ({"ports": [ServicePort(port=80, node_port=30080)]}, "value/value-error"),
-    ({"ports": [80], "external_name": "x.example.com"}, "value/value-error"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "code"),
+    [
+        ({"ports": [80, 81]}, "value/value-error"),
+        ({"ports": []}, "value/value-error"),
+        ({"ports": [ServicePort(port=80, node_port=30080)]}, "value/value-error"),
+        ({"ports": [80], "external_name": "x.example.com"}, "value/value-error"),
+    ],
+)
 def test_service_errors(chart: Chart, kwargs: dict[str, Any], code: str) -> None:
     with pytest.raises(K8sDslError) as err:
         Service(chart, "svc", selector={"a": "b"}, **kwargs)
@@ -174,17 +249,25 @@ def test_pod_template_errors() -> None:
         PodTemplate(containers=[c, c])
     assert err.value.codes == ["value/duplicate-container"]
     with pytest.raises(K8sDslError) as err:
-        PodTemplate(containers=[c], init_containers=[Container(
-            name="init", image=IMAGE, readiness_probe=Probe.tcp(port=1))])
+        PodTemplate(
+            containers=[c],
+            init_containers=[
+                Container(name="init", image=IMAGE, readiness_probe=Probe.tcp(port=1))
+            ],
+        )
     assert err.value.codes == ["value/init-container-probe"]
     with pytest.raises(K8sDslError) as err:
-        PodTemplate(containers=[Container(name="b", image=IMAGE, liveness_probe=Probe.http(
-            port="http"))])
+        PodTemplate(
+            containers=[Container(name="b", image=IMAGE, liveness_probe=Probe.http(port="http"))]
+        )
     assert err.value.codes == ["value/probe-port"]
     with pytest.raises(K8sDslError) as err:
-        PodTemplate(containers=[Container(name="b", image=IMAGE, mounts=[
-            Volume.empty_dir("v").mount("/a")])],
-            volumes=[Volume.config_map("v", config_map_name="cm")])
+        PodTemplate(
+            containers=[
+                Container(name="b", image=IMAGE, mounts=[Volume.empty_dir("v").mount("/a")])
+            ],
+            volumes=[Volume.config_map("v", config_map_name="cm")],
+        )
     assert err.value.codes == ["value/duplicate-volume"]
     with pytest.raises(K8sDslError) as err:
         PodTemplate(containers=[])

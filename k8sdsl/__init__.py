@@ -1,16 +1,18 @@
 """k8sdsl: typed, validated Kubernetes manifests in Python, on cdk8s.
 
 Values are pydantic models, resources are constructs, and ``App.synth()`` runs every rule
-and the official strict schema before it writes anything.
+and the official strict schema before it writes anything. The most used names are here;
+each topic package (``k8sdsl.volumes``, ``.storage``, ``.workloads``, ``.network``,
+``.security``) exports the rest.
 """
 
-from k8sdsl._cdk8s_bridge import ensure_jsii_node
+from k8sdsl import _cdk8s_bridge
 
 # cdk8s may be imported after k8sdsl by user code: point jsii at Node 24 first (cheap).
-ensure_jsii_node()
+_cdk8s_bridge.ensure_jsii_node()
 
 from k8sdsl._basic import ConfigMap, Namespace  # noqa: E402
-from k8sdsl.core import (
+from k8sdsl.core import (  # noqa: E402
     K8sDslError,
     K8sVersion,
     LabelSelector,
@@ -18,17 +20,92 @@ from k8sdsl.core import (
     Report,
     Severity,
 )
-from k8sdsl.synth import App, Chart
+from k8sdsl.network import (  # noqa: E402
+    AllowAllEgressPolicy,
+    AllowAllIngressPolicy,
+    AllowDnsEgressPolicy,
+    ClusterDnsProbe,
+    DefaultDenyPolicy,
+    DnsConfig,
+    DnsPolicy,
+    EgressRule,
+    IngressRule,
+    NetworkPolicy,
+    NetworkPolicyPort,
+    Peer,
+    service_fqdn,
+)
+from k8sdsl.security import Control, Exemption, PodAdmissionPolicy  # noqa: E402
+from k8sdsl.storage import (  # noqa: E402
+    NfsVolume,
+    PersistentVolume,
+    PersistentVolumeClaim,
+    ReclaimPolicy,
+    StorageClass,
+    VolumeBindingMode,
+)
+from k8sdsl.synth import App, Chart  # noqa: E402
+from k8sdsl.volumes import AccessMode, Mount, ProjectedVolume, Volume  # noqa: E402
+from k8sdsl.workloads import (  # noqa: E402
+    Container,
+    ContainerPort,
+    DaemonSet,
+    Deployment,
+    Job,
+    Pod,
+    PodTemplate,
+    Probe,
+    SecurePod,
+    SecurePodTemplate,
+    Service,
+)
 
 __all__ = [
+    "AccessMode",
+    "AllowAllEgressPolicy",
+    "AllowAllIngressPolicy",
+    "AllowDnsEgressPolicy",
     "App",
     "Chart",
+    "ClusterDnsProbe",
     "ConfigMap",
+    "Container",
+    "ContainerPort",
+    "Control",
+    "DaemonSet",
+    "DefaultDenyPolicy",
+    "Deployment",
+    "DnsConfig",
+    "DnsPolicy",
+    "EgressRule",
+    "Exemption",
+    "IngressRule",
+    "Job",
     "K8sDslError",
     "K8sVersion",
     "LabelSelector",
+    "Mount",
     "Namespace",
+    "NetworkPolicy",
+    "NetworkPolicyPort",
+    "NfsVolume",
+    "Peer",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "Pod",
+    "PodAdmissionPolicy",
+    "PodTemplate",
+    "Probe",
+    "ProjectedVolume",
     "Quantity",
+    "ReclaimPolicy",
     "Report",
+    "SecurePod",
+    "SecurePodTemplate",
+    "Service",
     "Severity",
+    "StorageClass",
+    "Volume",
+    "VolumeBindingMode",
+    "service_fqdn",
 ]

@@ -21,7 +21,7 @@ from k8sdsl.network._reachability import (
     Reachability,
     read_network,
 )
-from k8sdsl.rules._podspecs import pod_specs
+from k8sdsl.core._podspecs import pod_specs
 from k8sdsl.rules._registry import RuleContext, rule
 
 _PROTOCOLS = ("TCP", "UDP", "SCTP")

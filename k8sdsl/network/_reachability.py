@@ -31,11 +31,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from k8sdsl.core._manifest import Manifest
+from k8sdsl.core._podspecs import pod_specs
 from k8sdsl.core._selectors import LabelSelector
 from k8sdsl.core._versions import DEFAULT_VERSION, K8sVersion
 from k8sdsl.network._dns import CLUSTER_DNS_LABELS, CLUSTER_DNS_NAMESPACE, CLUSTER_DNS_PORT
 from k8sdsl.network._policy import NAMESPACE_NAME_LABEL
-from k8sdsl.core._podspecs import pod_specs
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 IpAddress = ipaddress.IPv4Address | ipaddress.IPv6Address

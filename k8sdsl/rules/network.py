@@ -13,6 +13,7 @@ from typing import Any
 
 from k8sdsl.core._findings import Finding
 from k8sdsl.core._manifest import Manifest
+from k8sdsl.core._podspecs import pod_specs
 from k8sdsl.core._types import check_port_name
 from k8sdsl.network._dns import CLUSTER_DNS_LABELS, CLUSTER_DNS_NAMESPACE, CLUSTER_DNS_PORT
 from k8sdsl.network._reachability import (
@@ -21,7 +22,6 @@ from k8sdsl.network._reachability import (
     Reachability,
     read_network,
 )
-from k8sdsl.core._podspecs import pod_specs
 from k8sdsl.rules._registry import RuleContext, rule
 
 _PROTOCOLS = ("TCP", "UDP", "SCTP")

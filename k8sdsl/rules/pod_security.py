@@ -35,8 +35,8 @@ from typing import Any
 
 from k8sdsl.core._findings import Finding, Severity
 from k8sdsl.core._manifest import Manifest
-from k8sdsl.core._versions import K8sVersion
 from k8sdsl.core._podspecs import PodSpecRef, pod_specs
+from k8sdsl.core._versions import K8sVersion
 from k8sdsl.rules._registry import RuleContext, rule
 from k8sdsl.security._exemptions import PROFILE_ANNOTATION, Control, exemption_reason
 from k8sdsl.security._standards import (

@@ -11,8 +11,8 @@ from typing import Any
 
 from k8sdsl.core._findings import Finding
 from k8sdsl.core._manifest import Manifest
-from k8sdsl.core._suggest import suggest
 from k8sdsl.core._podspecs import pod_specs
+from k8sdsl.core._suggest import suggest
 from k8sdsl.rules._registry import RuleContext, rule
 from k8sdsl.storage._binder import (
     BETA_CLASS_ANNOTATION,

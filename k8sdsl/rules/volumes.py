@@ -13,8 +13,8 @@ from typing import Any
 
 from k8sdsl.core._findings import Finding
 from k8sdsl.core._manifest import Manifest
-from k8sdsl.core._suggest import suggest
 from k8sdsl.core._podspecs import PodSpecRef, pod_specs
+from k8sdsl.core._suggest import suggest
 from k8sdsl.rules._registry import RuleContext, rule
 from k8sdsl.volumes._catalog import CATALOG, PROJECTION_CATALOG, VolumeTypeFacts
 from k8sdsl.volumes._mounts import normalize_mount_path

@@ -67,20 +67,34 @@ def run_k8sdsl(n: int, outdir: Path) -> int:
     app = App(outdir=outdir)
     for i in range(n):
         chart = Chart(app, f"app-{i}", namespace="apps")
-        claim = PersistentVolumeClaim(chart, "data", name=f"app-{i}-data", storage="1Gi",
-                                      access_modes=[AccessMode.READ_WRITE_ONCE],
-                                      storage_class="standard")
+        claim = PersistentVolumeClaim(
+            chart,
+            "data",
+            name=f"app-{i}-data",
+            storage="1Gi",
+            access_modes=[AccessMode.READ_WRITE_ONCE],
+            storage_class="standard",
+        )
         data = Volume.claim("data", claim_name=claim.name)
         web = Deployment(
-            chart, "web", name=f"app-{i}-web", replicas=2,
-            template=SecurePodTemplate(image=IMAGE,
-                                       ports=[ContainerPort(name="http", container_port=8080)],
-                                       mounts=[data.mount("/data")]),
+            chart,
+            "web",
+            name=f"app-{i}-web",
+            replicas=2,
+            template=SecurePodTemplate(
+                image=IMAGE,
+                ports=[ContainerPort(name="http", container_port=8080)],
+                mounts=[data.mount("/data")],
+            ),
         )
         web.expose(port=80, name=f"app-{i}-web")
-        NetworkPolicy(chart, "web-ingress", name=f"app-{i}-web-ingress",
-                      pod_selector=web.selector,
-                      ingress=[IngressRule(ports=(NetworkPolicyPort.tcp(8080),))])
+        NetworkPolicy(
+            chart,
+            "web-ingress",
+            name=f"app-{i}-web-ingress",
+            pod_selector=web.selector,
+            ingress=[IngressRule(ports=(NetworkPolicyPort.tcp(8080),))],
+        )
     built = time.perf_counter()
     app.synth()
     app._bench_build = built - start  # type: ignore[attr-defined]
@@ -95,30 +109,54 @@ def run_cdk8s_plus(n: int, outdir: Path) -> int:
     for i in range(n):
         chart = cdk8s.Chart(app, f"app-{i}", namespace="apps", disable_resource_name_hashes=True)
         claim = kplus.PersistentVolumeClaim(
-            chart, "data", storage=cdk8s.Size.gibibytes(1), storage_class_name="standard",
-            access_modes=[kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE])
+            chart,
+            "data",
+            storage=cdk8s.Size.gibibytes(1),
+            storage_class_name="standard",
+            access_modes=[kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE],
+        )
         web = kplus.Deployment(
-            chart, "web", replicas=2,
+            chart,
+            "web",
+            replicas=2,
             security_context=kplus.PodSecurityContextProps(
-                ensure_non_root=True, user=10001, group=10001, fs_group=10001))
+                ensure_non_root=True, user=10001, group=10001, fs_group=10001
+            ),
+        )
         container = web.add_container(
-            image=IMAGE, port_number=8080,
+            image=IMAGE,
+            port_number=8080,
             security_context=kplus.ContainerSecurityContextProps(
-                ensure_non_root=True, read_only_root_filesystem=True,
-                allow_privilege_escalation=False, user=10001, group=10001),
+                ensure_non_root=True,
+                read_only_root_filesystem=True,
+                allow_privilege_escalation=False,
+                user=10001,
+                group=10001,
+            ),
             resources=kplus.ContainerResources(
-                cpu=kplus.CpuResources(request=kplus.Cpu.millis(100),
-                                       limit=kplus.Cpu.millis(500)),
-                memory=kplus.MemoryResources(request=cdk8s.Size.mebibytes(128),
-                                             limit=cdk8s.Size.mebibytes(256))),
-            liveness=kplus.Probe.from_tcp_socket(), readiness=kplus.Probe.from_tcp_socket())
+                cpu=kplus.CpuResources(request=kplus.Cpu.millis(100), limit=kplus.Cpu.millis(500)),
+                memory=kplus.MemoryResources(
+                    request=cdk8s.Size.mebibytes(128), limit=cdk8s.Size.mebibytes(256)
+                ),
+            ),
+            liveness=kplus.Probe.from_tcp_socket(),
+            readiness=kplus.Probe.from_tcp_socket(),
+        )
         container.mount("/data", kplus.Volume.from_persistent_volume_claim(chart, "vol", claim))
         web.expose_via_service(ports=[kplus.ServicePort(port=80, target_port=8080)])
         kplus.NetworkPolicy(
-            chart, "web-ingress", selector=web,
-            ingress=kplus.NetworkPolicyTraffic(rules=[kplus.NetworkPolicyRule(
-                peer=kplus.Pods.all(chart, "anyone"),
-                ports=[kplus.NetworkPolicyPort.tcp(8080)])]))
+            chart,
+            "web-ingress",
+            selector=web,
+            ingress=kplus.NetworkPolicyTraffic(
+                rules=[
+                    kplus.NetworkPolicyRule(
+                        peer=kplus.Pods.all(chart, "anyone"),
+                        ports=[kplus.NetworkPolicyPort.tcp(8080)],
+                    )
+                ]
+            ),
+        )
     app.synth()
     return 4 * n
 
@@ -131,8 +169,9 @@ def floor_docs(n: int) -> list[list[dict[str, Any]]]:
     with tempfile.TemporaryDirectory() as tmp:
         sample = _k8sdsl_objects(Path(tmp))
     text = json.dumps(sample)
-    return [[order_object(o) for o in json.loads(text.replace("app-0", f"app-{i}"))]
-            for i in range(n)]
+    return [
+        [order_object(o) for o in json.loads(text.replace("app-0", f"app-{i}"))] for i in range(n)
+    ]
 
 
 def _k8sdsl_objects(tmp: Path) -> list[dict[str, Any]]:
@@ -185,22 +224,42 @@ def child(way: str, n: int) -> None:
             objects = run_floor(n, out, docs)
         seconds = time.perf_counter() - start
         size = sum(p.stat().st_size for p in out.glob("*.yaml"))
-    print(json.dumps({"way": way, "n": n, "seconds": seconds, "objects": objects,
-                      "bytes": size, "peak_mb": _peak_rss_mb()}))
+    print(
+        json.dumps(
+            {
+                "way": way,
+                "n": n,
+                "seconds": seconds,
+                "objects": objects,
+                "bytes": size,
+                "peak_mb": _peak_rss_mb(),
+            }
+        )
+    )
 
 
 def measure(way: str, n: int, runs: int) -> dict[str, Any]:
     results = []
     for _ in range(runs):
-        proc = subprocess.run([sys.executable, __file__, "--child", way, str(n)],
-                              capture_output=True, text=True, cwd=ROOT)
+        proc = subprocess.run(
+            [sys.executable, __file__, "--child", way, str(n)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
         if proc.returncode != 0:
             raise SystemExit(f"{way} at N={n} failed:\n{proc.stderr[-3000:]}")
         results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
     seconds = statistics.median(r["seconds"] for r in results)
-    return {"way": way, "n": n, "seconds": seconds, "objects": results[0]["objects"],
-            "bytes": results[0]["bytes"], "peak_mb": max(r["peak_mb"] for r in results),
-            "runs": [round(r["seconds"], 3) for r in results]}
+    return {
+        "way": way,
+        "n": n,
+        "seconds": seconds,
+        "objects": results[0]["objects"],
+        "bytes": results[0]["bytes"],
+        "peak_mb": max(r["peak_mb"] for r in results),
+        "runs": [round(r["seconds"], 3) for r in results],
+    }
 
 
 def main() -> None:
@@ -222,9 +281,12 @@ def main() -> None:
                 continue
             row = measure(way, n, args.runs)
             rows.append(row)
-            print(f"N={n:>5}  {way:<11} {row['seconds']:7.3f} s  "
-                  f"{row['objects'] / row['seconds']:>9,.0f} objects/s  "
-                  f"peak {row['peak_mb']:6.0f} MB  runs {row['runs']}", flush=True)
+            print(
+                f"N={n:>5}  {way:<11} {row['seconds']:7.3f} s  "
+                f"{row['objects'] / row['seconds']:>9,.0f} objects/s  "
+                f"peak {row['peak_mb']:6.0f} MB  runs {row['runs']}",
+                flush=True,
+            )
     print()
     by = {(r["way"], r["n"]): r for r in rows}
     for n in sizes:
@@ -238,8 +300,10 @@ def main() -> None:
         ours = by[("k8sdsl", 1000)]["seconds"]
         ok_peer = ("cdk8s-plus", 1000) not in by or by[("cdk8s-plus", 1000)]["seconds"] >= 3 * ours
         ok_floor = ours <= 3 * by[("floor", 1000)]["seconds"]
-        print(f"targets at N=1000: >=3x faster than cdk8s-plus: {'met' if ok_peer else 'MISSED'}; "
-              f"within 3x of the floor: {'met' if ok_floor else 'MISSED'}")
+        print(
+            f"targets at N=1000: >=3x faster than cdk8s-plus: {'met' if ok_peer else 'MISSED'}; "
+            f"within 3x of the floor: {'met' if ok_floor else 'MISSED'}"
+        )
     k = [(n, by[("k8sdsl", n)]) for n in sizes]
     if len(k) > 1:
         per = ", ".join(f"N={n}: {r['seconds'] / n * 1000:.2f} ms/app" for n, r in k)

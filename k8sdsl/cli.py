@@ -62,12 +62,13 @@ def load_manifests(
 def check(paths: Sequence[Path], version: K8sVersion) -> tuple[Report, list[str]]:
     """Every schema error and every rule's findings for the objects in ``paths``."""
     from k8sdsl.rules._registry import run_rules
-    from k8sdsl.synth import duplicate_findings, schema_findings
+    from k8sdsl.synth import duplicate_findings, schema_check
 
     manifests, findings, unreadable = load_manifests(paths, version)
-    findings.extend(schema_findings(manifests))
+    schema, valid = schema_check(manifests)
+    findings.extend(schema)
     findings.extend(duplicate_findings(manifests))
-    findings.extend(run_rules(manifests, {"k8s_version": version}))
+    findings.extend(run_rules(manifests, {"k8s_version": version}, well_formed=valid))
     return Report.of(findings), unreadable
 
 

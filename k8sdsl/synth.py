@@ -125,8 +125,8 @@ class App(Construct):
         """Run every rule and the strict schema over every object; write nothing."""
         if manifests is None:
             manifests = self.manifests()
-        findings = list(run_rules(manifests, self.settings()))
-        findings.extend(schema_findings(manifests))
+        findings, valid = schema_check(manifests)
+        findings.extend(run_rules(manifests, self.settings(), well_formed=valid))
         findings.extend(duplicate_findings(manifests))
         return Report.of(findings)
 
@@ -268,7 +268,13 @@ class Chart(Construct):
 
 def schema_findings(manifests: Sequence[Manifest]) -> list[Finding]:
     """Every schema error of every object, against its chart's target version (strict)."""
+    return schema_check(manifests)[0]
+
+
+def schema_check(manifests: Sequence[Manifest]) -> tuple[list[Finding], list[Manifest]]:
+    """Schema findings, and the objects that passed the strict schema of their version."""
     findings: list[Finding] = []
+    valid: list[Manifest] = []
     for m in manifests:
         schemas = schemas_for(str(m.k8s_version))
         problems = schemas.validate(m.obj)
@@ -288,7 +294,9 @@ def schema_findings(manifests: Sequence[Manifest]) -> list[Finding]:
             continue
         for p in problems:
             findings.append(m.error(p.code, p.path, p.message, p.hint))
-    return findings
+        if not problems:
+            valid.append(m)
+    return findings, valid
 
 
 def duplicate_findings(manifests: Sequence[Manifest]) -> list[Finding]:

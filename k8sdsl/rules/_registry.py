@@ -103,24 +103,42 @@ def run_rules(
     manifests: Sequence[Manifest],
     settings: dict[str, Any] | None = None,
     only: Iterable[str] | None = None,
+    *,
+    well_formed: Sequence[Manifest] | None = None,
 ) -> list[Finding]:
-    """Run every registered rule (or the ``only`` ids); a crashing rule becomes a finding."""
+    """Run every registered rule (or the ``only`` ids) and collect their findings.
+
+    ``k8sdsl check`` reads YAML anyone wrote, so a rule may meet a list where a map belongs.
+    A rule that fails on the whole input is run again over ``well_formed`` (the objects that
+    passed the strict schema, whose types are known); only a failure there too is reported,
+    as ``internal/rule-failed``, and never hides the other rules' findings.
+    """
     ctx = RuleContext(manifests, settings or {})
+    retry_ctx: RuleContext | None = None
     wanted = set(only) if only is not None else None
     findings: list[Finding] = []
     for info in registered_rules():
         if wanted is not None and info.id not in wanted:
             continue
         try:
-            findings.extend(info.func(ctx))
-        except Exception as exc:  # a rule bug must not hide the other findings
-            findings.append(
-                Finding(
-                    Severity.ERROR,
-                    "internal/rule-failed",
-                    f"rule {info.id} failed: {type(exc).__name__}: {exc}",
-                    ObjectRef(source=info.id),
-                    hint="this is a k8sdsl bug; please report it with the input",
-                )
+            findings.extend(list(info.func(ctx)))
+            continue
+        except Exception as exc:  # noqa: BLE001 - reported below, with the rule's id
+            error: Exception = exc
+        if well_formed is not None and len(well_formed) < len(manifests):
+            retry_ctx = retry_ctx or RuleContext(well_formed, settings or {})
+            try:
+                findings.extend(list(info.func(retry_ctx)))
+                continue
+            except Exception as exc:  # noqa: BLE001
+                error = exc
+        findings.append(
+            Finding(
+                Severity.ERROR,
+                "internal/rule-failed",
+                f"rule {info.id} failed: {type(error).__name__}: {error}",
+                ObjectRef(source=info.id),
+                hint="this is a k8sdsl bug; please report it with the input",
             )
+        )
     return findings

@@ -48,9 +48,8 @@ def js_key_order(keys: list[str]) -> list[str]:
 def sort_like_cdk8s(value: Any) -> Any:
     """Deep-sort keys the way cdk8s's ``ApiObject.toJson`` does, dropping ``None`` values."""
     if isinstance(value, dict):
-        return {
-            k: sort_like_cdk8s(value[k]) for k in js_key_order(list(value)) if value[k] is not None
-        }
+        order = sorted(value) if _plain_keys(value) else js_key_order(list(value))
+        return {k: sort_like_cdk8s(value[k]) for k in order if value[k] is not None}
     if isinstance(value, list):
         return [sort_like_cdk8s(v) for v in value]
     return value

@@ -29,7 +29,7 @@ from k8sdsl.storage._checks import (
     recycle_problem,
     unsupported_access_modes,
 )
-from k8sdsl.volumes._catalog import CATALOG
+from k8sdsl.volumes import CATALOG
 
 _PV = "PersistentVolume"
 _PVC = "PersistentVolumeClaim"
@@ -669,7 +669,8 @@ def _consumed_claims(ctx: RuleContext) -> set[tuple[str, str]]:
     used: set[tuple[str, str]] = set()
     for manifest in ctx.manifests:
         for ps in pod_specs(manifest):
-            for volume in ps.spec.get("volumes") or ():
+            volumes = ps.spec.get("volumes")
+            for volume in volumes if isinstance(volumes, list) else ():
                 source = volume.get("persistentVolumeClaim") if isinstance(volume, dict) else None
                 if isinstance(source, dict) and source.get("claimName"):
                     used.add((ps.namespace or _DEFAULT_NAMESPACE, str(source["claimName"])))

@@ -16,10 +16,15 @@ from k8sdsl.core._manifest import Manifest
 from k8sdsl.core._podspecs import PodSpecRef, pod_specs
 from k8sdsl.core._suggest import suggest
 from k8sdsl.rules._registry import RuleContext, rule
-from k8sdsl.volumes._catalog import CATALOG, PROJECTION_CATALOG, VolumeTypeFacts
-from k8sdsl.volumes._mounts import normalize_mount_path
-from k8sdsl.volumes._sources import VolumeSourceBase
-from k8sdsl.volumes._volume import PERSISTENT_VOLUME_SOURCE_TYPES, POD_SOURCE_TYPES
+from k8sdsl.volumes import (
+    CATALOG,
+    PERSISTENT_VOLUME_SOURCE_TYPES,
+    POD_SOURCE_TYPES,
+    PROJECTION_CATALOG,
+    VolumeSourceBase,
+    VolumeTypeFacts,
+    normalize_mount_path,
+)
 
 _PV = "PersistentVolume"
 _GIT_REPO = "gitRepo"
@@ -238,7 +243,7 @@ def missing_source(ctx: RuleContext) -> Iterator[Finding]:
                 if _source_keys(volume):
                     continue
                 name = volume.get("name")
-                stray = sorted(k for k in volume if k != "name")
+                stray = sorted(str(k) for k in volume if k != "name")
                 if not stray:
                     yield manifest.warning(
                         "volumes/missing-source",
@@ -574,7 +579,7 @@ def image_subpath(ctx: RuleContext) -> Iterator[Finding]:
             images = {n for n, v in _volumes_by_name(ps).items() if "image" in v}
             for cpath, container in ps.containers():
                 for i, mount in _mounts(container):
-                    if mount.get("name") in images and (
+                    if str(mount.get("name")) in images and (
                         mount.get("subPath") or mount.get("subPathExpr")
                     ):
                         yield manifest.error(

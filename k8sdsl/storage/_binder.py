@@ -290,6 +290,42 @@ def _show_modes(modes: tuple[str, ...]) -> str:
     return ", ".join(modes) if modes else "no access modes"
 
 
+def _mismatch_fields(
+    claim: _Claim,
+    pv: _Volume,
+    *,
+    check_class: bool = True,
+    check_selector: bool = True,
+    check_taken: bool = True,
+    claim_class: str | None = None,
+) -> list[str]:
+    """The field of every reason ``pv`` cannot bind ``claim``, in the order a reader checks
+    them. Cheap (no text): the binder asks it for many pairs; :func:`_mismatches` words the
+    few that are reported."""
+    out: list[str] = []
+    wanted_class = claim.effective_class if claim_class is None else claim_class
+    if check_class and pv.storage_class != (wanted_class or ""):
+        out.append("storageClassName")
+    if not claim.modes or any(m not in pv.modes for m in claim.modes):
+        out.append("accessModes")
+    if pv.capacity is None or (claim.request is not None and pv.capacity < claim.request):
+        out.append("capacity")
+    if pv.volume_mode != claim.volume_mode:
+        out.append("volumeMode")
+    if pv.attributes_class != claim.attributes_class:
+        out.append("volumeAttributesClassName")
+    if check_selector and (
+        claim.selector_invalid
+        or (claim.selector is not None and not claim.selector.matches(pv.labels))
+    ):
+        out.append("selector")
+    if pv.claim_ref is not None and pv.claim_ref != (claim.namespace, claim.name):
+        out.append("claimRef")
+    elif check_taken and pv.taken_by is not None and pv.taken_by != claim.key:
+        out.append("bound")
+    return out
+
+
 def _mismatches(
     claim: _Claim,
     pv: _Volume,
@@ -299,69 +335,49 @@ def _mismatches(
     check_taken: bool = True,
     claim_class: str | None = None,
 ) -> list[Mismatch]:
-    """Every reason ``pv`` cannot bind ``claim``, in the order a reader checks them."""
-    out: list[Mismatch] = []
+    """Every reason ``pv`` cannot bind ``claim``, in words."""
+    fields = _mismatch_fields(
+        claim,
+        pv,
+        check_class=check_class,
+        check_selector=check_selector,
+        check_taken=check_taken,
+        claim_class=claim_class,
+    )
     wanted_class = claim.effective_class if claim_class is None else claim_class
-    if check_class and pv.storage_class != (wanted_class or ""):
+    return [Mismatch(field, _describe(field, claim, pv, wanted_class)) for field in fields]
+
+
+def _describe(field: str, claim: _Claim, pv: _Volume, wanted_class: str | None) -> str:
+    if field == "storageClassName":
         why = ""
         if claim.default_class:
             why = " (the default StorageClass, given because the claim sets no storageClassName)"
-        out.append(
-            Mismatch(
-                "storageClassName",
-                f"the PV has {_show_class(pv.storage_class)}, the claim wants "
-                f"{_show_class(wanted_class)}{why}",
-            )
+        return (
+            f"the PV has {_show_class(pv.storage_class)}, the claim wants "
+            f"{_show_class(wanted_class)}{why}"
         )
-    missing = tuple(m for m in claim.modes if m not in pv.modes)
-    if missing or not claim.modes:
-        out.append(
-            Mismatch(
-                "accessModes",
-                f"the PV has {_show_modes(pv.modes)}, the claim wants {_show_modes(claim.modes)}",
-            )
+    if field == "accessModes":
+        return f"the PV has {_show_modes(pv.modes)}, the claim wants {_show_modes(claim.modes)}"
+    if field == "capacity":
+        if pv.capacity is None:
+            return "the PV sets no capacity.storage"
+        return f"the PV has {pv.capacity}, the claim requests {claim.request}"
+    if field == "volumeMode":
+        return f"the PV is {pv.volume_mode}, the claim wants {claim.volume_mode}"
+    if field == "volumeAttributesClassName":
+        return (
+            f"the PV has {_show_class(pv.attributes_class)}, the claim wants "
+            f"{_show_class(claim.attributes_class)}"
         )
-    if pv.capacity is None:
-        out.append(Mismatch("capacity", "the PV sets no capacity.storage"))
-    elif claim.request is not None and pv.capacity < claim.request:
-        out.append(
-            Mismatch("capacity", f"the PV has {pv.capacity}, the claim requests {claim.request}")
-        )
-    if pv.volume_mode != claim.volume_mode:
-        out.append(
-            Mismatch(
-                "volumeMode",
-                f"the PV is {pv.volume_mode}, the claim wants {claim.volume_mode}",
-            )
-        )
-    if pv.attributes_class != claim.attributes_class:
-        out.append(
-            Mismatch(
-                "volumeAttributesClassName",
-                f"the PV has {_show_class(pv.attributes_class)}, the claim wants "
-                f"{_show_class(claim.attributes_class)}",
-            )
-        )
-    if check_selector:
+    if field == "selector":
         if claim.selector_invalid:
-            out.append(Mismatch("selector", "the claim's selector is malformed"))
-        elif claim.selector is not None and not claim.selector.matches(pv.labels):
-            shown = ", ".join(f"{k}={v}" for k, v in sorted(pv.labels.items())) or "none"
-            out.append(
-                Mismatch("selector", f"the PV's labels ({shown}) do not match the claim's selector")
-            )
-    if pv.claim_ref is not None and pv.claim_ref != (claim.namespace, claim.name):
-        out.append(
-            Mismatch(
-                "claimRef",
-                f"the PV is reserved for claim {pv.claim_ref[0]}/{pv.claim_ref[1]}",
-            )
-        )
-    elif check_taken and pv.taken_by is not None and pv.taken_by != claim.key:
-        out.append(
-            Mismatch("bound", f"the PV is bound to claim {pv.taken_by} (binds are exclusive)")
-        )
-    return out
+            return "the claim's selector is malformed"
+        shown = ", ".join(f"{k}={v}" for k, v in sorted(pv.labels.items())) or "none"
+        return f"the PV's labels ({shown}) do not match the claim's selector"
+    if field == "claimRef" and pv.claim_ref is not None:
+        return f"the PV is reserved for claim {pv.claim_ref[0]}/{pv.claim_ref[1]}"
+    return f"the PV is bound to claim {pv.taken_by} (binds are exclusive)"
 
 
 def _reserved_for(pv: _Volume, claim: _Claim) -> bool:
@@ -371,7 +387,7 @@ def _reserved_for(pv: _Volume, claim: _Claim) -> bool:
 def _fits(claim: _Claim, pv: _Volume, *, check_taken: bool = True) -> bool:
     """Whether the controller would bind ``pv`` to ``claim`` (no volumeName on the claim)."""
     reserved = _reserved_for(pv, claim)
-    return not _mismatches(
+    return not _mismatch_fields(
         claim, pv, check_class=not reserved, check_selector=not reserved, check_taken=check_taken
     )
 
@@ -382,25 +398,77 @@ def _preference(pv: _Volume) -> tuple[int, Any, int]:
     return (len(pv.modes), pv.capacity.value if pv.capacity else 0, pv.order)
 
 
-def _best(claim: _Claim, volumes: list[_Volume], *, check_taken: bool = True) -> _Volume | None:
-    candidates = [pv for pv in volumes if _fits(claim, pv, check_taken=check_taken)]
-    if not candidates:
+class _Index:
+    """The PVs by class and by the claim they reserve, each list in order of preference.
+
+    A PV can bind a claim only if it is reserved for that claim (``claimRef``) or has no
+    ``claimRef``, the claim's class and (for a claim with ``matchLabels``) its labels;
+    looking only there keeps binding a fleet of claims against a fleet of PVs near linear
+    instead of claims x PVs.
+    """
+
+    def __init__(self, volumes: list[_Volume]) -> None:
+        self.volumes = volumes
+        self.by_class: dict[str, list[_Volume]] = {}
+        self.by_label: dict[tuple[str, str, str], list[_Volume]] = {}
+        self.reserved: dict[tuple[str, str], list[_Volume]] = {}
+        for pv in sorted(volumes, key=_preference):
+            if pv.claim_ref is not None:
+                self.reserved.setdefault(pv.claim_ref, []).append(pv)
+                continue
+            self.by_class.setdefault(pv.storage_class, []).append(pv)
+            for key, value in pv.labels.items():
+                self.by_label.setdefault((pv.storage_class, key, value), []).append(pv)
+
+    def _candidates(self, claim: _Claim) -> list[_Volume]:
+        cls = claim.effective_class or ""
+        wanted = claim.selector.match_labels if claim.selector is not None else None
+        if wanted:
+            key, value = next(iter(wanted.items()))
+            return self.by_label.get((cls, key, value), [])
+        return self.by_class.get(cls, [])
+
+    def best(self, claim: _Claim, *, check_taken: bool = True) -> _Volume | None:
+        """The PV the controller picks for ``claim``: one reserved for it wins, else the
+        preferred free PV of its class."""
+        for pv in self.reserved.get((claim.namespace, claim.name), ()):
+            if _fits(claim, pv, check_taken=check_taken):
+                return pv
+        for pv in self._candidates(claim):
+            if check_taken and pv.taken_by is not None and pv.taken_by != claim.key:
+                continue
+            if _fits(claim, pv, check_taken=check_taken):
+                return pv
         return None
-    # a PV reserved for this claim through claimRef wins over any other match
-    reserved = [pv for pv in candidates if _reserved_for(pv, claim)]
-    return min(reserved or candidates, key=_preference)
 
+    def class_less_match(self, claim: _Claim) -> _Volume | None:
+        """The preferred class-less PV that ``claim`` would bind if it had class ``""``
+        (the default-class trap), taken or not."""
+        found = [
+            pv
+            for pv in self.reserved.get((claim.namespace, claim.name), ())
+            if pv.storage_class == ""
+            and not _mismatch_fields(claim, pv, claim_class="", check_taken=False)
+        ][:1]
+        for pv in self.by_class.get("", ()):
+            if not _mismatch_fields(claim, pv, claim_class="", check_taken=False):
+                found.append(pv)
+                break
+        return min(found, key=_preference) if found else None
 
-def _closest(claim: _Claim, volumes: list[_Volume]) -> tuple[_Volume | None, list[Mismatch]]:
-    best: tuple[int, int, _Volume, list[Mismatch]] | None = None
-    for pv in volumes:
-        found = _mismatches(claim, pv)
-        key = (len(found), pv.order)
-        if best is None or key < best[:2]:
-            best = (key[0], key[1], pv, found)
-    if best is None:
-        return None, []
-    return best[2], best[3]
+    def closest(self, claim: _Claim) -> tuple[_Volume | None, list[Mismatch]]:
+        """The PV with the fewest mismatches (the first given among equals). Only called for
+        a claim no PV fits, so one mismatch is as close as it gets."""
+        best: tuple[int, _Volume] | None = None
+        for pv in self.volumes:
+            count = len(_mismatch_fields(claim, pv))
+            if best is None or count < best[0]:
+                best = (count, pv)
+                if count <= 1:
+                    break
+        if best is None:
+            return None, []
+        return best[1], _mismatches(claim, best[1])
 
 
 # -- the binder --------------------------------------------------------------------------
@@ -433,6 +501,7 @@ def bind(objects: Iterable[Mapping[str, Any] | _HasK8s]) -> BindingPlan:
     by_class = {sc.name: sc for sc in classes}
     defaults = tuple(sc.name for sc in classes if sc.default)
     by_pv = {pv.name: pv for pv in volumes}
+    index = _Index(volumes)
 
     for claim in claims:
         if claim.written_class is not None:
@@ -466,15 +535,15 @@ def bind(objects: Iterable[Mapping[str, Any] | _HasK8s]) -> BindingPlan:
     for claim in claims:
         if claim.key in verdicts:
             continue
-        unconstrained = _best(claim, volumes, check_taken=False)
+        unconstrained = index.best(claim, check_taken=False)
         if unconstrained is not None:
             ideal[claim.key] = unconstrained
-        pv = _best(claim, volumes)
+        pv = index.best(claim)
         if pv is not None:
             pv.taken_by = claim.key
             verdicts[claim.key] = _bound(claim, pv, by_class)
             continue
-        verdicts[claim.key] = _without_volume(claim, volumes, by_class)
+        verdicts[claim.key] = _without_volume(claim, index, by_class)
 
     # 3. competition: a claim whose best PV went to another claim and that got no PV
     rivals: dict[str, list[str]] = {}
@@ -492,12 +561,9 @@ def bind(objects: Iterable[Mapping[str, Any] | _HasK8s]) -> BindingPlan:
             continue
         verdict = verdicts[claim.key]
         if claim.default_class:
-            for pv in sorted(volumes, key=_preference):
-                if pv.storage_class == "" and not _mismatches(
-                    claim, pv, claim_class="", check_taken=False
-                ):
-                    trapped[claim.key] = pv.name
-                    break
+            trap = index.class_less_match(claim)
+            if trap is not None:
+                trapped[claim.key] = trap.name
         elif verdict.volume is not None:
             trapped[claim.key] = verdict.volume
 
@@ -557,11 +623,11 @@ def _unbound(claim: _Claim, pv: _Volume | None, found: list[Mismatch]) -> ClaimV
 
 
 def _without_volume(
-    claim: _Claim, volumes: list[_Volume], by_class: Mapping[str, _StorageClass]
+    claim: _Claim, index: _Index, by_class: Mapping[str, _StorageClass]
 ) -> ClaimVerdict:
     """No PV fits: provisioned by its class, left to the cluster, or unbound for good."""
     cls = claim.effective_class
-    closest, found = _closest(claim, volumes)
+    closest, found = index.closest(claim)
     if cls:
         sc = by_class.get(cls)
         extra: list[Mismatch] = []

@@ -349,3 +349,54 @@ def test_bind_takes_resources_and_reports_sizes() -> None:
     assert verdict.requested == Quantity("1Gi")
     assert verdict.capacity == Quantity("10Gi")
     assert bind(m.obj for m in app.manifests()).bindings() == {"apps/data": "lapv"}
+
+
+def test_a_selector_with_several_labels_binds_the_pv_that_has_them_all() -> None:
+    claim = pvc("data", selector={"matchLabels": {"tier": "fast", "zone": "a"}})
+    plan = bind(
+        [
+            pv("fast-b", labels={"tier": "fast", "zone": "b"}),
+            pv("fast-a", labels={"tier": "fast", "zone": "a"}),
+            claim,
+        ]
+    )
+    assert plan.verdict("data", "apps").volume == "fast-a"
+
+
+def test_a_reserved_pv_wins_over_a_preferred_pv_of_the_class() -> None:
+    reserved = pv("reserved", modes=[RWO, ROX, RWX], capacity="10Gi", cls="other")
+    reserved["spec"]["claimRef"] = {"name": "data", "namespace": "apps"}
+    plan = bind([pv("preferred", modes=[RWX]), reserved, pvc("data", modes=[RWX])])
+    assert plan.verdict("data", "apps").volume == "reserved"
+
+
+@pytest.mark.parametrize("shape", ["class-per-claim", "shared-class", "selector", "dynamic"])
+def test_binding_a_fleet_looks_at_few_pairs(shape: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The PV controller looks at every PV for every claim; the binder runs over a whole
+    fleet at synth, so it looks only at the PVs of a claim's class (and labels), and words
+    mismatches only for the claims it reports. Claims x PVs pair checks would make a fleet of
+    1,000 static PVs and claims take seconds."""
+    from k8sdsl.storage import _binder
+
+    calls = 0
+    real = _binder._mismatch_fields
+
+    def counting(*args: object, **kwargs: object) -> list[str]:
+        nonlocal calls
+        calls += 1
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_binder, "_mismatch_fields", counting)
+    n = 300
+    objects: list[dict[str, object]] = [storage_class("fast")]
+    for i in range(n):
+        cls = {"class-per-claim": f"c{i}", "dynamic": f"c{i}"}.get(shape, "")
+        objects.append(pv(f"pv-{i}", cls=cls, labels={"app": f"a{i}"}))
+        claim = pvc(f"claim-{i}", namespace=f"ns-{i}", cls="fast" if shape == "dynamic" else cls)
+        if shape == "selector":
+            claim["spec"]["selector"] = {"matchLabels": {"app": f"a{i}"}}
+        objects.append(claim)
+    plan = bind(objects)
+    expected = Outcome.PROVISIONED if shape == "dynamic" else Outcome.BOUND
+    assert {v.outcome for v in plan.claims} == {expected}
+    assert calls <= 4 * n

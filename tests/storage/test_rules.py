@@ -421,6 +421,14 @@ def test_mount_options_on_nfs() -> None:
     ).findings
 
 
+def test_mount_options_on_a_local_pv() -> None:
+    # the kubelet's local plugin takes mount options (SupportsMountOption is true)
+    local = pv(
+        "ssd", modes=[RWO], source=LOCAL, nodeAffinity=NODE_AFFINITY, mountOptions=["noatime"]
+    )
+    assert not run("storage/mount-options-unsupported", local).findings
+
+
 # -- storage/claim-data-source -----------------------------------------------------------------
 
 
@@ -505,3 +513,30 @@ def test_a_delayed_claim_with_a_pod_or_an_immediate_class() -> None:
     assert not run("storage/waiting-for-consumer", *in_template).findings
     immediate = [storage_class("fast", binding="Immediate"), pvc("data", cls="fast")]
     assert not run("storage/waiting-for-consumer", *immediate).findings
+
+
+# -- malformed YAML ----------------------------------------------------------------------------
+
+
+def test_rules_do_not_crash_on_malformed_yaml() -> None:
+    """``k8sdsl check`` reads anyone's YAML: lists where maps belong, numbers where lists
+    belong, odd keys. The storage rules report what they can and never fail."""
+    odd_volumes = pod("p", "data")
+    odd_volumes["spec"]["volumes"] = 3
+    odd_template = pod("w", "data", kind="Deployment")
+    odd_template["spec"]["template"]["spec"]["volumes"] = {"name": "v0"}
+    objects: list[dict[str, Any]] = [
+        odd_volumes,
+        odd_template,
+        pv("a", modes=[{"mode": RWX}], capacity="lots", source={"nfs": "10.0.0.5:/x"}),  # type: ignore[list-item]
+        pv("b", source={"hostPath": {"path": ["/tmp/x"]}}, persistentVolumeReclaimPolicy="Delete"),
+        pv("c", claimRef={"name": ["data"], "namespace": {}}, mountOptions="ro"),
+        pvc("data", modes=[RWX], selector={"matchLabels": ["a"]}, volumeName=7),
+        pvc("other", resources={"requests": ["1Gi"]}, dataSource={"kind": ["x"]}),
+        {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": [], "spec": []},
+        {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "x",
+         "annotations": ["a"]}, "reclaimPolicy": ["Recycle"], "volumeBindingMode": {}},
+    ]  # fmt: skip
+    ids = [r.id for r in registered_rules() if r.topic == "storage"]
+    report = check_objects(objects, only=ids)
+    assert "internal/rule-failed" not in report.codes(), report.format()

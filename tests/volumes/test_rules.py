@@ -285,3 +285,33 @@ def test_rules_do_not_crash_on_malformed_yaml() -> None:
     ids = [r.id for r in registered_rules() if r.topic == "volumes"]
     report = check_objects([broken, copy.deepcopy(broken) | {"spec": None}], "1.35", only=ids)
     assert "internal/rule-failed" not in report.codes()
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        # YAML keys need not be strings: `1: x` or `~: x` next to a source's fields
+        make_pod([{"name": "v", 1: "x", "pdName": "disk"}]),  # type: ignore[dict-item]
+        make_pod([{"name": "v", None: "x"}]),  # type: ignore[dict-item]
+        # a mount whose name is a list or a map, next to an image volume (1.32: image-subpath)
+        make_pod(
+            [{"name": "model", "image": {"reference": "registry.example.com/model:1"}}],
+            [
+                {"name": ["model"], "mountPath": "/m", "subPath": "w"},
+                {"name": {"model": 1}, "mountPath": "/n", "subPath": "w"},
+            ],
+        ),
+    ],
+    ids=["int-key", "null-key", "unhashable-mount-name"],
+)
+def test_rules_do_not_crash_on_odd_keys_and_names(broken: dict[str, Any]) -> None:
+    ids = [r.id for r in registered_rules() if r.topic == "volumes"]
+    for version in ("1.32", "1.35"):
+        report = check_objects([broken], version, only=ids)
+        assert "internal/rule-failed" not in report.codes(), report.format()
+
+
+def test_stray_fields_with_odd_keys_are_still_reported() -> None:
+    broken = make_pod([{"name": "v", 1: "x", "pdName": "disk"}])  # type: ignore[dict-item]
+    found = findings([broken], "1.35", "volumes/missing-source")
+    assert [(f.severity, f.path) for f in found] == [(Severity.ERROR, "spec.volumes[0]")]

@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from k8sdsl.volumes._catalog import CATALOG
-from k8sdsl.volumes._enums import AccessMode
+from k8sdsl.volumes import CATALOG, AccessMode
 
 _RECYCLERS = ("nfs", "hostPath")
 

@@ -11,14 +11,15 @@ from k8sdsl.core._quantity import Quantity
 from k8sdsl.core._selectors import LabelSelector
 from k8sdsl.core._types import dns_fix
 from k8sdsl.storage._checks import data_source_problems
-from k8sdsl.volumes._claim import (
+from k8sdsl.volumes import (
+    AccessMode,
+    Mount,
     PersistentVolumeClaimSpec,
     TypedLocalObjectReference,
     TypedObjectReference,
+    Volume,
+    VolumeMode,
 )
-from k8sdsl.volumes._enums import AccessMode, VolumeMode
-from k8sdsl.volumes._mounts import Mount
-from k8sdsl.volumes._volume import Volume
 
 if TYPE_CHECKING:
     from k8sdsl.storage._persistent_volume import PersistentVolume

@@ -25,10 +25,7 @@ from k8sdsl.core._types import AbsolutePath, dns_fix
 from k8sdsl.storage._claim import NO_CLASS, PersistentVolumeClaim
 from k8sdsl.storage._persistent_volume import PersistentVolume
 from k8sdsl.storage._values import ReclaimPolicy
-from k8sdsl.volumes._enums import AccessMode
-from k8sdsl.volumes._mounts import Mount
-from k8sdsl.volumes._refs import ObjectReference
-from k8sdsl.volumes._volume import Volume
+from k8sdsl.volumes import AccessMode, Mount, ObjectReference, Volume
 
 #: the exports(5) options the notes' server should use: read-write, replies only after the
 #: data is on disk, and no subtree checking (which breaks renames of open files)

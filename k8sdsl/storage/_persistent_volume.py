@@ -12,13 +12,15 @@ from k8sdsl.core._quantity import Quantity
 from k8sdsl.storage._claim import PersistentVolumeClaim, class_name
 from k8sdsl.storage._storage_class import StorageClass
 from k8sdsl.storage._values import PersistentVolumeSpec, ReclaimPolicy, VolumeNodeAffinity
-from k8sdsl.volumes._enums import AccessMode, HostPathType, VolumeMode
-from k8sdsl.volumes._refs import ObjectReference
-from k8sdsl.volumes._sources import (
+from k8sdsl.volumes import (
+    AccessMode,
     CsiPersistentVolumeSource,
+    HostPathType,
     HostPathVolumeSource,
     LocalVolumeSource,
     NfsVolumeSource,
+    ObjectReference,
+    VolumeMode,
     VolumeSourceBase,
 )
 
@@ -168,6 +170,7 @@ class PersistentVolume(Resource):
         access_modes: Sequence[AccessMode] = (AccessMode.READ_WRITE_ONCE,),
         volume_mode: VolumeMode = VolumeMode.FILESYSTEM,
         fs_type: str | None = None,
+        mount_options: Sequence[str] | None = None,
         reclaim_policy: ReclaimPolicy = ReclaimPolicy.RETAIN,
         claim_ref: PersistentVolumeClaim | ObjectReference | None = None,
         name: str | None = None,
@@ -178,7 +181,7 @@ class PersistentVolume(Resource):
         ``kubernetes.io/hostname`` is set for you (Kubernetes requires it). Give it a class
         made with :meth:`StorageClass.for_local_volumes` (WaitForFirstConsumer), so claims
         bind only once their pod is scheduled. ``volume_mode=VolumeMode.BLOCK`` exposes a
-        raw device."""
+        raw device. ``mount_options`` (``noatime``...) are passed to the kubelet's mount."""
         with _scope_values(scope, id):
             source = LocalVolumeSource(path=path, fs_type=fs_type)
             affinity = VolumeNodeAffinity.hostname(node)
@@ -191,6 +194,7 @@ class PersistentVolume(Resource):
             reclaim_policy=reclaim_policy,
             storage_class=storage_class,
             volume_mode=volume_mode,
+            mount_options=mount_options,
             node_affinity=affinity,
             claim_ref=claim_ref,
             name=name,

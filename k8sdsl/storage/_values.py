@@ -28,13 +28,14 @@ from k8sdsl.storage._checks import (
     recycle_problem,
     unsupported_access_modes,
 )
-from k8sdsl.volumes._claim import AccessModes
-from k8sdsl.volumes._enums import AccessMode, VolumeMode
-from k8sdsl.volumes._refs import ObjectReference
-from k8sdsl.volumes._sources import VolumeSourceBase
-from k8sdsl.volumes._volume import (
+from k8sdsl.volumes import (
     PERSISTENT_VOLUME_SOURCE_TYPES,
+    AccessMode,
+    AccessModes,
+    ObjectReference,
     PersistentVolumeSource,
+    VolumeMode,
+    VolumeSourceBase,
     pv_form_hint,
 )
 

@@ -15,6 +15,7 @@ from k8sdsl.volumes._catalog import (
     volume_facts,
 )
 from k8sdsl.volumes._claim import (
+    AccessModes,
     ClaimTemplateMetadata,
     PersistentVolumeClaimSpec,
     PersistentVolumeClaimTemplate,
@@ -35,7 +36,13 @@ from k8sdsl.volumes._enums import (
     StorageMedium,
     VolumeMode,
 )
-from k8sdsl.volumes._mounts import Mount, MountPath, VolumeDevice, collect_volumes
+from k8sdsl.volumes._mounts import (
+    Mount,
+    MountPath,
+    VolumeDevice,
+    collect_volumes,
+    normalize_mount_path,
+)
 from k8sdsl.volumes._projected import (
     ClusterTrustBundleProjection,
     ConfigMapProjection,
@@ -104,10 +111,12 @@ from k8sdsl.volumes._volume import (
     PersistentVolumeSource,
     Volume,
     VolumeSource,
+    pv_form_hint,
 )
 
 __all__ = [
     "AccessMode",
+    "AccessModes",
     "AwsElasticBlockStoreVolumeSource",
     "AzureDataDiskCachingMode",
     "AzureDataDiskKind",
@@ -194,5 +203,7 @@ __all__ = [
     "VolumeTypeFacts",
     "VsphereVirtualDiskVolumeSource",
     "collect_volumes",
+    "normalize_mount_path",
+    "pv_form_hint",
     "volume_facts",
 ]

@@ -292,9 +292,11 @@ _FACTS: tuple[VolumeTypeFacts, ...] = (
         pod=False,
         pv=True,
         pv_access_modes=frozenset({RWO}),
+        mount_options=True,
         notes="Static PVs only (no dynamic provisioning); the PV needs spec.nodeAffinity; use "
         "a StorageClass with WaitForFirstConsumer. Not in the docs' access-mode table: a "
-        "node-local volume is effectively ReadWriteOnce.",
+        "node-local volume is effectively ReadWriteOnce. The kubelet's local plugin takes "
+        "mount options (SupportsMountOption is true).",
     ),
     VolumeTypeFacts(
         "nfs",
@@ -381,7 +383,8 @@ _FACTS: tuple[VolumeTypeFacts, ...] = (
         "migration",
         pv_access_modes=frozenset({RWO}),
         delete=True,
-        mount_options=True,
+        notes="Older docs list StorageOS among the types with mount options, but its kubelet "
+        "plugin refused them (SupportsMountOption returned false).",
     ),
     VolumeTypeFacts(
         "vsphereVolume",

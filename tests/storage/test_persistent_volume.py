@@ -302,6 +302,20 @@ def test_mount_options_on_a_plugin_without_them(chart: Chart) -> None:
     assert err.findings[0].path == "mount_options"
 
 
+def test_local_takes_mount_options(chart: Chart) -> None:
+    volume = PersistentVolume.local(
+        chart,
+        "ssd",
+        path="/mnt/disks/ssd1",
+        node="node-1",
+        capacity="100Gi",
+        storage_class="local-ssd",
+        mount_options=["noatime"],
+    )
+    assert volume.to_k8s()["spec"]["mountOptions"] == ["noatime"]
+    assert_schema_valid([volume])
+
+
 def test_local_without_node_affinity(chart: Chart) -> None:
     err = _error(
         lambda: PersistentVolume(

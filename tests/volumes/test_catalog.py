@@ -108,6 +108,16 @@ def test_delete_support() -> None:
     assert not deletes & {"nfs", "hostPath", "local", "iscsi", "fc", "cephfs"}
 
 
+def test_mount_options_follow_the_kubelet_plugins() -> None:
+    """``SupportsMountOption`` of each in-tree plugin (pkg/volume/*): the kubelet refuses a
+    PV with mountOptions when it is false."""
+    assert {k for k, f in CATALOG.items() if f.mount_options} == {
+        "awsElasticBlockStore", "azureDisk", "azureFile", "cephfs", "cinder", "csi",
+        "gcePersistentDisk", "glusterfs", "iscsi", "local", "nfs", "quobyte", "rbd",
+        "vsphereVolume",
+    }  # fmt: skip
+
+
 def test_always_read_only_types() -> None:
     assert {k for k, f in CATALOG.items() if f.always_read_only} == {
         "configMap", "secret", "downwardAPI", "projected", "image",

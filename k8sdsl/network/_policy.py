@@ -75,7 +75,9 @@ PortOrName = Annotated[int | str, PlainValidator(check_port_or_name)]
 
 
 class Protocol(StrEnum):
-    """The L4 protocol of a NetworkPolicy port. Kubernetes' default is ``TCP``."""
+    """The L4 protocol of a port: container, Service and NetworkPolicy ports all use this
+    one enum (``k8sdsl.workloads.Protocol`` is the same object). Kubernetes' default is
+    ``TCP``."""
 
     TCP = "TCP"
     UDP = "UDP"

@@ -324,7 +324,7 @@ def _read_peer(data: Any) -> PeerView:
     if isinstance(block, dict):
         network = read_network(block.get("cidr"))
         excepts = tuple(
-            n for n in (read_network(e) for e in block.get("except") or ()) if n is not None
+            n for n in (read_network(e) for e in _list(block.get("except"))) if n is not None
         )
         has_selector = "podSelector" in data or "namespaceSelector" in data
         return PeerView(
@@ -347,22 +347,34 @@ def _read_port(data: Any) -> PortView | None:
     if isinstance(port, bool) or not isinstance(port, int | str | None):
         return None
     end = data.get("endPort")
-    return PortView(protocol, port, end if isinstance(end, int) else None)
+    return PortView(
+        protocol, port, end if isinstance(end, int) and not isinstance(end, bool) else None
+    )
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _read_rules(items: Any, peer_key: str) -> tuple[RuleView, ...]:
     rules: list[RuleView] = []
-    for i, item in enumerate(items if isinstance(items, list) else []):
+    for i, item in enumerate(_list(items)):
         if not isinstance(item, dict):
             continue
+        # Missing, null or [] peers/ports mean "every one". Anything else that is not a list
+        # is malformed (the API server rejects it) and matches nothing, never everything.
         raw_peers = item.get(peer_key)
-        peers = tuple(_read_peer(p) for p in raw_peers) if raw_peers else None
+        peers: tuple[PeerView, ...] | None = None
+        if isinstance(raw_peers, list) and raw_peers:
+            peers = tuple(_read_peer(p) for p in raw_peers)
+        elif raw_peers is not None and not isinstance(raw_peers, list):
+            peers = (PeerView(valid=False),)
         raw_ports = item.get("ports")
-        ports = (
-            tuple(p for p in (_read_port(x) for x in raw_ports) if p is not None)
-            if raw_ports
-            else None
-        )
+        ports: tuple[PortView, ...] | None = None
+        if isinstance(raw_ports, list) and raw_ports:
+            ports = tuple(p for p in (_read_port(x) for x in raw_ports) if p is not None)
+        elif raw_ports is not None and not isinstance(raw_ports, list):
+            ports = ()
         rules.append(RuleView(peers, ports, i))
     return tuple(rules)
 
@@ -394,16 +406,18 @@ def read_policy(manifest: Manifest) -> PolicyView:
 def _container_ports(spec: Mapping[str, Any]) -> tuple[DeclaredPort, ...]:
     out: list[DeclaredPort] = []
     for key in ("initContainers", "containers"):
-        for container in spec.get(key) or []:
+        for container in _list(spec.get(key)):
             if not isinstance(container, dict):
                 continue
-            for port in container.get("ports") or []:
-                if isinstance(port, dict) and isinstance(port.get("containerPort"), int):
+            for port in _list(container.get("ports")):
+                number = port.get("containerPort") if isinstance(port, dict) else None
+                if isinstance(number, int) and not isinstance(number, bool):
+                    name = port.get("name")
                     out.append(
                         DeclaredPort(
-                            port["containerPort"],
+                            number,
                             str(port.get("protocol") or "TCP"),
-                            port.get("name"),
+                            name if isinstance(name, str) else None,
                         )
                     )
     return tuple(out)
@@ -669,8 +683,9 @@ class Reachability:
     @staticmethod
     def rule_ports(rule: RuleView, target: Endpoint | None) -> PortSet:
         """The ports a rule opens towards ``target``: named ports resolve on a pod target's
-        container ports, and on nothing else (``None``: an address)."""
-        if not rule.ports:
+        container ports, and on nothing else (``None``: an address). ``ports`` unset means
+        every port; a list of entries that cannot be read opens none."""
+        if rule.ports is None:
             return PortSet.all()
         out = PortSet.none()
         for p in rule.ports:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from k8sdsl.core._findings import Finding, ObjectRef, Severity
 from k8sdsl.core._manifest import Manifest
 
 RuleFunc = Callable[["RuleContext"], Iterable[Finding]]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,15 @@ class RuleContext:
 
     manifests: Sequence[Manifest]
     settings: dict[str, Any] = field(default_factory=dict)
+    _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()`` once per run, shared by every rule that asks for ``key`` (a model
+        several rules read, such as the network reachability model). Nothing is stored when
+        ``compute`` raises, so each rule that asks sees the error itself."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]  # type: ignore[no-any-return]
 
     def of_kind(self, *kinds: str) -> Iterator[Manifest]:
         for m in self.manifests:

@@ -29,9 +29,12 @@ from k8sdsl.workloads._images import ImageReference, ImageReferenceError
 def _images(ctx: RuleContext) -> Iterator[tuple[Manifest, PodSpecRef, str, dict[str, Any]]]:
     for m in ctx.manifests:
         for ref in pod_specs(m):
-            for path, c in ref.containers():
-                if isinstance(c.get("image"), str):
-                    yield m, ref, path, c
+            # read leniently: YAML given to ``k8sdsl check`` may hold a map where a list belongs
+            for key in ("containers", "initContainers", "ephemeralContainers"):
+                items = ref.spec.get(key)
+                for i, c in enumerate(items if isinstance(items, list) else []):
+                    if isinstance(c, dict) and isinstance(c.get("image"), str):
+                        yield m, ref, f"{ref.path}.{key}[{i}]", c
 
 
 def _parsed(image: str) -> ImageReference | None:
@@ -152,9 +155,10 @@ def pull_secret(ctx: RuleContext) -> Iterable[Finding]:
     }
     for m in ctx.manifests:
         for ref in pod_specs(m):
-            for i, entry in enumerate(ref.spec.get("imagePullSecrets") or []):
+            entries = ref.spec.get("imagePullSecrets")
+            for i, entry in enumerate(entries if isinstance(entries, list) else []):
                 name = entry.get("name") if isinstance(entry, dict) else None
-                if name and (ref.namespace, name) not in secrets:
+                if isinstance(name, str) and name and (ref.namespace, name) not in secrets:
                     yield m.warning(
                         "images/pull-secret",
                         f"{ref.path}.imagePullSecrets[{i}].name",
@@ -169,12 +173,14 @@ def _sealed_name(m: Manifest) -> Any:
     # SealedSecret/ExternalSecret produce a Secret named by spec.template.metadata.name,
     # else by the object's own name.
     spec = m.obj.get("spec")
-    target = None
-    if isinstance(spec, dict):
-        target = ((spec.get("template") or {}).get("metadata") or {}).get("name") or (
-            spec.get("target") or {}
-        ).get("name")
-    return target or m.name
+    template = spec.get("template") if isinstance(spec, dict) else None
+    metadata = template.get("metadata") if isinstance(template, dict) else None
+    target = spec.get("target") if isinstance(spec, dict) else None
+    for source in (metadata, target):
+        name = source.get("name") if isinstance(source, dict) else None
+        if isinstance(name, str) and name:
+            return name
+    return m.name
 
 
 __all__: list[str] = []

@@ -42,16 +42,17 @@ def _spec(manifest: Manifest) -> dict[str, Any]:
 def _model(ctx: RuleContext) -> Reachability:
     # Several rules need the same model; it is built once per run and kept on the context
     # (a fleet has thousands of pods and policies).
-    model = ctx.__dict__.get("_network_model")
-    if model is None:
-        model = Reachability.from_manifests(ctx.manifests)
-        ctx.__dict__["_network_model"] = model
-    return model
+    return ctx.memo("network/reachability", lambda: Reachability.from_manifests(ctx.manifests))
+
+
+def _list(value: Any) -> list[Any]:
+    """``value`` when it is a list, else ``[]``: the schema reports a map or a scalar where
+    Kubernetes wants a list, and the rules must not crash on it."""
+    return value if isinstance(value, list) else []
 
 
 def _rules(spec: dict[str, Any], key: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    items = spec.get(key)
-    for i, item in enumerate(items if isinstance(items, list) else []):
+    for i, item in enumerate(_list(spec.get(key))):
         if isinstance(item, dict):
             yield i, item
 
@@ -62,7 +63,7 @@ def _peers(
     """(JSON path, peer dict) of every from/to entry."""
     for direction, peer_key, _ in _DIRECTIONS:
         for i, item in _rules(spec, direction):
-            for j, peer in enumerate(item.get(peer_key) or []):
+            for j, peer in enumerate(_list(item.get(peer_key))):
                 if isinstance(peer, dict):
                     yield f"spec.{direction}[{i}].{peer_key}[{j}]", peer
 
@@ -73,7 +74,7 @@ def _ports(
     """(direction, JSON path, rule index, port dict) of every ports entry."""
     for direction, _, _ in _DIRECTIONS:
         for i, item in _rules(spec, direction):
-            for j, port in enumerate(item.get("ports") or []):
+            for j, port in enumerate(_list(item.get("ports"))):
                 if isinstance(port, dict):
                     yield direction, f"spec.{direction}[{i}].ports[{j}]", i, port
 
@@ -119,7 +120,7 @@ def invalid_cidr(ctx: RuleContext) -> Iterator[Finding]:
             problem = _cidr_problem(block.get("cidr"))
             if problem:
                 yield m.error("network/invalid-cidr", f"{path}.ipBlock.cidr", *problem)
-            for k, item in enumerate(block.get("except") or []):
+            for k, item in enumerate(_list(block.get("except"))):
                 problem = _cidr_problem(item)
                 if problem:
                     yield m.error("network/invalid-cidr", f"{path}.ipBlock.except[{k}]", *problem)
@@ -138,7 +139,7 @@ def except_outside_cidr(ctx: RuleContext) -> Iterator[Finding]:
             outer = read_network(block.get("cidr"))
             if outer is None:
                 continue
-            for k, item in enumerate(block.get("except") or []):
+            for k, item in enumerate(_list(block.get("except"))):
                 inner = read_network(item)
                 if inner is None:
                     continue
@@ -477,7 +478,7 @@ def host_network_dns(ctx: RuleContext) -> Iterator[Finding]:
         for ref in pod_specs(m):
             if not ref.spec.get("hostNetwork"):
                 continue
-            if ref.spec.get("dnsPolicy", "ClusterFirst") != "ClusterFirst":
+            if (ref.spec.get("dnsPolicy") or "ClusterFirst") != "ClusterFirst":
                 continue
             yield m.warning(
                 "network/host-network-dns",

@@ -101,6 +101,18 @@ def _sc(container: dict[str, Any]) -> dict[str, Any]:
     return sc if isinstance(sc, dict) else {}
 
 
+def _list(value: Any) -> list[Any]:
+    """``value`` when it is a list, else ``[]``: YAML from ``k8sdsl check`` may hold a map or
+    a scalar where Kubernetes wants a list (the schema reports that; the controls must not
+    crash on it)."""
+    return value if isinstance(value, list) else []
+
+
+def _annotations(pod: PodView) -> list[tuple[str, Any]]:
+    """The pod's annotations with string keys, sorted (YAML keys may be numbers)."""
+    return sorted((k, v) for k, v in pod.annotations.items() if isinstance(k, str))
+
+
 def _get(d: Any, *keys: str) -> Any:
     for k in keys:
         if not isinstance(d, dict):
@@ -184,7 +196,9 @@ def _capabilities_baseline(pod: PodView, version: Version, level: Level) -> list
     out = []
     for path, c in pod.containers():
         add = _get(_sc(c), "capabilities", "add")
-        bad = [str(a) for a in add or [] if a not in BASELINE_CAPABILITIES]
+        bad = [
+            str(a) for a in _list(add) if not (isinstance(a, str) and a in BASELINE_CAPABILITIES)
+        ]
         if bad:
             out.append(
                 Violation(
@@ -199,7 +213,7 @@ def _capabilities_baseline(pod: PodView, version: Version, level: Level) -> list
 
 def _host_path_volumes(pod: PodView, version: Version, level: Level) -> list[Violation]:
     out = []
-    for i, v in enumerate(pod.spec.get("volumes") or []):
+    for i, v in enumerate(_list(pod.spec.get("volumes"))):
         if isinstance(v, dict) and v.get("hostPath") is not None:
             out.append(
                 Violation(
@@ -215,7 +229,7 @@ def _host_path_volumes(pod: PodView, version: Version, level: Level) -> list[Vio
 def _host_ports(pod: PodView, version: Version, level: Level) -> list[Violation]:
     out = []
     for path, c in pod.containers():
-        for i, p in enumerate(c.get("ports") or []):
+        for i, p in enumerate(_list(c.get("ports"))):
             if isinstance(p, dict) and p.get("hostPort") not in (None, 0):
                 out.append(
                     Violation(
@@ -277,7 +291,7 @@ def _apparmor(pod: PodView, version: Version, level: Level) -> list[Violation]:
                     "use RuntimeDefault",
                 )
             )
-    for key, value in sorted(pod.annotations.items()):
+    for key, value in _annotations(pod):
         if (
             key.startswith(_APPARMOR_ANNOTATION)
             and value
@@ -352,7 +366,7 @@ def _proc_mount(pod: PodView, version: Version, level: Level) -> list[Violation]
 def _seccomp_baseline(pod: PodView, version: Version, level: Level) -> list[Violation]:
     out = []
     if version < (1, 19):
-        for key, value in sorted(pod.annotations.items()):
+        for key, value in _annotations(pod):
             if (
                 key == "seccomp.security.alpha.kubernetes.io/pod"
                 or key.startswith("container.seccomp.security.alpha.kubernetes.io/")
@@ -393,8 +407,9 @@ def _seccomp_baseline(pod: PodView, version: Version, level: Level) -> list[Viol
 def _sysctls(pod: PodView, version: Version, level: Level) -> list[Violation]:
     allowed = safe_sysctls(version)
     out = []
-    for i, s in enumerate(pod.pod_sc().get("sysctls") or []):
+    for i, s in enumerate(_list(pod.pod_sc().get("sysctls"))):
         name = s.get("name") if isinstance(s, dict) else None
+        name = name if isinstance(name, str) else None
         if name not in allowed:
             out.append(
                 Violation(
@@ -412,7 +427,7 @@ def _sysctls(pod: PodView, version: Version, level: Level) -> list[Violation]:
 
 def _volume_types(pod: PodView, version: Version, level: Level) -> list[Violation]:
     out = []
-    for i, v in enumerate(pod.spec.get("volumes") or []):
+    for i, v in enumerate(_list(pod.spec.get("volumes"))):
         if not isinstance(v, dict):
             continue
         kinds = [k for k in v if k != "name"]
@@ -529,8 +544,8 @@ def _capabilities_restricted(pod: PodView, version: Version, level: Level) -> li
     out = []
     for path, c in pod.containers():
         caps = _get(_sc(c), "capabilities")
-        drop = (caps or {}).get("drop") or [] if isinstance(caps, dict) else []
-        add = (caps or {}).get("add") or [] if isinstance(caps, dict) else []
+        drop = _list(caps.get("drop")) if isinstance(caps, dict) else []
+        add = _list(caps.get("add")) if isinstance(caps, dict) else []
         if "ALL" not in drop:
             out.append(
                 Violation(
@@ -781,32 +796,52 @@ def _view(ref: PodSpecRef) -> PodView:
     return PodView(ref.spec, ref.annotations, ref.path, meta_path)
 
 
-def _evaluate(ctx: RuleContext) -> list[Finding]:
-    cache = ctx.__dict__.get("_k8sdsl_pod_security")
-    if cache is not None:
-        return cache  # type: ignore[no-any-return]
+@dataclass(frozen=True, slots=True)
+class _Evaluation:
+    """Every control's findings over the app, computed once per run and grouped by rule id.
+
+    A control that fails on some input is recorded under its id only, so one broken
+    control cannot take the other eighteen rules down with it."""
+
+    findings: dict[str, list[Finding]]
+    failures: dict[str, Exception]
+
+
+def _evaluate(ctx: RuleContext) -> _Evaluation:
+    return ctx.memo("pod-security/evaluation", lambda: _evaluate_all(ctx))
+
+
+def _evaluate_all(ctx: RuleContext) -> _Evaluation:
     namespaces = _namespace_labels(ctx)
-    findings: list[Finding] = []
+    result = _Evaluation({}, {})
     for m in ctx.manifests:
         for ref in pod_specs(m):
-            findings.extend(_evaluate_pod(m, ref, namespaces))
-    ctx.__dict__["_k8sdsl_pod_security"] = findings
-    return findings
+            _evaluate_pod(m, ref, namespaces, result)
+    return result
 
 
 def _evaluate_pod(
-    m: Manifest, ref: PodSpecRef, namespaces: Mapping[str, Mapping[str, str]]
-) -> Iterator[Finding]:
+    m: Manifest,
+    ref: PodSpecRef,
+    namespaces: Mapping[str, Mapping[str, str]],
+    result: _Evaluation,
+) -> None:
     pod = _view(ref)
     reported: set[str] = set()
     for tier in tiers_for(m, ref, namespaces):
         seen_here: set[str] = set()
         for control in active_controls(tier.level, tier.version):
-            for v in control.check(pod, tier.version, tier.level):
+            code = f"pod-security/{control.control.value}"
+            try:
+                violations = control.check(pod, tier.version, tier.level)
+            except Exception as exc:  # noqa: BLE001 - re-raised by this control's rule only
+                result.failures.setdefault(code, exc)
+                continue
+            for v in violations:
                 if v.path in reported:
                     continue
                 seen_here.add(v.path)
-                yield _finding(m, ref, tier, control, v)
+                result.findings.setdefault(code, []).append(_finding(m, ref, tier, control, v))
         reported |= seen_here
 
 
@@ -836,7 +871,10 @@ def _finding(
 def _register(control: PssControl) -> None:
     def check(ctx: RuleContext) -> Iterable[Finding]:
         code = f"pod-security/{control.control.value}"
-        return [f for f in _evaluate(ctx) if f.code == code]
+        evaluation = _evaluate(ctx)
+        if code in evaluation.failures:
+            raise evaluation.failures[code]
+        return list(evaluation.findings.get(code, ()))
 
     check.__name__ = f"check_{control.control.name.lower()}"
     check.__doc__ = (
@@ -987,7 +1025,7 @@ def probes(ctx: RuleContext) -> Iterable[Finding]:
         if m.kind in ("Job", "CronJob"):
             return []
         out = []
-        for i, c in enumerate(pod.spec.get("containers") or []):
+        for i, c in enumerate(_list(pod.spec.get("containers"))):
             if not isinstance(c, dict) or not c.get("ports"):
                 continue
             for probe in ("livenessProbe", "readinessProbe"):
@@ -1034,7 +1072,7 @@ def secret_env(ctx: RuleContext) -> Iterable[Finding]:
     def check(m: Manifest, pod: PodView) -> list[Violation]:
         out = []
         for path, c in _regular_and_init(pod):
-            for i, e in enumerate(c.get("env") or []):
+            for i, e in enumerate(_list(c.get("env"))):
                 if isinstance(e, dict) and _get(e, "valueFrom", "secretKeyRef"):
                     out.append(
                         Violation(
@@ -1045,7 +1083,7 @@ def secret_env(ctx: RuleContext) -> Iterable[Finding]:
                             "mount the Secret as a volume (Volume.secret(...))",
                         )
                     )
-            for i, e in enumerate(c.get("envFrom") or []):
+            for i, e in enumerate(_list(c.get("envFrom"))):
                 if isinstance(e, dict) and e.get("secretRef"):
                     out.append(
                         Violation(

@@ -14,6 +14,7 @@ from pydantic_core import PydanticCustomError
 from k8sdsl.core._model import K8sModel
 from k8sdsl.core._quantity import Quantity
 from k8sdsl.core._types import AbsolutePath, DnsLabel, DnsSubdomain, Port, PortName
+from k8sdsl.network._policy import Protocol  # one enum for every kind of port
 from k8sdsl.volumes._mounts import Mount, VolumeDevice, normalize_mount_path
 from k8sdsl.workloads._images import Image, ImagePullPolicy
 from k8sdsl.workloads._probes import Lifecycle, Probe
@@ -121,14 +122,6 @@ ConfigKey = Annotated[str, AfterValidator(check_config_key)]
 
 ResourceName = Annotated[str, AfterValidator(check_resource_name)]
 """``cpu``, ``memory``, ``ephemeral-storage``, ``hugepages-<size>`` or ``domain/name``."""
-
-
-class Protocol(StrEnum):
-    """A port's protocol. Kubernetes' default is ``TCP``."""
-
-    TCP = "TCP"
-    UDP = "UDP"
-    SCTP = "SCTP"
 
 
 class ContainerPort(K8sModel):

@@ -569,7 +569,13 @@ def test_dns_config_missing_quiet() -> None:
 
 
 @pytest.mark.parametrize(
-    "spec", [{"hostNetwork": True}, {"hostNetwork": True, "dnsPolicy": "ClusterFirst"}]
+    "spec",
+    [
+        {"hostNetwork": True},
+        {"hostNetwork": True, "dnsPolicy": "ClusterFirst"},
+        # null is the default, ClusterFirst, as when the field is left out
+        {"hostNetwork": True, "dnsPolicy": None},
+    ],
 )
 def test_host_network_dns_triggers(spec: dict[str, Any]) -> None:
     report = run([pod("a", {}, **spec)], "network/host-network-dns")
@@ -590,3 +596,21 @@ def test_host_network_dns_triggers(spec: dict[str, Any]) -> None:
 )
 def test_host_network_dns_quiet(spec: dict[str, Any]) -> None:
     assert run([pod("a", {}, **spec)], "network/host-network-dns").codes() == []
+
+
+def test_the_reachability_model_is_built_once_per_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Four rules read the model; a fleet has thousands of pods, so it is built once
+    (``RuleContext.memo``) and shared."""
+    from k8sdsl.network import Reachability
+
+    built = []
+    original = Reachability.from_manifests.__func__  # type: ignore[attr-defined]
+
+    def counting(cls: type[Reachability], manifests: Any) -> Reachability:
+        built.append(1)
+        return original(cls, manifests)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(Reachability, "from_manifests", classmethod(counting))
+    objects = [pod("a", {"app": "a"}), policy({"podSelector": {}, "policyTypes": ["Egress"]})]
+    check_objects(objects, only=NETWORK_RULES)
+    assert len(built) == 1

@@ -228,3 +228,13 @@ def test_sidecar_init_container() -> None:
     pod = _pod(Container(name="app", image=IMAGE), init_containers=[sidecar])
     assert pod["spec"]["initContainers"][0]["restartPolicy"] == "Always"
     assert_schema_valid([pod])
+
+
+def test_one_protocol_enum_for_container_service_and_policy_ports() -> None:
+    from k8sdsl.network import NetworkPolicyPort
+    from k8sdsl.network import Protocol as NetworkProtocol
+    from k8sdsl.workloads import ContainerPort, Protocol, ServicePort
+
+    assert Protocol is NetworkProtocol
+    assert ContainerPort.udp(53).protocol is NetworkPolicyPort.udp(53).protocol
+    assert ServicePort.udp(53).protocol is Protocol.UDP

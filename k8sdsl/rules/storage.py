@@ -244,12 +244,12 @@ def competing_claims(ctx: RuleContext) -> Iterator[Finding]:
     """Binds are exclusive: a PV binds exactly one claim ("PVC -> PV mapping is always 1:1").
     When two claims match the same PV, the one the controller happens to see first gets it
     and the other is provisioned elsewhere or stays Pending; the outcome depends on timing."""
+    plan, _ = binding_plan(ctx)
+    volume_of = {v.key: v.volume for v in plan.claims}
     for verdict, manifest in _verdicts(ctx):
         if verdict.lost_to is None:
             continue
-        plan, _ = binding_plan(ctx)
-        winner = next((v for v in plan.claims if v.key == verdict.lost_to), None)
-        pv = winner.volume if winner is not None else None
+        pv = volume_of.get(verdict.lost_to)
         fate = {
             Outcome.PROVISIONED: f"is provisioned by {verdict.storage_class!r} instead",
             Outcome.UNBOUND: "stays Pending",
@@ -510,9 +510,9 @@ def missing_claim(ctx: RuleContext) -> Iterator[Finding]:
     """A pod whose volume names a PersistentVolumeClaim that does not exist in its namespace
     stays Pending ("persistentvolumeclaim not found"). Claims are namespaced and a pod can
     use only claims of its own namespace."""
-    claims: dict[str, list[str]] = {}
+    claims: dict[str, set[str]] = {}
     for m in ctx.of_kind(_PVC):
-        claims.setdefault(_ns(m), []).append(m.name)
+        claims.setdefault(_ns(m), set()).add(m.name)
     for manifest in ctx.manifests:
         for ps in pod_specs(manifest):
             ns = ps.namespace or _DEFAULT_NAMESPACE

@@ -303,6 +303,12 @@ def multiple_sources(ctx: RuleContext) -> Iterator[Finding]:
                     )
 
 
+# Fields k8sdsl's values require (a volume that projects nothing is never meant) but the API
+# server accepts missing or empty: ``downwardAPI: {}`` and ``projected: {sources: []}`` pass
+# validation, so ``k8sdsl check`` must not call them rejected.
+_REQUIRED_BY_K8SDSL_ONLY = frozenset({("downwardAPI", "items"), ("projected", "sources")})
+
+
 @rule("volumes/required-field", "a volume source without a field the API server requires")
 def required_field(ctx: RuleContext) -> Iterator[Finding]:
     """The API server rejects a source whose required identifier is missing or empty
@@ -321,6 +327,8 @@ def required_field(ctx: RuleContext) -> Iterator[Finding]:
             if not field.is_required():
                 continue
             alias = field.serialization_alias or _camel(fname)
+            if (key, alias) in _REQUIRED_BY_K8SDSL_ONLY:
+                continue
             value = source.get(alias)
             if value is None or value == "" or value == [] or value == {}:
                 state = "missing" if alias not in source else f"empty ({value!r})"

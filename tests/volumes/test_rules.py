@@ -162,6 +162,9 @@ QUIET: list[tuple[str, list[dict[str, Any]], str]] = [
     ("volumes/required-field", [pod(v) for v in POD_VOLUMES.values()], "1.35"),
     ("volumes/required-field", [persistent_volume(f"pv{i}", s)
                                 for i, s in enumerate(PV_SOURCES.values())], "1.35"),
+    # accepted by the API server (and the schema), though they project nothing
+    ("volumes/required-field", [one({"name": "d", "downwardAPI": {}}),
+                                one({"name": "p", "projected": {"sources": []}})], "1.35"),
     ("volumes/duplicate-volume", [make_pod([EMPTY, SECRET], [{"name": "cache", "mountPath": "/c"},
                                                              {"name": "tls", "mountPath": "/t"}])],
      "1.35"),

@@ -17,6 +17,7 @@ from k8sdsl.core._construct import Construct, Resource
 from k8sdsl.core._findings import Finding, K8sDslError, Severity
 from k8sdsl.core._model import K8sModel
 from k8sdsl.workloads._pod import PodTemplate, RestartPolicy, workload_annotations
+from k8sdsl.workloads._secure import without_automatic_probes_exemption
 
 if TYPE_CHECKING:
     from k8sdsl.workloads._service import Service, ServiceType
@@ -146,7 +147,7 @@ class _Workload(Resource):
             )
         self.selector: dict[str, str] = dict(selector or {NAME_LABEL: self.name[:63].rstrip("-_.")})
         with self._values():
-            self.template: PodTemplate = template.with_labels(self.selector)
+            self.template: PodTemplate = self._adapt_template(template.with_labels(self.selector))
         clash = {
             k: v
             for k, v in (template.labels or {}).items()
@@ -174,6 +175,10 @@ class _Workload(Resource):
             raise K8sDslError(
                 problems, summary=f"invalid {type(self).__name__} at {self.node.path}"
             )
+
+    def _adapt_template(self, template: PodTemplate) -> PodTemplate:
+        """The template as this controller runs it (subclasses drop what does not apply)."""
+        return template
 
     def _template_dict(self) -> dict[str, Any]:
         chart = self.find_chart()
@@ -450,6 +455,11 @@ class Job(_Workload):
                 active_deadline_seconds=active_deadline_seconds,
                 ttl_seconds_after_finished=ttl_seconds_after_finished,
             )
+
+    def _adapt_template(self, template: PodTemplate) -> PodTemplate:
+        # Pods that run to completion are not probed: the probes exemption a
+        # SecurePodTemplate records for port-less containers is noise on a Job.
+        return without_automatic_probes_exemption(template)
 
     def _body(self) -> dict[str, Any]:
         spec = self.spec.to_k8s()

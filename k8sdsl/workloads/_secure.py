@@ -21,7 +21,9 @@ container ``resources``            requests ``cpu: 100m``, ``memory: 128Mi``; li
 probes                             a container with ports and no probe gets TCP liveness and
                                    readiness probes on its first TCP port; containers without
                                    ports get none, and the template records a ``probes``
-                                   exemption saying so (scanners want probes everywhere)
+                                   exemption saying so (scanners want probes everywhere);
+                                   a Job drops that exemption (its pods run to
+                                   completion and are not probed)
 annotation                         ``k8sdsl.io/pod-security: restricted``: the rules enforce
                                    the restricted profile on this pod at error level
 labels (SecurePod only)            ``app.kubernetes.io/name: <pod name>``
@@ -215,7 +217,7 @@ def _secure_fields(data: dict[str, Any]) -> dict[str, Any]:
             Exemption(
                 control=Control.PROBES,
                 reason=(
-                    f"no port to probe in container(s) {names}: k8sdsl adds probes only "
+                    f"{_AUTOMATIC_PROBES_REASON}{names}: k8sdsl adds probes only "
                     "to containers that listen; pass liveness_probe/readiness_probe to add your own"
                 ),
             ),
@@ -225,6 +227,28 @@ def _secure_fields(data: dict[str, Any]) -> dict[str, Any]:
         data["automount_service_account_token"] = False
     data["annotations"] = {**dict(data.get("annotations") or {}), PROFILE_ANNOTATION: "restricted"}
     return data
+
+
+#: how the probes exemption SecurePodTemplate records by itself begins
+_AUTOMATIC_PROBES_REASON = "no port to probe in container(s) "
+
+
+def without_automatic_probes_exemption(template: PodTemplate) -> PodTemplate:
+    """``template`` without the ``probes`` exemption SecurePodTemplate recorded by itself.
+
+    A Job's pods run to completion: nothing probes them, k8sdsl's ``probes`` rule and
+    checkov's probe checks skip Jobs, so the exemption (and its checkov skips) would only
+    be noise there. An exemption the user wrote is kept.
+    """
+    exemptions = template.exemptions or ()
+    kept = tuple(
+        e
+        for e in exemptions
+        if not (e.control is Control.PROBES and e.reason.startswith(_AUTOMATIC_PROBES_REASON))
+    )
+    if len(kept) == len(exemptions):
+        return template
+    return template.model_copy(update={"exemptions": kept or None})
 
 
 def _input_error(kind: str, field: str, message: str, hint: str) -> Exception:
@@ -294,4 +318,5 @@ __all__ = [
     "SecurePod",
     "SecurePodTemplate",
     "harden_container",
+    "without_automatic_probes_exemption",
 ]

@@ -10,12 +10,13 @@ import pytest
 from k8sdsl import App, Chart, Namespace
 from k8sdsl.core import SUPPORTED_VERSIONS, K8sDslError, ValueInputError
 from k8sdsl.network import BUSYBOX_IMAGE
-from k8sdsl.security import Exemption
+from k8sdsl.security import Control, Exemption
 from k8sdsl.workloads import (
     SECURE_RESOURCES,
     Capabilities,
     Container,
     ContainerPort,
+    Deployment,
     ImagePullPolicy,
     Job,
     PodSecurityContext,
@@ -181,6 +182,23 @@ def test_portless_containers_record_the_probe_decision(chart: Chart) -> None:
     assert annotations["checkov.io/skip2"].startswith("CKV_K8S_9=no port to probe")
     served = SecurePod(chart, "server", image=IMAGE, ports=[80]).to_k8s()["metadata"]
     assert "k8sdsl.io/exemption.probes" not in served["annotations"]
+
+
+def test_a_job_carries_no_automatic_probes_exemption(app: App, chart: Chart) -> None:
+    """A Job's pods run to completion: nobody probes them, and neither k8sdsl's probes rule
+    nor checkov's probe checks look at Jobs, so the automatic exemption would be noise.
+    A Deployment of the same template keeps it; an exemption the user wrote is kept."""
+    template = SecurePodTemplate(image=IMAGE, container_name="worker")
+    job = Job(chart, "once", template=template).to_k8s()
+    assert "annotations" not in job["metadata"]
+    assert "k8sdsl.io/exemption.probes" not in job["spec"]["template"]["metadata"]["annotations"]
+    deployment = Deployment(chart, "always", template=template).to_k8s()
+    assert "k8sdsl.io/exemption.probes" in deployment["metadata"]["annotations"]
+    own = Exemption(control=Control.PROBES, reason="the batch runner watches the job itself")
+    written = SecurePodTemplate(image=IMAGE, exemptions=[own])
+    annotations = Job(chart, "mine", template=written).to_k8s()["metadata"]["annotations"]
+    assert annotations["k8sdsl.io/exemption.probes"] == own.reason
+    assert not app.check().has_errors()
 
 
 @pytest.mark.parametrize(

@@ -222,3 +222,27 @@ def test_pull_secret_must_exist_in_the_app() -> None:
     assert check_objects([pod, elsewhere], only=["images/pull-secret"]).codes() == [
         "images/pull-secret"
     ]
+
+
+@pytest.mark.parametrize("image", ["busybox", "busybox:latest"])
+def test_the_notes_busybox_is_an_error_in_securepod_and_a_warning_elsewhere(
+    image: str, tmp_path: Any
+) -> None:
+    """The notes run ``busybox`` with no tag; built as constructs, a SecurePod (and a
+    workload of a SecurePodTemplate) fails synth on it and a plain Pod gets a warning."""
+    from k8sdsl import App, Chart
+    from k8sdsl.workloads import Container, Deployment, Pod, SecurePod, SecurePodTemplate
+
+    app = App(outdir=tmp_path / "dist")
+    chart = Chart(app, "notes", namespace="apps")
+    SecurePod(chart, "secure", image=image)
+    Deployment(chart, "workload", template=SecurePodTemplate(image=image))
+    Pod(chart, "plain", containers=[Container(name="busybox", image=image)])
+    found = {
+        (f.obj.kind, f.obj.name): f.severity for f in app.check().findings if f.code == "images/tag"
+    }
+    assert found == {
+        ("Pod", "secure"): Severity.ERROR,
+        ("Deployment", "workload"): Severity.ERROR,
+        ("Pod", "plain"): Severity.WARNING,
+    }

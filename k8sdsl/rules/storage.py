@@ -12,6 +12,7 @@ from typing import Any
 from k8sdsl.core._findings import Finding
 from k8sdsl.core._manifest import Manifest
 from k8sdsl.core._podspecs import pod_specs
+from k8sdsl.core._quantity import Quantity, QuantityError
 from k8sdsl.core._suggest import suggest
 from k8sdsl.rules._registry import RuleContext, rule
 from k8sdsl.storage._binder import (
@@ -383,8 +384,9 @@ def read_write_once_pod_exclusive(ctx: RuleContext) -> Iterator[Finding]:
 @rule("storage/required-field", "a PV or claim without the fields the API server requires")
 def required_field(ctx: RuleContext) -> Iterator[Finding]:
     """The schema marks no field of a PV or claim spec required, but validation does: a PV
-    needs ``capacity.storage``, access modes and exactly one volume source; a claim needs
-    access modes and ``resources.requests.storage``."""
+    needs ``capacity.storage`` greater than zero, access modes and exactly one volume source;
+    a claim needs access modes and ``resources.requests.storage`` greater than zero
+    ("must be greater than zero")."""
     for m in ctx.of_kind(_PV):
         spec = _spec(m)
         capacity = spec.get("capacity")
@@ -394,6 +396,13 @@ def required_field(ctx: RuleContext) -> Iterator[Finding]:
                 "spec.capacity.storage",
                 f"PV {m.name!r} has no capacity.storage",
                 "set capacity: {storage: <size>}, e.g. 10Gi",
+            )
+        elif _not_positive(capacity["storage"]):
+            yield m.error(
+                "storage/required-field",
+                "spec.capacity.storage",
+                f"PV {m.name!r} has capacity {capacity['storage']!r}; it must be greater than zero",
+                "give the volume's real size, e.g. 10Gi",
             )
         if not spec.get("accessModes"):
             yield m.error(
@@ -429,6 +438,23 @@ def required_field(ctx: RuleContext) -> Iterator[Finding]:
                 f"claim {m.name!r} requests no storage",
                 "set resources: {requests: {storage: <size>}}",
             )
+        elif _not_positive(requests["storage"]):
+            yield m.error(
+                "storage/required-field",
+                "spec.resources.requests.storage",
+                f"claim {m.name!r} requests {requests['storage']!r}; it must be greater than zero",
+                "request the size the app needs, e.g. 1Gi",
+            )
+
+
+def _not_positive(value: Any) -> bool:
+    """A quantity of zero or less (text that is no quantity is the schema's to report)."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        return False
+    try:
+        return Quantity(value).value <= 0
+    except QuantityError:
+        return False
 
 
 @rule("storage/class-reclaim-policy", "a StorageClass with reclaimPolicy Recycle")

@@ -20,7 +20,6 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from k8sdsl.core._model import K8sModel
-from k8sdsl.core._quantity import Quantity
 from k8sdsl.core._types import DnsSubdomain, LabelKey, NonEmptyStr, check_label_key
 from k8sdsl.storage._checks import (
     access_mode_hint,
@@ -34,6 +33,7 @@ from k8sdsl.volumes import (
     AccessModes,
     ObjectReference,
     PersistentVolumeSource,
+    StorageAmount,
     VolumeMode,
     VolumeSourceBase,
     pv_form_hint,
@@ -398,7 +398,7 @@ class PersistentVolumeSpec(K8sModel):
     k8s_type = "PersistentVolumeSpec"
 
     source: PersistentVolumeSource
-    capacity: dict[Literal["storage"], Quantity]
+    capacity: StorageAmount
     access_modes: AccessModes
     persistent_volume_reclaim_policy: ReclaimPolicy | None = None
     storage_class_name: DnsSubdomain | Literal[""] | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Literal, Self
 
-from pydantic import model_validator
+from pydantic import AfterValidator, model_validator
 from pydantic_core import PydanticCustomError
 
 from k8sdsl.core._model import K8sModel
@@ -19,17 +19,50 @@ AccessModes = Annotated[tuple[AccessMode, ...], NonEmpty]
 """At least one access mode (the API server rejects a claim without one)."""
 
 
+def check_storage_size(value: Quantity) -> Quantity:
+    # validation.go: ValidatePositiveQuantityValue on a claim's request and a PV's capacity
+    if value.value <= 0:
+        raise PydanticCustomError(
+            "storage_size",
+            "must be greater than zero",
+            {"hint": "give a size such as '1Gi'", "value": str(value)},
+        )
+    return value
+
+
+StorageSize = Annotated[Quantity, AfterValidator(check_storage_size)]
+"""A claim's request or a PV's capacity: a quantity greater than zero (``1Gi``); the API
+server rejects 0 and negative sizes."""
+
+
+def check_has_storage(value: dict[str, Quantity]) -> dict[str, Quantity]:
+    # validation.go: "spec.resources[storage]: Required value", "spec.capacity: Required value"
+    if "storage" not in value:
+        raise PydanticCustomError(
+            "missing_storage",
+            "needs a 'storage' size",
+            {"hint": "pass {'storage': '1Gi'}"},
+        )
+    return value
+
+
+StorageAmount = Annotated[dict[Literal["storage"], StorageSize], AfterValidator(check_has_storage)]
+"""``{"storage": <size>}``: a claim's requests or a PV's capacity (storage is the only
+resource, and it must be there)."""
+
+
 class VolumeResourceRequirements(K8sModel):
     """How much storage a claim requests (and, rarely, its limit). Only ``storage`` exists."""
 
     k8s_type = "VolumeResourceRequirements"
 
-    requests: dict[Literal["storage"], Quantity]
-    limits: dict[Literal["storage"], Quantity] | None = None
+    requests: StorageAmount
+    limits: dict[Literal["storage"], StorageSize] | None = None
 
     @model_validator(mode="after")
     def _limit_not_below_request(self) -> Self:
-        if self.limits and self.limits["storage"] < self.requests["storage"]:
+        limit = (self.limits or {}).get("storage")
+        if limit is not None and limit < self.requests["storage"]:
             raise PydanticCustomError(
                 "storage_limit",
                 "the storage limit is below the request",

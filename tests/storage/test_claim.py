@@ -205,6 +205,25 @@ def test_limit_below_request(chart: Chart) -> None:
     assert "below the request" in err.findings[0].message
 
 
+@pytest.mark.parametrize("size", ["0", "-1Gi"])
+def test_a_request_of_zero_or_less(chart: Chart, size: str) -> None:
+    # validation.go: "spec.resources[storage]: Invalid value: must be greater than zero"
+    err = _error(lambda: PersistentVolumeClaim(chart, "data", storage=size, access_modes=[RWO]))
+    (finding,) = err.findings
+    assert (finding.code, finding.path) == ("value/storage-size", "resources.requests.storage")
+    assert finding.obj.source == "test/data"
+
+
+def test_requests_without_storage_and_a_limit_is_an_error_not_a_crash() -> None:
+    from k8sdsl.volumes import VolumeResourceRequirements
+
+    with pytest.raises(K8sDslError) as info:
+        VolumeResourceRequirements(requests={}, limits={"storage": "1Gi"})
+    assert [(f.code, f.path) for f in info.value.findings] == [
+        ("value/missing-storage", "requests")
+    ]
+
+
 def test_an_uppercase_class_name_is_rejected(chart: Chart) -> None:
     err = _error(
         lambda: PersistentVolumeClaim(

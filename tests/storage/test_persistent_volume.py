@@ -302,6 +302,23 @@ def test_mount_options_on_a_plugin_without_them(chart: Chart) -> None:
     assert err.findings[0].path == "mount_options"
 
 
+@pytest.mark.parametrize("size", ["0", "-5Gi"])
+def test_a_capacity_of_zero_or_less(chart: Chart, size: str) -> None:
+    # validation.go: ValidatePositiveQuantityValue on spec.capacity
+    err = _error(lambda: PersistentVolume.nfs(chart, "lapv", server="s", path="/x", capacity=size))
+    assert [(f.code, f.path) for f in err.findings] == [("value/storage-size", "capacity.storage")]
+
+
+def test_a_capacity_without_storage() -> None:
+    with pytest.raises(K8sDslError) as info:
+        PersistentVolumeSpec(
+            source=NfsVolumeSource(server="s", path="/x"), capacity={}, access_modes=[RWX]
+        )
+    assert [(f.code, f.path) for f in info.value.findings] == [
+        ("value/missing-storage", "capacity")
+    ]
+
+
 def test_local_takes_mount_options(chart: Chart) -> None:
     volume = PersistentVolume.local(
         chart,

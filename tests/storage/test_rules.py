@@ -269,6 +269,17 @@ def test_the_notes_pvc_with_capitalised_keys_requests_no_storage() -> None:
     assert finding.path == "spec.resources.requests.storage"
 
 
+def test_a_size_of_zero_or_less_is_rejected() -> None:
+    # validation.go: ValidatePositiveQuantityValue on capacity and request
+    report = run("storage/required-field", pv("empty", capacity="0"), pvc("data", request="-1Gi"))
+    assert sorted((f.path, f.severity) for f in report.findings) == [
+        ("spec.capacity.storage", Severity.ERROR),
+        ("spec.resources.requests.storage", Severity.ERROR),
+    ]
+    assert all("greater than zero" in f.message for f in report.findings)
+    assert not run("storage/required-field", pv("odd", capacity="lots")).findings  # schema's
+
+
 def test_required_fields_quiet_on_complete_objects() -> None:
     assert not run("storage/required-field", pv("lapv"), pvc("data")).findings
 

@@ -555,6 +555,7 @@ class Reachability:
                 self._unkeyed.setdefault(policy.namespace, []).append(policy)
         # cached only for the model's own pods: their ids stay valid while the model lives
         self._own_pods = {id(p) for p in self.pods}
+        self._pod_order = {id(p): i for i, p in enumerate(self.pods)}
         self._isolating: dict[tuple[int, str], list[PolicyView]] = {}
 
     @classmethod
@@ -655,9 +656,34 @@ class Reachability:
             candidates = self._pods_in.get(policy.namespace, [])
         return [p for p in candidates if policy.selects(p)]
 
+    def pods_in(self, namespace: str) -> list[PodGroup]:
+        """The app's pod groups in ``namespace``."""
+        return list(self._pods_in.get(namespace, ()))
+
     def pods_matching(self, peer: PeerView, policy: PolicyView) -> list[PodGroup]:
-        """The app's pod groups a selector peer of ``policy`` matches (none for ipBlocks)."""
-        return [p for p in self.pods if self.peer_matches(peer, policy, p)]
+        """The app's pod groups a selector peer of ``policy`` matches (none for ipBlocks).
+
+        Looked up through the namespace and label indexes, not by trying every pod: rules
+        ask this for every rule of every policy, and a fleet has thousands of each."""
+        if not peer.valid or peer.network is not None:
+            return []
+        if peer.namespace_selector is None:
+            namespaces = [policy.namespace]
+        else:
+            selector = peer.namespace_selector
+            namespaces = [ns for ns in self._pods_in if selector.matches(self.namespace_labels(ns))]
+        labels = peer.pod_selector.match_labels if peer.pod_selector else None
+        found: list[PodGroup] = []
+        for namespace in namespaces:
+            if labels:
+                candidates = min(
+                    (self._pods_by_label.get((namespace, k, v), []) for k, v in labels.items()),
+                    key=len,
+                )
+            else:
+                candidates = self._pods_in.get(namespace, [])
+            found += [p for p in candidates if self.peer_matches(peer, policy, p)]
+        return sorted(found, key=lambda p: self._pod_order[id(p)])
 
     # -- matching -------------------------------------------------------------------------
 

@@ -351,7 +351,7 @@ def selects_no_pod(ctx: RuleContext) -> Iterator[Finding]:
     for view in model.policies:
         if view.manifest is None or view.pod_selector is None or model.selected_pods(view):
             continue
-        in_namespace = [p for p in model.pods if p.namespace == view.namespace]
+        in_namespace = model.pods_in(view.namespace)
         hint = (
             "pods in that namespace have labels: "
             + "; ".join(

@@ -614,3 +614,41 @@ def test_the_reachability_model_is_built_once_per_run(monkeypatch: pytest.Monkey
     objects = [pod("a", {"app": "a"}), policy({"podSelector": {}, "policyTypes": ["Egress"]})]
     check_objects(objects, only=NETWORK_RULES)
     assert len(built) == 1
+
+
+def test_named_port_lookups_scale_with_the_fleet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``network/unknown-named-port`` resolves each egress rule's destinations through the
+    namespace and label indexes: matching every pod against every rule is quadratic, and a
+    fleet has thousands of both."""
+    from k8sdsl.network import Reachability
+
+    calls = []
+    original = Reachability.peer_matches
+
+    def counting(self: Reachability, peer: Any, policy: Any, endpoint: Any) -> bool:
+        calls.append(1)
+        return original(self, peer, policy, endpoint)
+
+    monkeypatch.setattr(Reachability, "peer_matches", counting)
+    n = 200
+    objects = []
+    for i in range(n):
+        objects += [
+            pod(f"web-{i}", {"app": f"web-{i}"}),
+            pod(f"db-{i}", {"app": f"db-{i}"}, ports=[{"containerPort": 5432, "name": "pg"}]),
+            policy(
+                {
+                    "podSelector": {"matchLabels": {"app": f"web-{i}"}},
+                    "policyTypes": ["Egress"],
+                    "egress": [
+                        {
+                            "to": [{"podSelector": {"matchLabels": {"app": f"db-{i}"}}}],
+                            "ports": [{"port": "pg"}],
+                        }
+                    ],
+                },
+                name=f"web-{i}",
+            ),
+        ]
+    assert run(objects, "network/unknown-named-port").findings == ()
+    assert len(calls) <= 2 * n

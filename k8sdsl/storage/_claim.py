@@ -102,7 +102,7 @@ class PersistentVolumeClaim(Resource):
             if storage_limit is not None:
                 resources["limits"] = {"storage": storage_limit}
             self.spec = PersistentVolumeClaimSpec(
-                access_modes=tuple(access_modes),
+                access_modes=access_modes,
                 resources=resources,
                 storage_class_name=class_name(storage_class),
                 volume_mode=volume_mode,

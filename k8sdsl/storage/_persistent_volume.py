@@ -76,7 +76,7 @@ class PersistentVolume(Resource):
             self.spec = PersistentVolumeSpec(
                 source=source,
                 capacity={"storage": capacity},
-                access_modes=tuple(access_modes),
+                access_modes=access_modes,
                 persistent_volume_reclaim_policy=reclaim_policy,
                 storage_class_name=class_name(storage_class),
                 volume_mode=volume_mode,

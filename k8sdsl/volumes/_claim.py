@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Literal, Self
 
-from pydantic import AfterValidator, model_validator
+from pydantic import AfterValidator, BeforeValidator, model_validator
 from pydantic_core import PydanticCustomError
 
 from k8sdsl.core._model import K8sModel
@@ -15,8 +15,15 @@ from k8sdsl.core._types import DnsLabel, DnsSubdomain, LabelKey, LabelValue, Non
 from k8sdsl.volumes._enums import AccessMode, VolumeMode
 from k8sdsl.volumes._tagged import NonEmpty
 
-AccessModes = Annotated[tuple[AccessMode, ...], NonEmpty]
-"""At least one access mode (the API server rejects a claim without one)."""
+
+def _one_mode_is_a_list(value: object) -> object:
+    # AccessMode is a str: access_modes=AccessMode.READ_WRITE_ONCE is one mode, not 13 letters
+    return (value,) if isinstance(value, str) else value
+
+
+AccessModes = Annotated[tuple[AccessMode, ...], BeforeValidator(_one_mode_is_a_list), NonEmpty]
+"""At least one access mode (the API server rejects a claim without one). A lone mode
+(``AccessMode.READ_WRITE_ONCE``) counts as a list of one."""
 
 
 def check_storage_size(value: Quantity) -> Quantity:
@@ -160,7 +167,7 @@ class PersistentVolumeClaimTemplate(K8sModel):
         ``[ReadWriteOnce]`` (a per-pod scratch volume); ``storage_class_name`` unset uses
         the cluster's default class."""
         spec = PersistentVolumeClaimSpec(
-            access_modes=tuple(access_modes),
+            access_modes=access_modes,
             resources=VolumeResourceRequirements(requests={"storage": storage}),
             storage_class_name=storage_class_name,
             volume_mode=volume_mode,

@@ -224,6 +224,16 @@ def test_requests_without_storage_and_a_limit_is_an_error_not_a_crash() -> None:
     ]
 
 
+def test_a_lone_access_mode_is_a_list_of_one(chart: Chart) -> None:
+    # AccessMode is a str: it must not be taken apart into 13 one-letter "modes"
+    claim = PersistentVolumeClaim(chart, "data", storage="1Gi", access_modes=RWO)  # type: ignore[arg-type]
+    assert claim.to_k8s()["spec"]["accessModes"] == ["ReadWriteOnce"]
+    err = _error(
+        lambda: PersistentVolumeClaim(chart, "typo", storage="1Gi", access_modes="RWO")  # type: ignore[arg-type]
+    )
+    assert [f.path for f in err.findings] == ["access_modes[0]"]
+
+
 def test_an_uppercase_class_name_is_rejected(chart: Chart) -> None:
     err = _error(
         lambda: PersistentVolumeClaim(

@@ -15,18 +15,23 @@ from k8sdsl.core._findings import Finding
 from k8sdsl.core._manifest import Manifest
 from k8sdsl.core._podspecs import PodSpecRef, pod_specs
 from k8sdsl.core._suggest import suggest
+from k8sdsl.core._versions import K8sVersion
 from k8sdsl.rules._registry import RuleContext, rule
 from k8sdsl.volumes import (
     CATALOG,
     PERSISTENT_VOLUME_SOURCE_TYPES,
     POD_SOURCE_TYPES,
     PROJECTION_CATALOG,
+    FeatureGate,
     VolumeSourceBase,
     VolumeTypeFacts,
     normalize_mount_path,
 )
 
 _PV = "PersistentVolume"
+#: recursiveReadOnly on a mount: API field from 1.30, gate on by default from 1.31
+_RRO_ADDED_IN = K8sVersion("1.30")
+_RRO_GATE = FeatureGate("RecursiveReadOnlyMounts", K8sVersion("1.31"))
 _GIT_REPO = "gitRepo"
 _POD_CLASSES: dict[str, type[VolumeSourceBase]] = {t.k8s_key: t for t in POD_SOURCE_TYPES}
 _PV_CLASSES: dict[str, type[VolumeSourceBase]] = {
@@ -172,9 +177,12 @@ def git_repo(ctx: RuleContext) -> Iterator[Finding]:
 def feature_gate(ctx: RuleContext) -> Iterator[Finding]:
     """``image`` volumes (API field 1.31, gate ``ImageVolume`` on by default from 1.35),
     ``clusterTrustBundle`` projections (1.29, on by default 1.37) and ``podCertificate``
-    projections (1.34, off by default) need a feature gate. Before the field exists the API
-    server drops or rejects it; while the gate is off by default the pod fails unless the
-    cluster's administrator turned it on."""
+    projections (1.34, off by default) need a feature gate, and so does a mount's
+    ``recursiveReadOnly`` (1.30, gate ``RecursiveReadOnlyMounts`` on by default from 1.31).
+    Before the field exists the API server drops or rejects it; while the gate is off by
+    default the pod fails unless the cluster's administrator turned it on, or, for
+    ``recursiveReadOnly``, the API server silently drops the field and the mount is only
+    read-only at its top."""
     for manifest, path, key, name in _sources_in_use(ctx):
         facts = CATALOG[key]
         if facts.removed_in is None:
@@ -202,6 +210,20 @@ def feature_gate(ctx: RuleContext) -> Iterator[Finding]:
                             pfacts.added_in,
                             pfacts.feature_gate,
                         )
+            for cpath, container in ps.containers():
+                for i, mount in _mounts(container):
+                    rro = mount.get("recursiveReadOnly")
+                    if rro in (None, "Disabled"):
+                        continue
+                    yield from _gate(
+                        manifest,
+                        f"{cpath}.volumeMounts[{i}].recursiveReadOnly",
+                        f"container {container.get('name')!r} mounts {mount.get('name')!r} with "
+                        f"recursiveReadOnly: {rro} (dropped by the API server while the gate is "
+                        "off)",
+                        _RRO_ADDED_IN,
+                        _RRO_GATE,
+                    )
 
 
 def _gate(manifest: Manifest, path: str, what: str, added_in: Any, gate: Any) -> Iterator[Finding]:

@@ -74,7 +74,9 @@ class MountPropagation(StrEnum):
 
 
 class RecursiveReadOnly(StrEnum):
-    """Whether a read-only mount is read-only in its submounts too (1.30+).
+    """Whether a read-only mount is read-only in its submounts too (API field 1.30; gate
+    ``RecursiveReadOnlyMounts`` on by default from 1.31, and 1.30 drops the field unless the
+    cluster turned the gate on).
 
     ``DISABLED`` is the default. ``ENABLED`` needs ``read_only=True`` and no propagation (or
     ``NONE``), and fails the pod on a runtime that cannot do it; ``IF_POSSIBLE`` falls back.

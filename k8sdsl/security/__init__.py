@@ -4,6 +4,7 @@ in the cluster."""
 from k8sdsl.security._admission import (
     POD_RESOURCE_RULES,
     POD_VARIABLES,
+    SYSTEM_NAMESPACES,
     CelControl,
     FailurePolicy,
     MatchCondition,
@@ -55,6 +56,7 @@ __all__ = [
     "RESTRICTED_VOLUME_TYPES",
     "ResourceRule",
     "SAFE_SYSCTLS",
+    "SYSTEM_NAMESPACES",
     "StatusReason",
     "ValidatingAdmissionPolicy",
     "ValidatingAdmissionPolicyBinding",

@@ -525,6 +525,26 @@ def image_controls(
     return out
 
 
+SYSTEM_NAMESPACES: tuple[str, ...] = ("kube-system", "kube-public", "kube-node-lease")
+"""Namespaces a :class:`PodAdmissionPolicy` leaves alone unless its selector says
+otherwise: kube-proxy, the CNI and the node agents there are privileged by design, and a
+``Fail`` policy that refuses their pods breaks every node that joins."""
+
+
+def _outside_system_namespaces() -> LabelSelector:
+    return LabelSelector.from_k8s(
+        {
+            "matchExpressions": [
+                {
+                    "key": "kubernetes.io/metadata.name",
+                    "operator": "NotIn",
+                    "values": list(SYSTEM_NAMESPACES),
+                }
+            ]
+        }
+    )
+
+
 class PodAdmissionPolicy(Construct):
     """A ValidatingAdmissionPolicy and its binding that enforce, in the cluster, the image
     rules and the Pod Security Standards controls k8sdsl checks at synth.
@@ -532,12 +552,13 @@ class PodAdmissionPolicy(Construct):
     ``level`` (default ``restricted``) picks the pod-security controls; the image checks
     are ``forbid_floating_tags`` (default on), ``require_digest`` (default off) and
     ``allowed_registries`` (default: the App's). ``namespace_selector`` limits the binding
-    (default: every namespace; exclude system namespaces with a selector).
-    With ``honour_exemptions`` (default on) an object carrying
-    ``k8sdsl.io/exemption.<control>`` passes that control, as at synth: anyone who may
-    create pods can write that annotation, so turn it off where exemptions must come only
-    through reviewed git, and bind exempted workloads elsewhere. The registry check is
-    never exemptable. ``validation_actions`` default to ``Deny``.
+    (default: every namespace but :data:`SYSTEM_NAMESPACES`; ``LabelSelector.everything()``
+    binds those too). ``honour_exemptions`` is off by default: anyone who may create a pod
+    can write a ``k8sdsl.io/exemption.<control>`` annotation, so the cluster does not take
+    it as a reason. Exempted workloads belong in namespaces the binding leaves out; with
+    ``honour_exemptions=True`` an object carrying the annotation passes that control, as at
+    synth, which is only as strong as the control over who creates pods there. The
+    registry check is never exemptable. ``validation_actions`` default to ``Deny``.
     """
 
     def __init__(
@@ -550,7 +571,7 @@ class PodAdmissionPolicy(Construct):
         forbid_floating_tags: bool = True,
         require_digest: bool = False,
         namespace_selector: LabelSelector | None = None,
-        honour_exemptions: bool = True,
+        honour_exemptions: bool = False,
         validation_actions: Sequence[ValidationAction | str] = (ValidationAction.DENY,),
         name: str | None = None,
     ) -> None:
@@ -583,7 +604,11 @@ class PodAdmissionPolicy(Construct):
             name=policy_name,
             policy=self.policy,
             validation_actions=validation_actions,
-            namespace_selector=namespace_selector,
+            namespace_selector=(
+                namespace_selector
+                if namespace_selector is not None
+                else _outside_system_namespaces()
+            ),
         )
 
     def _validation(self, control: CelControl) -> Validation:
@@ -606,6 +631,7 @@ __all__ = [
     "POD_VARIABLES",
     "PodAdmissionPolicy",
     "ResourceRule",
+    "SYSTEM_NAMESPACES",
     "StatusReason",
     "ValidatingAdmissionPolicy",
     "ValidatingAdmissionPolicyBinding",

@@ -14,6 +14,7 @@ from k8sdsl import App, Chart, LabelSelector
 from k8sdsl.core import SUPPORTED_VERSIONS, K8sDslError
 from k8sdsl.security import (
     POD_VARIABLES,
+    SYSTEM_NAMESPACES,
     Control,
     Exemption,
     PodAdmissionPolicy,
@@ -152,8 +153,8 @@ def test_exemption_annotation_lifts_a_control_only_when_honoured(app: App) -> No
         ),
         VIOLATIONS[Control.PRIVILEGED][0],
     )
-    honoured = _policy(app)
-    strict = PodAdmissionPolicy(Chart(app, "strict"), "pods", honour_exemptions=False)
+    honoured = _policy(app, honour_exemptions=True)
+    strict = PodAdmissionPolicy(Chart(app, "strict"), "pods")  # the default
 
     def verdict(policy: PodAdmissionPolicy) -> bool:
         (v,) = [v for v in policy.policy.validations if "privileged:" in (v.message or "")]
@@ -161,6 +162,28 @@ def test_exemption_annotation_lifts_a_control_only_when_honoured(app: App) -> No
 
     assert verdict(honoured) is True
     assert verdict(strict) is False
+
+
+def test_by_default_an_annotation_exempts_nothing_in_the_cluster(app: App) -> None:
+    """Anyone who may create a pod can write ``k8sdsl.io/exemption.<control>``: by default
+    the cluster does not take it as a reason, and no validation mentions the annotations."""
+    policy = _policy(app)
+    assert policy.honour_exemptions is False
+    assert not any("k8sdsl.io/exemption." in v.expression for v in policy.policy.validations)
+
+
+def test_the_binding_leaves_system_namespaces_alone_by_default(app: App) -> None:
+    """kube-proxy, the CNI and node agents in kube-system are privileged by design: a
+    Fail policy that refuses their pods breaks every node that joins."""
+    binding = _policy(app).binding.to_k8s()["spec"]["matchResources"]["namespaceSelector"]
+    selector = LabelSelector.from_k8s(binding)
+    for system in SYSTEM_NAMESPACES:
+        assert not selector.matches({"kubernetes.io/metadata.name": system})
+    assert selector.matches({"kubernetes.io/metadata.name": "apps"})
+    everything = PodAdmissionPolicy(
+        Chart(app, "all"), "pods", namespace_selector=LabelSelector.everything()
+    ).binding.to_k8s()
+    assert everything["spec"]["matchResources"] == {"namespaceSelector": {}}
 
 
 def test_workload_kinds_are_judged_through_their_template() -> None:

@@ -14,6 +14,7 @@ from k8sdsl.core._manifest import Manifest
 from k8sdsl.core._podspecs import pod_specs
 from k8sdsl.core._quantity import Quantity, QuantityError
 from k8sdsl.core._suggest import suggest
+from k8sdsl.core._versions import K8sVersion
 from k8sdsl.rules._registry import RuleContext, rule
 from k8sdsl.storage._binder import (
     BETA_CLASS_ANNOTATION,
@@ -30,13 +31,15 @@ from k8sdsl.storage._checks import (
     recycle_problem,
     unsupported_access_modes,
 )
-from k8sdsl.volumes import CATALOG
+from k8sdsl.volumes import CATALOG, FeatureGate
 
 _PV = "PersistentVolume"
 _PVC = "PersistentVolumeClaim"
 _SC = "StorageClass"
 _DEFAULT_NAMESPACE = "default"
 _RWOP = "ReadWriteOncePod"
+#: volumeAttributesClassName on PVs and claims: API field 1.29, gate on by default from 1.34
+_VAC_GATE = FeatureGate("VolumeAttributesClass", K8sVersion("1.34"))
 
 #: keys of a PersistentVolume spec that are not its volume source
 PV_SPEC_FIELDS = frozenset(
@@ -719,4 +722,28 @@ def waiting_for_consumer(ctx: RuleContext) -> Iterator[Finding]:
             f"claim {verdict.key} waits for its first consumer (StorageClass "
             f"{verdict.storage_class!r} is WaitForFirstConsumer) and no pod of the app uses "
             "it: it stays Pending until one does",
+        )
+
+
+@rule(
+    "storage/volume-attributes-class-gate",
+    "volumeAttributesClassName while the VolumeAttributesClass gate is off by default",
+)
+def volume_attributes_class_gate(ctx: RuleContext) -> Iterator[Finding]:
+    """``volumeAttributesClassName`` (API field 1.29) needs the ``VolumeAttributesClass``
+    feature gate, off by default until 1.34 (alpha 1.29, beta 1.31). While it is off the API
+    server silently drops the field from PVs and claims, so the volume gets the driver's
+    default attributes (IOPS, throughput) instead of the class written in git."""
+    for m in ctx.of_kind(_PV, _PVC):
+        name = _spec(m).get("volumeAttributesClassName")
+        if not name or _VAC_GATE.enabled_by_default(m.k8s_version):
+            continue
+        yield m.warning(
+            "storage/volume-attributes-class-gate",
+            "spec.volumeAttributesClassName",
+            f"{m.kind} {m.name!r} sets volumeAttributesClassName {name!r}, which the API "
+            f"server drops unless the {_VAC_GATE.name} feature gate is on (off by default "
+            f"before {_VAC_GATE.default_on_in}; target {m.k8s_version})",
+            f"make sure the cluster enables --feature-gates={_VAC_GATE.name}=true and serves "
+            "the storage.k8s.io VolumeAttributesClass API, or target 1.34 or later",
         )

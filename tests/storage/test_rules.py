@@ -526,6 +526,28 @@ def test_a_delayed_claim_with_a_pod_or_an_immediate_class() -> None:
     assert not run("storage/waiting-for-consumer", *immediate).findings
 
 
+# -- storage/volume-attributes-class-gate --------------------------------------------------------
+
+
+def test_volume_attributes_class_before_the_gate_is_on_by_default() -> None:
+    claim = pvc("data", volumeAttributesClassName="gold")
+    volume = pv("lapv", volumeAttributesClassName="gold")
+    report = check_objects([claim, volume], "1.33", only=["storage/volume-attributes-class-gate"])
+    assert sorted((f.obj.kind, f.severity, f.path) for f in report.findings) == [
+        ("PersistentVolume", Severity.WARNING, "spec.volumeAttributesClassName"),
+        ("PersistentVolumeClaim", Severity.WARNING, "spec.volumeAttributesClassName"),
+    ]
+    assert "drops" in report.findings[0].message
+    assert "VolumeAttributesClass=true" in report.findings[0].hint
+
+
+def test_volume_attributes_class_quiet_from_1_34_or_when_unset() -> None:
+    gold = pvc("data", volumeAttributesClassName="gold")
+    rule = ["storage/volume-attributes-class-gate"]
+    assert not check_objects([gold], "1.34", only=rule).findings
+    assert not check_objects([pvc("data"), pv("lapv")], "1.29", only=rule).findings
+
+
 # -- malformed YAML ----------------------------------------------------------------------------
 
 

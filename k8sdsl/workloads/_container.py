@@ -209,10 +209,17 @@ class ResourceRequirements(K8sModel):
     def with_defaults(self, defaults: ResourceRequirements) -> ResourceRequirements:
         """These requirements, with every resource they leave unset taken from ``defaults``.
 
-        A default request is not added above a limit the user chose (it would be rejected).
+        A default never contradicts what the user chose (the API server rejects a request
+        above its limit): a default request is not added above the user's limit, and a
+        default limit below the user's request is raised to that request.
         """
+        own_requests = self.requests or {}
         limits = {**(defaults.limits or {}), **(self.limits or {})}
-        requests = dict(self.requests or {})
+        for name, value in (defaults.limits or {}).items():
+            request = own_requests.get(name)
+            if name not in (self.limits or {}) and request is not None and request > value:
+                limits[name] = request
+        requests = dict(own_requests)
         for name, value in (defaults.requests or {}).items():
             if name not in requests:
                 cap = limits.get(name)

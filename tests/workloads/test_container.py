@@ -203,6 +203,22 @@ def test_resource_defaults_fill_only_what_is_unset() -> None:
     }
 
 
+def test_a_default_limit_never_falls_below_a_chosen_request() -> None:
+    """``cpu="2"`` alone must not meet the default 500m limit (the API server rejects a
+    request above its limit, and the user set no limit to fix): the limit rises to it."""
+    defaults = ResourceRequirements.of(
+        cpu="100m", memory="128Mi", cpu_limit="500m", memory_limit="256Mi"
+    )
+    filled = ResourceRequirements.of(cpu="2", memory="1Gi").with_defaults(defaults)
+    assert filled.to_k8s() == {
+        "requests": {"cpu": "2", "memory": "1Gi"},
+        "limits": {"cpu": "2", "memory": "1Gi"},
+    }
+    # a limit the user chose is theirs: a request above it is still an error
+    with pytest.raises(ValueInputError):
+        ResourceRequirements.of(cpu="2", cpu_limit="1").with_defaults(defaults)
+
+
 def test_env_mapping_and_plain_port_numbers() -> None:
     c = Container(
         name="a",

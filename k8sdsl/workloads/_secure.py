@@ -16,6 +16,7 @@ container ``securityContext``      ``allowPrivilegeEscalation: false``,
 container ``resources``            requests ``cpu: 100m``, ``memory: 128Mi``; limits
                                    ``cpu: 500m``, ``memory: 256Mi``
                                    (:data:`SECURE_RESOURCES`); resources you set win, per key
+                                   (a default limit below your request rises to it)
 ``imagePullPolicy``                ``Always``: the kubelet checks the pull credentials on
                                    every start and picks up a re-pushed (patched) tag
 probes                             a container with ports and no probe gets TCP liveness and

@@ -11,7 +11,8 @@ PersistentVolume controller (``pkg/controller/volume/persistentvolume``) and its
 * among matching PVs the controller takes those with the fewest access modes first, then the
   smallest; binds are exclusive (one PV, one claim);
 * a PV whose ``claimRef`` names a claim is reserved for it: other claims never bind it, and
-  for that claim the class and selector are not checked;
+  for that claim the class and selector are not checked; among PVs with as few access modes
+  it wins over the smallest (but a fitting PV with fewer modes is taken first);
 * a claim with ``volumeName`` is pre-bound: only that PV is considered, and it must satisfy
   the class, access modes, size and volume mode (the selector is not checked);
 * a claim without ``storageClassName`` gets the default StorageClass (admission plugin
@@ -429,17 +430,28 @@ class _Index:
         return self.by_class.get(cls, [])
 
     def best(self, claim: _Claim, *, check_taken: bool = True) -> _Volume | None:
-        """The PV the controller picks for ``claim``: one reserved for it wins, else the
-        preferred free PV of its class."""
-        for pv in self.reserved.get((claim.namespace, claim.name), ()):
-            if _fits(claim, pv, check_taken=check_taken):
-                return pv
+        """The PV the controller picks for ``claim``. It walks the PVs by access-mode set,
+        fewest modes first, and in each set takes a PV reserved for the claim as soon as it
+        sees one, else the smallest that fits: so a reserved PV wins unless a fitting PV has
+        fewer access modes."""
+        reserved = next(
+            (
+                pv
+                for pv in self.reserved.get((claim.namespace, claim.name), ())
+                if _fits(claim, pv, check_taken=check_taken)
+            ),
+            None,
+        )
+        free = None
         for pv in self._candidates(claim):
             if check_taken and pv.taken_by is not None and pv.taken_by != claim.key:
                 continue
             if _fits(claim, pv, check_taken=check_taken):
-                return pv
-        return None
+                free = pv
+                break
+        if reserved is not None and (free is None or len(reserved.modes) <= len(free.modes)):
+            return reserved
+        return free
 
     def class_less_match(self, claim: _Claim) -> _Volume | None:
         """The preferred class-less PV that ``claim`` would bind if it had class ``""``

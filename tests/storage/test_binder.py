@@ -363,11 +363,20 @@ def test_a_selector_with_several_labels_binds_the_pv_that_has_them_all() -> None
     assert plan.verdict("data", "apps").volume == "fast-a"
 
 
-def test_a_reserved_pv_wins_over_a_preferred_pv_of_the_class() -> None:
-    reserved = pv("reserved", modes=[RWO, ROX, RWX], capacity="10Gi", cls="other")
+def test_a_reserved_pv_wins_over_a_smaller_pv_with_as_many_modes() -> None:
+    reserved = pv("reserved", modes=[RWX], capacity="10Gi", cls="other")
     reserved["spec"]["claimRef"] = {"name": "data", "namespace": "apps"}
-    plan = bind([pv("preferred", modes=[RWX]), reserved, pvc("data", modes=[RWX])])
+    plan = bind([pv("smaller", modes=[RWX]), reserved, pvc("data", modes=[RWX])])
     assert plan.verdict("data", "apps").volume == "reserved"
+
+
+def test_a_pv_with_fewer_modes_is_found_before_the_reserved_one() -> None:
+    # findByClaim walks the access-mode sets fewest first and returns the first set's match
+    reserved = pv("reserved", modes=[RWO, ROX, RWX])
+    reserved["spec"]["claimRef"] = {"name": "data", "namespace": "apps"}
+    plan = bind([pv("single-mode", modes=[RWX]), reserved, pvc("data", modes=[RWX])])
+    assert plan.verdict("data", "apps").volume == "single-mode"
+    assert plan.unclaimed_volumes == ("reserved",)
 
 
 @pytest.mark.parametrize("shape", ["class-per-claim", "shared-class", "selector", "dynamic"])

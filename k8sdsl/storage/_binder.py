@@ -83,7 +83,8 @@ class ClaimVerdict:
     ``storage_class`` is the class the claim ends up with: as written, or the default
     StorageClass when it sets none (``default_class`` is then true), ``""`` for "no class",
     or ``None`` when it sets none and the app has no default class. For an unbound claim,
-    ``closest`` is the PV that came nearest and ``mismatches`` say why it does not fit.
+    ``closest`` is the PV that came nearest and ``mismatches`` say why it does not fit (both
+    are empty for the other outcomes).
     """
 
     namespace: str
@@ -637,9 +638,11 @@ def _unbound(claim: _Claim, pv: _Volume | None, found: list[Mismatch]) -> ClaimV
 def _without_volume(
     claim: _Claim, index: _Index, by_class: Mapping[str, _StorageClass]
 ) -> ClaimVerdict:
-    """No PV fits: provisioned by its class, left to the cluster, or unbound for good."""
+    """No PV fits: provisioned by its class, left to the cluster, or unbound for good.
+
+    Only an unbound claim is told its closest PV: finding it looks at every PV, and doing
+    that for each of a fleet's provisioned claims would cost claims x PVs."""
     cls = claim.effective_class
-    closest, found = index.closest(claim)
     if cls:
         sc = by_class.get(cls)
         extra: list[Mismatch] = []
@@ -668,8 +671,6 @@ def _without_volume(
                 default_class=claim.default_class,
                 provisioner=sc.provisioner,
                 delayed=sc.binding_mode == _WAIT,
-                closest=closest.name if closest else None,
-                mismatches=tuple(found),
                 requested=claim.request,
             )
         else:
@@ -678,10 +679,9 @@ def _without_volume(
                 name=claim.name,
                 outcome=Outcome.EXTERNAL,
                 storage_class=cls,
-                closest=closest.name if closest else None,
-                mismatches=tuple(found),
                 requested=claim.request,
             )
+        closest, found = index.closest(claim)
         return _unbound(claim, closest, [*extra, *found])
     if cls is None:
         # no class written and no default class in the app: whether the cluster has a
@@ -691,10 +691,9 @@ def _without_volume(
             name=claim.name,
             outcome=Outcome.EXTERNAL,
             storage_class=None,
-            closest=closest.name if closest else None,
-            mismatches=tuple(found),
             requested=claim.request,
         )
+    closest, found = index.closest(claim)
     if closest is None:
         found = [
             Mismatch(

@@ -278,7 +278,11 @@ class EnvVarSource(K8sModel):
             )
             != 1
         ):
-            raise ValueError("valueFrom needs exactly one source")
+            raise PydanticCustomError(
+                "env_source",
+                "valueFrom needs exactly one source",
+                {"hint": "use EnvVar.from_secret, from_config_map, from_field or from_resource"},
+            )
         return self
 
 
@@ -302,7 +306,11 @@ class EnvVar(K8sModel):
     @model_validator(mode="after")
     def _value_or_source(self) -> Self:
         if self.value is not None and self.value_from is not None:
-            raise ValueError("set value or value_from, not both")
+            raise PydanticCustomError(
+                "env_value",
+                "set value or value_from, not both",
+                {"hint": "drop one of them"},
+            )
         return self
 
     @classmethod
@@ -372,7 +380,11 @@ class EnvFromSource(K8sModel):
     @model_validator(mode="after")
     def _one_source(self) -> Self:
         if (self.config_map_ref is None) == (self.secret_ref is None):
-            raise ValueError("envFrom needs exactly one of config_map_ref and secret_ref")
+            raise PydanticCustomError(
+                "env_from_source",
+                "envFrom needs exactly one of config_map_ref and secret_ref",
+                {"hint": "use EnvFromSource.config_map(name) or EnvFromSource.secret(name)"},
+            )
         return self
 
     @classmethod

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Self
 
 from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from k8sdsl.core._construct import Construct, Resource
 from k8sdsl.core._findings import Finding, K8sDslError, Severity
@@ -44,9 +45,11 @@ class RollingUpdate(K8sModel):
     @model_validator(mode="after")
     def _not_both_zero(self) -> Self:
         if _is_zero(self.max_surge) and _is_zero(self.max_unavailable):
-            raise ValueError(
+            raise PydanticCustomError(
+                "rolling_update_stuck",
                 "max_surge and max_unavailable cannot both be 0: the rollout "
-                "could never make progress"
+                "could never make progress",
+                {"hint": "let max_surge be 1 or '25%' (new pods first, no capacity lost)"},
             )
         return self
 
@@ -66,7 +69,11 @@ class DeploymentStrategy(K8sModel):
     @model_validator(mode="after")
     def _rolling_only(self) -> Self:
         if self.type is DeploymentStrategyType.RECREATE and self.rolling_update is not None:
-            raise ValueError("rolling_update parameters only go with type RollingUpdate")
+            raise PydanticCustomError(
+                "recreate_with_rolling_update",
+                "rolling_update parameters only go with type RollingUpdate",
+                {"hint": "use DeploymentStrategy.recreate() alone, or .rolling()"},
+            )
         return self
 
     @classmethod
@@ -319,7 +326,11 @@ class _DeploymentSpec(K8sModel):
             and self.min_ready_seconds is not None
             and self.progress_deadline_seconds <= self.min_ready_seconds
         ):
-            raise ValueError("progress_deadline_seconds must be greater than min_ready_seconds")
+            raise PydanticCustomError(
+                "progress_deadline",
+                "progress_deadline_seconds must be greater than min_ready_seconds",
+                {"hint": "raise progress_deadline_seconds above min_ready_seconds"},
+            )
         return self
 
 

@@ -68,9 +68,17 @@ class Toleration(K8sModel):
     @model_validator(mode="after")
     def _exists_has_no_value(self) -> Self:
         if self.operator is TolerationOperator.EXISTS and self.value:
-            raise ValueError("operator Exists takes no value")
+            raise PydanticCustomError(
+                "toleration_value",
+                "operator Exists takes no value",
+                {"hint": "drop value, or use operator Equal"},
+            )
         if self.key is None and self.operator is not TolerationOperator.EXISTS:
-            raise ValueError("a toleration without a key must use operator Exists")
+            raise PydanticCustomError(
+                "toleration_key",
+                "a toleration without a key must use operator Exists",
+                {"hint": "set key=..., or use operator Exists to tolerate every taint"},
+            )
         return self
 
 

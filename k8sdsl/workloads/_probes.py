@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Self
 
 from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from k8sdsl.core._model import K8sModel
 from k8sdsl.core._types import NonEmptyStr, Port, PortName
@@ -96,9 +97,10 @@ class Probe(K8sModel):
     def _one_handler(self) -> Self:
         handlers = [h for h in (self.exec_, self.http_get, self.tcp_socket, self.grpc) if h]
         if len(handlers) != 1:
-            raise ValueError(
-                "a probe needs exactly one handler: use Probe.exec(), Probe.http(), "
-                "Probe.tcp() or Probe.grpc_health()"
+            raise PydanticCustomError(
+                "probe_handler",
+                "a probe needs exactly one handler (exec, httpGet, tcpSocket or grpc)",
+                {"hint": "use Probe.exec(), Probe.http(), Probe.tcp() or Probe.grpc_health()"},
             )
         return self
 
@@ -144,9 +146,10 @@ class LifecycleHandler(K8sModel):
     def _one_handler(self) -> Self:
         handlers = [h for h in (self.exec_, self.http_get, self.sleep) if h]
         if len(handlers) != 1:
-            raise ValueError(
-                "a lifecycle hook needs exactly one handler: use LifecycleHandler.exec(), "
-                ".http() or .sleep_for()"
+            raise PydanticCustomError(
+                "hook_handler",
+                "a lifecycle hook needs exactly one handler (exec, httpGet or sleep)",
+                {"hint": "use LifecycleHandler.exec(), .http() or .sleep_for()"},
             )
         return self
 

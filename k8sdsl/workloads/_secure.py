@@ -40,7 +40,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from k8sdsl.core._construct import Construct
-from k8sdsl.core._findings import K8sDslError
+from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Severity
 from k8sdsl.security._exemptions import PROFILE_ANNOTATION, Control, Exemption
 from k8sdsl.workloads._container import Container, Protocol, ResourceRequirements
 from k8sdsl.workloads._images import ImagePullPolicy
@@ -87,7 +87,8 @@ def _fill(value: Any, defaults: Any) -> Any:
     for name in type(value).model_fields:
         if merged[name] is None:
             merged[name] = getattr(defaults, name)
-    return type(value).model_validate(merged)
+    # the constructor, not model_validate: its errors are k8sdsl findings with hints
+    return type(value)(**merged)
 
 
 def harden_container(container: Container, *, probes: bool = True) -> Container:
@@ -292,7 +293,20 @@ class SecurePod(Pod):
     ) -> None:
         pod_name = name if name is not None else id
         if "template" in spec:
-            raise K8sDslError([], summary="SecurePod builds its own template: pass its fields")
+            raise K8sDslError(
+                [
+                    Finding(
+                        Severity.ERROR,
+                        "value/template-and-securepod",
+                        "SecurePod builds its own template from its fields",
+                        ObjectRef(kind="SecurePod", source=f"{scope.node.path}/{id}".lstrip("/")),
+                        "template",
+                        "pass the template's fields to SecurePod (image=..., ports=...), or "
+                        "use Pod(template=SecurePodTemplate(...))",
+                    )
+                ],
+                summary="invalid SecurePod",
+            )
         super().__init__(
             scope,
             id,

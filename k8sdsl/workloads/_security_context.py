@@ -121,7 +121,11 @@ class SeccompProfile(K8sModel):
     @model_validator(mode="after")
     def _profile_matches_type(self) -> Self:
         if (self.type is SeccompProfileType.LOCALHOST) != (self.localhost_profile is not None):
-            raise ValueError("localhost_profile is required for type Localhost and only for it")
+            raise PydanticCustomError(
+                "localhost_profile",
+                "localhost_profile is required for type Localhost and only for it",
+                {"hint": "use .localhost('profiles/app.json') or .runtime_default()"},
+            )
         return self
 
     @classmethod
@@ -152,7 +156,11 @@ class AppArmorProfile(K8sModel):
     @model_validator(mode="after")
     def _profile_matches_type(self) -> Self:
         if (self.type is AppArmorProfileType.LOCALHOST) != (self.localhost_profile is not None):
-            raise ValueError("localhost_profile is required for type Localhost and only for it")
+            raise PydanticCustomError(
+                "localhost_profile",
+                "localhost_profile is required for type Localhost and only for it",
+                {"hint": "use .localhost('profiles/app.json') or .runtime_default()"},
+            )
         return self
 
     @classmethod
@@ -229,12 +237,22 @@ class SecurityContext(K8sModel):
     def _consistent(self) -> Self:
         # The API server rejects both combinations (validation of SecurityContext).
         if self.privileged and self.allow_privilege_escalation is False:
-            raise ValueError(
+            raise PydanticCustomError(
+                "privileged_without_escalation",
                 "privileged=True with allow_privilege_escalation=False is rejected by the API "
-                "server: a privileged container can always escalate"
+                "server: a privileged container can always escalate",
+                {"hint": "drop allow_privilege_escalation, or drop privileged"},
             )
         if self.run_as_non_root and self.run_as_user == 0:
-            raise ValueError("run_as_non_root=True with run_as_user=0 can never start")
+            raise PydanticCustomError(
+                "root_and_non_root",
+                "run_as_non_root=True with run_as_user=0 can never start: the kubelet "
+                "refuses to run the container",
+                {
+                    "hint": "use a UID of 10000 or more; to run as root, set run_as_non_root=False "
+                    "(SecurePod then needs run-as-non-root and run-as-user exemptions)"
+                },
+            )
         return self
 
 
@@ -260,7 +278,15 @@ class PodSecurityContext(K8sModel):
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         if self.run_as_non_root and self.run_as_user == 0:
-            raise ValueError("run_as_non_root=True with run_as_user=0 can never start")
+            raise PydanticCustomError(
+                "root_and_non_root",
+                "run_as_non_root=True with run_as_user=0 can never start: the kubelet "
+                "refuses to run the container",
+                {
+                    "hint": "use a UID of 10000 or more; to run as root, set run_as_non_root=False "
+                    "(SecurePod then needs run-as-non-root and run-as-user exemptions)"
+                },
+            )
         return self
 
 

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any, ClassVar, Self
 
 from pydantic import model_validator
+from pydantic_core import PydanticCustomError
 
 from k8sdsl.core._construct import Construct, Resource
 from k8sdsl.core._findings import Finding, K8sDslError, Severity
@@ -70,25 +71,53 @@ class _ServiceSpec(K8sModel):
     def _consistent(self) -> Self:
         ports = self.ports or ()
         if len(ports) > 1 and any(p.name is None for p in ports):
-            raise ValueError("a Service with more than one port must name every port")
+            raise PydanticCustomError(
+                "unnamed_service_port",
+                "a Service with more than one port must name every port",
+                {"hint": "pass name= to every ServicePort ('http', 'metrics')"},
+            )
         names = [p.name for p in ports if p.name]
         if len(names) != len(set(names)):
-            raise ValueError("port names must be unique")
+            raise PydanticCustomError(
+                "duplicate_service_port_name",
+                "port names must be unique",
+                {"hint": "give each port its own name"},
+            )
         keys = [(p.port, (p.protocol or Protocol.TCP).value) for p in ports]
         if len(keys) != len(set(keys)):
-            raise ValueError("a port/protocol pair is listed twice")
+            raise PydanticCustomError(
+                "duplicate_service_port",
+                "a port/protocol pair is listed twice",
+                {"hint": "list each port once"},
+            )
         if any(p.node_port for p in ports) and self.type not in (
             ServiceType.NODE_PORT,
             ServiceType.LOAD_BALANCER,
         ):
-            raise ValueError("node_port needs type NodePort or LoadBalancer")
+            raise PydanticCustomError(
+                "node_port_type",
+                "node_port needs type NodePort or LoadBalancer",
+                {"hint": "pass type=ServiceType.NODE_PORT, or drop node_port"},
+            )
         if self.type is ServiceType.EXTERNAL_NAME:
             if not self.external_name:
-                raise ValueError("type ExternalName needs external_name")
+                raise PydanticCustomError(
+                    "external_name_missing",
+                    "type ExternalName needs external_name",
+                    {"hint": "pass external_name='db.example.com'"},
+                )
         elif self.external_name:
-            raise ValueError("external_name needs type ExternalName")
+            raise PydanticCustomError(
+                "external_name_type",
+                "external_name needs type ExternalName",
+                {"hint": "pass type=ServiceType.EXTERNAL_NAME, or drop external_name"},
+            )
         elif not ports:
-            raise ValueError("a Service needs at least one port")
+            raise PydanticCustomError(
+                "no_service_port",
+                "a Service needs at least one port",
+                {"hint": "pass ports=[80] or ports=[ServicePort.tcp(80, target_port='http')]"},
+            )
         return self
 
 

@@ -111,7 +111,7 @@ def test_env_factories_render_every_source() -> None:
             lambda: EnvVar(
                 name="N", value="x", value_from={"field_ref": {"field_path": "status.podIP"}}
             ),
-            "value/value-error",
+            "value/env-value",
             "",
         ),
         (
@@ -155,22 +155,26 @@ def test_env_factories_render_every_source() -> None:
             "requests.gpu",
         ),
         (lambda: ResourceRequirements.of(memory="1GB"), "value/quantity", "requests.memory"),
-        (lambda: Probe(), "value/value-error", ""),
+        (lambda: Probe(), "value/probe-handler", ""),
         (
             lambda: Probe(http_get=HttpGetAction(port=80), tcp_socket={"port": 80}),
-            "value/value-error",
+            "value/probe-handler",
             "",
         ),
         (lambda: Capabilities(add=["CAP_NET_ADMIN"]), "value/capability", "add[0]"),
         (lambda: Capabilities(drop=["all"]), "value/capability", "drop[0]"),
         (
             lambda: SecurityContext(privileged=True, allow_privilege_escalation=False),
-            "value/value-error",
+            "value/privileged-without-escalation",
             "",
         ),
-        (lambda: PodSecurityContext(run_as_non_root=True, run_as_user=0), "value/value-error", ""),
+        (
+            lambda: PodSecurityContext(run_as_non_root=True, run_as_user=0),
+            "value/root-and-non-root",
+            "",
+        ),
         (lambda: PodSecurityContext(run_as_user=-1), "value/greater-than-equal", "run_as_user"),
-        (lambda: SeccompProfile(type="Localhost"), "value/value-error", ""),
+        (lambda: SeccompProfile(type="Localhost"), "value/localhost-profile", ""),
         (lambda: SecurityContext(runAsuser=1), "value/extra-forbidden", "runAsuser"),
     ],
 )
@@ -178,6 +182,7 @@ def test_bad_values_name_field_and_fix(build: Any, code: str, path: str) -> None
     with pytest.raises(ValueInputError) as err:
         build()
     assert code in err.value.codes
+    assert all(f.hint for f in err.value.findings), err.value.findings
     if path:
         # a dict key's error ends in ".[key]" (core's rendering of pydantic's location)
         assert any(f.path == path or f.path.startswith(path + ".[") for f in err.value.findings), (

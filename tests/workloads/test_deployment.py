@@ -11,17 +11,22 @@ from k8sdsl import App, Chart
 from k8sdsl.core import SUPPORTED_VERSIONS, K8sDslError
 from k8sdsl.volumes import Volume
 from k8sdsl.workloads import (
+    AppArmorProfile,
     Container,
     ContainerPort,
     DaemonSet,
     DaemonSetUpdateStrategy,
     Deployment,
     DeploymentStrategy,
+    EnvFromSource,
     Job,
+    LifecycleHandler,
     Pod,
+    PodSecurityContext,
     PodTemplate,
     Probe,
     RestartPolicy,
+    SecurePod,
     SecurePodTemplate,
     Service,
     ServicePort,
@@ -224,16 +229,26 @@ def test_services(chart: Chart) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "code"),
     [
-        ({"ports": [80, 81]}, "value/value-error"),
-        ({"ports": []}, "value/value-error"),
-        ({"ports": [ServicePort(port=80, node_port=30080)]}, "value/value-error"),
-        ({"ports": [80], "external_name": "x.example.com"}, "value/value-error"),
+        ({"ports": [80, 81]}, "value/unnamed-service-port"),
+        ({"ports": []}, "value/no-service-port"),
+        ({"ports": [ServicePort(port=80, node_port=30080)]}, "value/node-port-type"),
+        ({"ports": [80], "external_name": "x.example.com"}, "value/external-name-type"),
+        ({"ports": [80], "type": "ExternalName"}, "value/external-name-missing"),
+        (
+            {"ports": [ServicePort.tcp(80, name="a"), ServicePort.tcp(80, name="b")]},
+            "value/duplicate-service-port",
+        ),
+        (
+            {"ports": [ServicePort.tcp(80, name="a"), ServicePort.tcp(81, name="a")]},
+            "value/duplicate-service-port-name",
+        ),
     ],
 )
 def test_service_errors(chart: Chart, kwargs: dict[str, Any], code: str) -> None:
     with pytest.raises(K8sDslError) as err:
         Service(chart, "svc", selector={"a": "b"}, **kwargs)
     assert code in err.value.codes
+    assert all(f.hint for f in err.value.findings), err.value.findings
     assert err.value.findings[0].obj.source == "w/svc"
 
 
@@ -288,3 +303,60 @@ def test_pod_name_and_label_errors_name_the_construct(chart: Chart) -> None:
     (finding,) = err.value.findings
     assert (finding.code, finding.obj.source) == ("value/label-key", "w/p")
     assert finding.path.startswith("labels.bad key!")
+
+
+@pytest.mark.parametrize(
+    ("build", "code"),
+    [
+        (
+            lambda: DeploymentStrategy.rolling(max_surge=0, max_unavailable="0%"),
+            "value/rolling-update-stuck",
+        ),
+        (
+            lambda: DeploymentStrategy(type="Recreate", rolling_update={"max_surge": 1}),
+            "value/recreate-with-rolling-update",
+        ),
+        (lambda: Toleration(operator="Exists", value="x"), "value/toleration-value"),
+        (lambda: Toleration(value="x"), "value/toleration-key"),
+        (lambda: EnvFromSource(), "value/env-from-source"),
+        (lambda: LifecycleHandler(), "value/hook-handler"),
+        (lambda: AppArmorProfile(type="Localhost"), "value/localhost-profile"),
+    ],
+)
+def test_value_errors_have_a_code_and_a_hint(build: Any, code: str) -> None:
+    with pytest.raises(K8sDslError) as err:
+        build()
+    assert err.value.codes == [code]
+    assert err.value.findings[0].hint
+
+
+def test_progress_deadline_error_has_a_hint(chart: Chart) -> None:
+    with pytest.raises(K8sDslError) as err:
+        Deployment(
+            chart,
+            "slow",
+            min_ready_seconds=60,
+            progress_deadline_seconds=30,
+            template=SecurePodTemplate(image=IMAGE),
+        )
+    assert err.value.codes == ["value/progress-deadline"]
+    assert err.value.findings[0].hint
+
+
+def test_securepod_errors_name_the_fix(chart: Chart) -> None:
+    """A SecurePod given a template, and one asked to run as UID 0 (SecurePod sets
+    runAsNonRoot), fail with a code, the construct and a fix, never a pydantic dump."""
+    with pytest.raises(K8sDslError) as err:
+        SecurePod(chart, "templated", template=SecurePodTemplate(image=IMAGE))
+    (finding,) = err.value.findings
+    assert (finding.code, finding.path, finding.obj.source) == (
+        "value/template-and-securepod",
+        "template",
+        "w/templated",
+    )
+    assert "SecurePodTemplate" in finding.hint
+    with pytest.raises(K8sDslError) as err:
+        SecurePod(chart, "root", image=IMAGE, security_context=PodSecurityContext(run_as_user=0))
+    (finding,) = err.value.findings
+    assert (finding.code, finding.obj.source) == ("value/root-and-non-root", "w/root")
+    assert "run_as_non_root=False" in finding.hint

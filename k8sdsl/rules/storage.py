@@ -100,18 +100,15 @@ def pv_sources(spec: Mapping[str, Any]) -> list[str]:
     return [k for k, v in spec.items() if k not in PV_SPEC_FIELDS and isinstance(v, dict)]
 
 
-_plan_cache: list[tuple[RuleContext, BindingPlan, dict[tuple[str, str], Manifest]]] = []
-
-
 def binding_plan(ctx: RuleContext) -> tuple[BindingPlan, dict[tuple[str, str], Manifest]]:
-    """The binder's plan for this run (computed once per context) and the claims by
-    (namespace, name)."""
-    if _plan_cache and _plan_cache[0][0] is ctx:
-        return _plan_cache[0][1], _plan_cache[0][2]
-    plan = bind(m.obj for m in ctx.of_kind(_PV, _PVC, _SC))
-    claims = {(_ns(m), m.name): m for m in ctx.of_kind(_PVC)}
-    _plan_cache[:] = [(ctx, plan, claims)]
-    return plan, claims
+    """The binder's plan for this run (computed once per context, shared by the storage
+    rules) and the claims by (namespace, name)."""
+
+    def compute() -> tuple[BindingPlan, dict[tuple[str, str], Manifest]]:
+        plan = bind(m.obj for m in ctx.of_kind(_PV, _PVC, _SC))
+        return plan, {(_ns(m), m.name): m for m in ctx.of_kind(_PVC)}
+
+    return ctx.memo("storage/binding-plan", compute)
 
 
 def _verdicts(ctx: RuleContext) -> Iterator[tuple[ClaimVerdict, Manifest]]:

@@ -113,3 +113,27 @@ def test_no_rule_crashes_on_non_objects_in_lists() -> None:
     report = check_like_the_cli(weird)
     crashes = [f for f in report.findings if f.code == "internal/rule-failed"]
     assert not crashes, "\n".join(f.message for f in crashes[:10])
+
+
+def test_rules_read_malformed_pods_directly_without_the_retry() -> None:
+    """The pod-spec lookup every pod rule shares reads odd shapes leniently."""
+    weird = [
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "p", "labels": ["x"]},
+            "spec": {"containers": 3, "initContainers": True},
+        },
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "d"},
+            "spec": {
+                "template": {"metadata": {"annotations": 5}, "spec": {"containers": {"a": 1}}}
+            },
+        },
+    ]
+    v = K8sVersion("1.35")
+    manifests = [Manifest(o, f"test[{i}]", v) for i, o in enumerate(weird)]
+    findings = run_rules(manifests, {"k8s_version": v})
+    assert not [f for f in findings if f.code == "internal/rule-failed"]

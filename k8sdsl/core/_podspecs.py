@@ -43,7 +43,10 @@ class PodSpecRef:
         if ephemeral:
             keys.append("ephemeralContainers")
         for key in keys:
-            for i, c in enumerate(self.spec.get(key) or []):
+            items = self.spec.get(key)
+            if not isinstance(items, list):  # YAML from anyone: skip what is not a list
+                continue
+            for i, c in enumerate(items):
                 if isinstance(c, dict):
                     yield f"{self.path}.{key}[{i}]", c
 
@@ -79,7 +82,14 @@ def _find_pod_specs(manifest: Manifest) -> Iterator[PodSpecRef]:
         manifest=manifest,
         spec=node,
         path=".".join(route),
-        labels=dict(meta.get("labels") or {}),
-        annotations=dict(meta.get("annotations") or {}),
+        labels=_string_map(meta.get("labels")),
+        annotations=_string_map(meta.get("annotations")),
         namespace=manifest.namespace,
     )
+
+
+def _string_map(value: Any) -> dict[str, str]:
+    """A labels/annotations map as rules may read it: only string keys and values kept."""
+    if not isinstance(value, dict):
+        return {}
+    return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}

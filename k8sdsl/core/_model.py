@@ -67,6 +67,8 @@ def _loc_to_path(loc: tuple[int | str, ...], model: type[BaseModel] | None) -> s
     for item in loc:
         if isinstance(item, int):
             parts.append(f"[{item}]")
+        elif item == "[key]":  # pydantic's marker: the dict key itself is wrong, not its value
+            parts.append(" (the key)")
         else:
             parts.append(("." if parts else "") + str(item))
     return "".join(parts)

@@ -14,6 +14,12 @@ try:
 except AttributeError:  # pragma: no cover - PyYAML without libyaml
     _Loader = yaml.SafeLoader
 
+#: A document may reach this many nodes through aliases beyond ten per node it spells out.
+#: Real manifests stay far below; a "billion laughs" document (anchors nesting anchors)
+#: would otherwise expand to hundreds of millions of nodes and hang the checker, so it is
+#: refused, as kubectl's YAML parser refuses excessive aliasing.
+ALIAS_ALLOWANCE = 100_000
+
 
 class YamlReadError(Exception):
     """A file that cannot be read or parsed, with the place: ``file:line:column``."""
@@ -24,6 +30,16 @@ class YamlReadError(Exception):
         super().__init__(f"{where}: {message}")
 
 
+@dataclass(frozen=True)
+class DuplicateKey:
+    """A key given twice in one mapping: YAML loaders keep the last value silently, while
+    kubectl refuses the file ("key already set in map")."""
+
+    path: str
+    line: int
+    first_line: int
+
+
 @dataclass
 class YamlDocument:
     """One document of a file: the data, its first line and the line of each JSON path."""
@@ -32,44 +48,101 @@ class YamlDocument:
     file: str
     line: int
     lines: dict[str, int] = field(default_factory=dict)
+    duplicates: list[DuplicateKey] = field(default_factory=list)
 
 
-def _paths(node: yaml.Node, prefix: str, out: dict[str, int]) -> None:
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            path = f"{prefix}.{key}" if prefix else key
-            out[path] = key_node.start_mark.line + 1
-            _paths(value_node, path, out)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            path = f"{prefix}[{i}]"
-            out[path] = item.start_mark.line + 1
-            _paths(item, path, out)
+class _Walk:
+    """One pass over a composed document: JSON path -> line, duplicate keys, and a budget on
+    nodes reached through aliases."""
+
+    def __init__(self, root: yaml.Node) -> None:
+        self.lines: dict[str, int] = {}
+        self.duplicates: list[DuplicateKey] = []
+        self.budget = 10 * _distinct_nodes(root) + ALIAS_ALLOWANCE
+
+    def visit(self, node: yaml.Node, prefix: str) -> None:
+        self.budget -= 1
+        if self.budget < 0:
+            raise _TooManyAliases
+        if isinstance(node, yaml.MappingNode):
+            first: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                key = str(key_node.value)
+                path = f"{prefix}.{key}" if prefix else key
+                line = key_node.start_mark.line + 1
+                if key in first and key != "<<":
+                    self.duplicates.append(DuplicateKey(path, line, first[key]))
+                else:
+                    first[key] = line
+                    self.lines[path] = line
+                self.visit(value_node, path)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                path = f"{prefix}[{i}]"
+                self.lines[path] = item.start_mark.line + 1
+                self.visit(item, path)
+
+
+class _TooManyAliases(Exception):
+    pass
+
+
+def _distinct_nodes(root: yaml.Node) -> int:
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                stack += (key_node, value_node)
+        elif isinstance(node, yaml.SequenceNode):
+            stack += node.value
+    return len(seen)
 
 
 def read_yaml_file(path: Path) -> Iterator[YamlDocument]:
     """Every non-empty document of ``path``; raises :class:`YamlReadError` with the line."""
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise YamlReadError(str(path), f"cannot read the file: {exc}") from None
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        raise YamlReadError(
+            f"{path}:{line}", f"cannot read the file: it is not UTF-8 text ({exc.reason})"
+        ) from None
+    except OSError as exc:
+        raise YamlReadError(str(path), f"cannot read the file: {exc.strerror or exc}") from None
     loader = _Loader(text)
     try:
         while loader.check_node():
             node = loader.get_node()
             if node is None:
                 continue
+            walk = _Walk(node)
+            try:
+                walk.visit(node, "")
+            except _TooManyAliases:
+                raise YamlReadError(
+                    f"{path}:{node.start_mark.line + 1}",
+                    "invalid YAML: the document expands its aliases (*name) to too many "
+                    "nodes; write the repeated parts out instead of nesting anchors",
+                ) from None
             data = loader.construct_document(node)
-            lines: dict[str, int] = {}
-            _paths(node, "", lines)
             if data is not None:
-                yield YamlDocument(data, str(path), node.start_mark.line + 1, lines)
+                yield YamlDocument(
+                    data, str(path), node.start_mark.line + 1, walk.lines, walk.duplicates
+                )
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         problem = " ".join(p for p in (exc.context, exc.problem) if p)
         raise YamlReadError(where, f"invalid YAML: {problem}") from None
+    except yaml.reader.ReaderError as exc:
+        # a control character (a binary file, a NUL byte): name its line, not a char offset
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        raise YamlReadError(f"{path}:{line}", f"invalid YAML: {exc.reason}") from None
     except yaml.YAMLError as exc:
         raise YamlReadError(str(path), f"invalid YAML: {exc}") from None
     finally:
@@ -77,11 +150,20 @@ def read_yaml_file(path: Path) -> Iterator[YamlDocument]:
 
 
 def yaml_files(paths: list[Path]) -> Iterator[Path]:
-    """Files named, and ``*.yaml``/``*.yml`` files under folders named, in sorted order."""
+    """Files named, and ``*.yaml``/``*.yml`` files under folders named, in sorted order.
+
+    Symlinked files are read; symlinked folders under a folder are not entered (no loops).
+    A file reached twice (named twice, or named and inside a folder named) is read once.
+    """
+    seen: set[Path] = set()
     for p in paths:
-        if p.is_dir():
-            yield from sorted(
-                f for f in p.rglob("*") if f.is_file() and f.suffix in (".yaml", ".yml")
-            )
-        else:
-            yield p
+        found = (
+            sorted(f for f in p.rglob("*") if f.is_file() and f.suffix in (".yaml", ".yml"))
+            if p.is_dir()
+            else [p]
+        )
+        for f in found:
+            key = f.resolve() if f.exists() else f
+            if key not in seen:
+                seen.add(key)
+                yield f

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from k8sdsl._yamlread import YamlReadError, read_yaml_file, yaml_files
+from k8sdsl._yamlread import YamlDocument, YamlReadError, read_yaml_file, yaml_files
 from k8sdsl.core._findings import Finding, ObjectRef, Report, Severity
 from k8sdsl.core._manifest import Manifest
 from k8sdsl.core._versions import DEFAULT_VERSION, SUPPORTED_VERSIONS, K8sVersion
@@ -28,6 +31,9 @@ def load_manifests(
     manifests: list[Manifest] = []
     findings: list[Finding] = []
     unreadable: list[str] = []
+    for path in paths:
+        if path.is_dir() and next(yaml_files([path]), None) is None:
+            unreadable.append(f"{path}: no .yaml or .yml files in this folder")
     for file in yaml_files(list(paths)):
         if not file.exists():
             unreadable.append(f"{file}: no such file or folder")
@@ -37,26 +43,89 @@ def load_manifests(
         except YamlReadError as exc:
             unreadable.append(str(exc))
             continue
+        if not docs:
+            findings.append(
+                Finding(
+                    Severity.WARNING,
+                    "yaml/no-objects",
+                    "the file holds no Kubernetes objects (it is empty or only comments)",
+                    ObjectRef(source=str(file)),
+                    "",
+                    "remove the file, or check that it is the one you meant",
+                )
+            )
         for doc in docs:
-            items = [doc.data]
-            if isinstance(doc.data, dict) and doc.data.get("kind") == "List":
-                items = list(doc.data.get("items") or [])
-            for item in items:
-                source = f"{doc.file}:{doc.line}"
-                if not isinstance(item, dict) or "kind" not in item or "apiVersion" not in item:
-                    findings.append(
-                        Finding(
-                            Severity.ERROR,
-                            "yaml/not-an-object",
-                            "this document is not a Kubernetes object (no apiVersion/kind)",
-                            ObjectRef(source=source),
-                            "",
-                            "every document needs apiVersion, kind and metadata.name",
-                        )
-                    )
-                    continue
-                manifests.append(Manifest(item, source, version, lines=doc.lines))
+            _document_manifests(doc, version, manifests, findings)
     return manifests, findings, unreadable
+
+
+_LIST_ITEM = re.compile(r"^items\[(\d+)\]")
+
+
+def _document_manifests(
+    doc: YamlDocument, version: K8sVersion, manifests: list[Manifest], findings: list[Finding]
+) -> None:
+    """The objects of one document: the document itself, or the items of a List (kubectl
+    applies the items of ``kind: List`` and of any ``<Kind>List`` one by one)."""
+    data = doc.data
+    # (object, JSON path prefix of the object inside the document, its first line)
+    items: list[tuple[Any, str, int]] = [(data, "", doc.line)]
+    if isinstance(data, dict) and isinstance(data.get("kind"), str):
+        kind, raw = data["kind"], data.get("items")
+        if kind.endswith("List") and isinstance(raw, list):
+            items = [
+                (item, f"items[{i}].", doc.lines.get(f"items[{i}]", doc.line))
+                for i, item in enumerate(raw)
+            ]
+        elif kind == "List":
+            findings.append(
+                Finding(
+                    Severity.ERROR,
+                    "yaml/invalid-list",
+                    f"the items of a List must be a list of objects, not {type(raw).__name__}",
+                    ObjectRef(kind="List", source=f"{doc.file}:{doc.lines.get('items', doc.line)}"),
+                    "items",
+                    "write items: [{apiVersion: ..., kind: ..., metadata: ...}, ...]",
+                )
+            )
+            return
+    by_item: dict[str, Manifest] = {}
+    for item, prefix, line in items:
+        source = f"{doc.file}:{line}"
+        if not isinstance(item, dict) or "kind" not in item or "apiVersion" not in item:
+            findings.append(
+                Finding(
+                    Severity.ERROR,
+                    "yaml/not-an-object",
+                    "this document is not a Kubernetes object (no apiVersion/kind)",
+                    ObjectRef(source=source),
+                    prefix.rstrip("."),
+                    "every document needs apiVersion, kind and metadata.name",
+                )
+            )
+            continue
+        manifest = Manifest(item, source, version, lines=doc.lines, line_prefix=prefix)
+        by_item[prefix] = manifest
+        manifests.append(manifest)
+    for dup in doc.duplicates:
+        match = _LIST_ITEM.match(dup.path)
+        prefix = f"{match.group(0)}." if match and "" not in by_item else ""
+        owner = by_item.get(prefix)
+        path = dup.path[len(prefix) :]
+        obj = owner.ref() if owner is not None else ObjectRef()
+        key = path.rsplit(".", 1)[-1]
+        findings.append(
+            Finding(
+                Severity.ERROR,
+                "yaml/duplicate-key",
+                f"{key!r} is given twice in one mapping (lines {dup.first_line} and {dup.line}): "
+                "YAML readers silently keep the last one, and kubectl refuses the file",
+                ObjectRef(obj.api_version, obj.kind, obj.name, obj.namespace,
+                          f"{doc.file}:{dup.line}"),
+                path,
+                f"keep one {key!r} (merge the two if both hold something you need)",
+            )
+        )
 
 
 def check(paths: Sequence[Path], version: K8sVersion) -> tuple[Report, list[str]]:
@@ -84,6 +153,22 @@ def explain_network(paths: Sequence[Path], version: K8sVersion, fmt: str) -> tup
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The ``k8sdsl`` command. Never a traceback: a closed pipe (``k8sdsl check . | head``)
+    or Ctrl-C ends it quietly."""
+    try:
+        return _run(argv)
+    except BrokenPipeError:
+        # the reader went away: send the rest of our output nowhere, so Python's final flush
+        # of stdout does not print a second error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except KeyboardInterrupt:
+        print("k8sdsl: interrupted", file=sys.stderr)
+        return 130
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = _Parser(prog="k8sdsl", description="Typed, validated Kubernetes manifests.")
     sub = parser.add_subparsers(dest="command", required=True)
     p_check = sub.add_parser(

@@ -9,6 +9,7 @@ import re
 import shutil
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -115,24 +116,41 @@ class App(Construct):
 
     def manifests(self) -> list[Manifest]:
         """Every object of every chart, in chart order then creation order."""
-        out: list[Manifest] = []
+        per_chart, problems = self._gather()
+        if problems:
+            raise K8sDslError(problems, summary="cdk8s could not render the app")
+        return [m for _, ms in per_chart for m in ms]
+
+    def _gather(self) -> tuple[list[tuple[Chart, list[Manifest]]], list[Finding]]:
+        """Each chart's objects, and the findings of foreign cdk8s constructs that cdk8s
+        refused to render (once each: cdk8s validates the whole app for every chart)."""
+        per_chart: list[tuple[Chart, list[Manifest]]] = []
+        problems: dict[Finding, None] = {}
         for chart in self.charts:
-            out.extend(chart.manifests())
-        return out
+            manifests, found = chart._gather()
+            per_chart.append((chart, manifests))
+            problems.update(dict.fromkeys(found))
+        return per_chart, list(problems)
 
     def check(self, manifests: list[Manifest] | None = None) -> Report:
         """Run every rule and the strict schema over every object; write nothing."""
+        problems: list[Finding] = []
         if manifests is None:
-            manifests = self.manifests()
+            per_chart, problems = self._gather()
+            manifests = [m for _, ms in per_chart for m in ms]
+        return self._check(manifests, problems)
+
+    def _check(self, manifests: list[Manifest], problems: list[Finding]) -> Report:
         findings, valid = schema_check(manifests)
+        findings.extend(problems)
         findings.extend(run_rules(manifests, self.settings(), well_formed=valid))
         findings.extend(duplicate_findings(manifests))
         return Report.of(findings)
 
     def synth_yaml(self) -> dict[str, str]:
         """File name -> YAML text, after every check passed (raises otherwise)."""
-        per_chart = [(chart, chart.manifests()) for chart in self.charts]
-        report = self.check([m for _, ms in per_chart for m in ms])
+        per_chart, problems = self._gather()
+        report = self._check([m for _, ms in per_chart for m in ms], problems)
         if report.has_errors():
             raise K8sDslError(report, summary="synth failed: nothing was written")
         self.last_report = report
@@ -154,10 +172,13 @@ class App(Construct):
         if not via_cdk8s:
             files = self.synth_yaml()
         else:
+            from k8sdsl._cdk8s_bridge import prepare_cdk8s_synth
+
             for chart in self.charts:
                 chart.cdk8s_chart  # noqa: B018 - an empty chart still gets its (empty) file
-                for res in chart.resources():
-                    res.api_object  # noqa: B018 - materialize every object in cdk8s
+                # materialize every object in cdk8s
+                own = [res.api_object for res in chart.resources()]
+                prepare_cdk8s_synth(chart, own)
             report = self.check()
             if report.has_errors():
                 raise K8sDslError(report, summary="synth failed: nothing was written")
@@ -237,7 +258,16 @@ class Chart(Construct):
         return [c for c in self.node.walk() if isinstance(c, Resource)]
 
     def manifests(self) -> list[Manifest]:
+        """This chart's objects: k8sdsl's in creation order, then those of cdk8s constructs
+        in its ``cdk8s_chart`` in the order cdk8s writes them."""
+        manifests, problems = self._gather()
+        if problems:
+            raise K8sDslError(problems, summary=f"cdk8s could not render chart {self.node.id!r}")
+        return manifests
+
+    def _gather(self) -> tuple[list[Manifest], list[Finding]]:
         out: list[Manifest] = []
+        problems: list[Finding] = []
         own: set[int] = set()
         for res in self.resources():
             obj = res.to_k8s()
@@ -250,9 +280,10 @@ class Chart(Construct):
         if self._cdk8s_chart is not None:
             from k8sdsl._cdk8s_bridge import foreign_objects
 
-            for path, obj in foreign_objects(self, own):
+            foreign, problems = foreign_objects(self, own)
+            for path, obj in foreign:
                 out.append(Manifest(self._stamp(obj), path, self.k8s_version, self.node.id))
-        return out
+        return out, problems
 
     def _stamp(self, obj: dict[str, Any]) -> dict[str, Any]:
         """Give a cdk8s-rendered object the chart namespace, if its kind is namespaced."""
@@ -274,9 +305,12 @@ def schema_check(manifests: Sequence[Manifest]) -> tuple[list[Finding], list[Man
     """Schema findings, and the objects that passed the strict schema of their version."""
     findings: list[Finding] = []
     valid: list[Manifest] = []
+    # how many objects of each kind: compiling a kind's validator pays off only for many
+    counts = Counter((str(m.k8s_version), m.api_version, m.kind) for m in manifests)
     for m in manifests:
-        schemas = schemas_for(str(m.k8s_version))
-        problems = schemas.validate(m.obj)
+        version = str(m.k8s_version)
+        schemas = schemas_for(version)
+        problems = schemas.validate(m.obj, expected=counts[version, m.api_version, m.kind])
         if problems is None:
             guess = schemas.suggest_kind(m.kind) if m.kind else None
             findings.append(
@@ -333,22 +367,27 @@ def write_atomically(outdir: Path, files: Mapping[str, str]) -> None:
     parent = outdir.resolve().parent
     parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.new-", dir=parent))
+    old: Path | None = None
+    swapped = False
     try:
         for name, text in sorted(files.items()):
             with open(staging / name, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(text)
         os.chmod(staging, 0o755)
-        old = None
         if outdir.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.old-", dir=parent))
             os.rmdir(old)
             os.replace(outdir, old)
         os.replace(staging, outdir)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        swapped = True
     except BaseException:
+        # interrupted (Ctrl-C, a full disk) after the old folder moved aside: put it back
+        if old is not None and old.exists() and not outdir.exists():
+            os.replace(old, outdir)
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    if swapped and old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def run_main(app: App) -> int:

@@ -89,3 +89,188 @@ def test_the_command_runs_as_a_program() -> None:
     assert proc.returncode == 1
     assert "did you mean spec.resources?" in proc.stdout
     assert proc.stderr == ""
+
+
+# -- odd input: findings or exit 2, never a traceback --------------------------------------
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+CONFIGMAP = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  namespace: ns\n"
+
+
+def test_a_list_whose_items_are_not_a_list_is_a_finding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    f = write(tmp_path, "list.yaml", "apiVersion: v1\nkind: List\nitems: 5\n")
+    code, out, err = run(capsys, "check", "--format", "json", str(f))
+    assert code == 1, err
+    (finding,) = json.loads(out)["findings"]
+    assert (finding["code"], finding["path"]) == ("yaml/invalid-list", "items")
+    assert finding["obj"]["source"] == f"{f}:3"
+
+
+def test_list_items_are_objects_with_their_own_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    items = "".join(
+        "- " + CONFIGMAP.format(name=n).replace("\n", "\n  ").rstrip() + "\n" for n in "ab"
+    )
+    f = write(tmp_path, "list.yaml", f"apiVersion: v1\nkind: ConfigMapList\nitems:\n{items}")
+    f.write_text(f.read_text() + "  Data: {}\n")  # an unknown field in the second item
+    code, out, _ = run(capsys, "check", "--format", "json", str(f))
+    assert code == 1
+    (finding,) = json.loads(out)["findings"]
+    assert (finding["code"], finding["path"]) == ("schema/unknown-field", "Data")
+    assert finding["obj"]["name"] == "b"
+    assert finding["obj"]["source"] == f"{f}:14"  # the line of Data, not of the List
+
+
+def test_duplicate_keys_are_errors_with_both_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """YAML loaders keep the last of two equal keys silently; kubectl refuses the file."""
+    text = CONFIGMAP.format(name="a") + 'data:\n  mode: "1"\n  mode: "2"\n'
+    f = write(tmp_path, "dup.yaml", text)
+    code, out, _ = run(capsys, "check", "--format", "json", str(f))
+    assert code == 1
+    (finding,) = json.loads(out)["findings"]
+    assert (finding["code"], finding["path"]) == ("yaml/duplicate-key", "data.mode")
+    assert finding["obj"]["source"] == f"{f}:8"
+    assert "lines 7 and 8" in finding["message"] and finding["hint"]
+
+
+def test_empty_and_comment_only_files_warn(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = write(tmp_path, "empty.yaml", "")
+    comments = write(tmp_path, "comments.yaml", "# nothing here\n---\n# nor here\n")
+    code, out, _ = run(capsys, "check", str(empty), str(comments))
+    assert code == 0
+    assert out.count("warning[yaml/no-objects]") == 2
+
+
+def test_a_folder_without_yaml_is_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Checking nothing must not pass silently: a CI job pointed at the wrong folder."""
+    (tmp_path / "notes.txt").write_text("hello")
+    code, _, err = run(capsys, "check", str(tmp_path))
+    assert code == 2
+    assert "no .yaml or .yml files" in err
+
+
+@pytest.mark.parametrize(
+    ("content", "line"),
+    [(b"apiVersion: v1\nkind: \x00\n", 2), (b"apiVersion: v1\n\xff\xfe\n", 2)],
+    ids=["nul-byte", "not-utf8"],
+)
+def test_binary_input_is_exit_2_with_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, line: int
+) -> None:
+    f = tmp_path / "bin.yaml"
+    f.write_bytes(content)
+    code, out, err = run(capsys, "check", str(f))
+    assert code == 2
+    assert f"{f}:{line}" in err
+    assert "Traceback" not in out + err
+
+
+def test_a_yaml_bomb_is_refused_quickly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Anchors nesting anchors ("billion laughs") expand to 9**9 nodes: refused, not a hang."""
+    lines = [CONFIGMAP.format(name="a").rstrip(), "x0: &a0 [lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"x{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]
+    f = write(tmp_path, "bomb.yaml", "\n".join(lines) + "\n")
+    code, _, err = run(capsys, "check", str(f))
+    assert code == 2
+    assert "aliases" in err
+
+
+def test_aliases_of_normal_size_are_fine(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: ns\n"
+        "  labels: &labels {app: web}\n  annotations: *labels\n"
+    )
+    code, out, _ = run(capsys, "check", str(write(tmp_path, "a.yaml", text)))
+    assert code == 0, out
+
+
+def test_symlinks_files_are_read_once_and_folder_loops_end(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = write(tmp_path, "real.yaml", CONFIGMAP.format(name="a"))
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "link.yaml").symlink_to(real)
+    (folder / "loop").symlink_to(tmp_path)  # a folder link back up: not followed
+    code, out, _ = run(capsys, "check", str(folder), str(real), str(folder / "link.yaml"))
+    # one ConfigMap, read once: no app/duplicate-object
+    assert code == 0, out
+
+
+def test_a_kind_cannot_name_a_schema_outside_the_schema_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """kind and apiVersion come from anyone's YAML; "../" must not pick a file to compile."""
+    evil = tmp_path / "evil-v1.json"
+    evil.write_text(json.dumps({"type": "object", "additionalProperties": False}))
+    from k8sdsl._schema import schemas_for
+
+    up = "../" * 12
+    kind = f"{up}{str(tmp_path).lstrip('/')}/evil"
+    obj = {"apiVersion": "v1", "kind": kind, "metadata": {"name": "a"}}
+    assert schemas_for("1.35").validate(obj) is None  # no schema, not the planted one
+    f = write(tmp_path, "x.yaml", json.dumps(obj))
+    code, out, _ = run(capsys, "check", str(f))
+    assert code == 0 and "schema/unknown-kind" in out
+
+
+def test_findings_are_in_line_order(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    docs = "---\n".join(CONFIGMAP.format(name=f"cm-{i}") + "Data: {}\n" for i in range(3))
+    code, out, _ = run(capsys, "check", "--format", "json", str(write(tmp_path, "m.yaml", docs)))
+    sources = [f["obj"]["source"] for f in json.loads(out)["findings"]]
+    assert sources == [f"{tmp_path / 'm.yaml'}:{n}" for n in (6, 13, 20)]  # 6 < 13, not "13" < "6"
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    """``k8sdsl check big/ | head -1``: no BrokenPipeError traceback."""
+    docs = "---\n".join(CONFIGMAP.format(name=f"cm-{i}") + "Data: {}\n" for i in range(1500))
+    f = write(tmp_path, "many.yaml", docs)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "k8sdsl", "check", str(f)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=120)
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
+
+
+def test_ten_thousand_objects_are_checked_well_under_a_minute(tmp_path: Path) -> None:
+    import time
+
+    import yaml
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    try:
+        from validate import fleet
+    finally:
+        sys.path.pop(0)
+    f = tmp_path / "fleet.yaml"
+    f.write_text(yaml.dump_all(fleet(2500), Dumper=yaml.CSafeDumper))
+    began = time.perf_counter()
+    code = main(["check", "--format", "json", str(f)])
+    seconds = time.perf_counter() - began
+    assert code == 0
+    assert seconds < 30, f"{seconds:.1f} s for 10,000 objects"

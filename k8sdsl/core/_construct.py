@@ -33,13 +33,15 @@ if TYPE_CHECKING:
 class Node:
     """Tree bookkeeping of a construct: its id, scope, children and path."""
 
-    __slots__ = ("host", "id", "scope", "children")
+    __slots__ = ("host", "id", "scope", "children", "_by_id")
 
     def __init__(self, host: Construct, scope: Construct | None, id: str) -> None:
         self.host = host
         self.id = id
         self.scope = scope
         self.children: list[Construct] = []
+        # id -> child, so adding the n-th child to a scope costs O(1), not O(n)
+        self._by_id: dict[str, Construct] = {}
 
     @property
     def path(self) -> str:
@@ -59,10 +61,7 @@ class Node:
             stack.extend(reversed(current.node.children))
 
     def find_child(self, id: str) -> Construct | None:
-        for child in self.children:
-            if child.node.id == id:
-                return child
-        return None
+        return self._by_id.get(id)
 
 
 class Construct:
@@ -101,6 +100,7 @@ class Construct:
         self.node = Node(self, scope, id)
         if scope is not None:
             scope.node.children.append(self)
+            scope.node._by_id[id] = self
 
     def _ref(self) -> ObjectRef:
         return ObjectRef(kind=type(self).__name__, source=self.node.path)

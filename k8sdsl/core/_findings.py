@@ -8,6 +8,7 @@ and a hint. A failed synth or a failed value raises :class:`K8sDslError` carryin
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
@@ -72,13 +73,22 @@ class Finding:
         return data
 
 
+_FILE_LINE = re.compile(r"^(.*):(\d+)$")
+
+
+def _source_key(source: str) -> tuple[str, int]:
+    # "file.yaml:9" before "file.yaml:10": lines in number order, not text order
+    m = _FILE_LINE.match(source)
+    return (m.group(1), int(m.group(2))) if m else (source, -1)
+
+
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
     """Errors first, then by source and path, so reports read the same every run."""
     return sorted(
         findings,
         key=lambda f: (
             _SEVERITY_ORDER[f.severity],
-            f.obj.source,
+            _source_key(f.obj.source),
             f.obj.kind,
             f.obj.name,
             f.path,

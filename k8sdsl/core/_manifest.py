@@ -26,6 +26,8 @@ class Manifest:
     resource: Any = None
     #: set on objects read from YAML: JSON path -> line, for findings that point at a line
     lines: Mapping[str, int] = field(default_factory=dict)
+    #: where the object sits in its document's ``lines`` (``items[3].`` for an item of a List)
+    line_prefix: str = ""
     #: derived facts computed once and shared by rules (for example the pod specs)
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -64,7 +66,7 @@ class Manifest:
     def ref(self, path: str = "") -> ObjectRef:
         source = self.source
         if path and self.lines:
-            line = self.lines.get(path)
+            line = self.lines.get(self.line_prefix + path)
             if line is not None and ":" in source:
                 source = f"{source.rsplit(':', 1)[0]}:{line}"
         return ObjectRef(self.api_version, self.kind, self.name, self.namespace, source)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from types import ModuleType
 
 from k8sdsl import App, K8sDslError
+from k8sdsl._cdk8s_bridge import is_jsii_error, jsii_error_findings
 from k8sdsl.core import Finding
 
 
@@ -19,6 +20,17 @@ def app_modules() -> list[ModuleType]:
     """Every app module in this package, in name order (so output order is stable)."""
     names = sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
     return [importlib.import_module(f"{__name__}.{n}") for n in names]
+
+
+def _line_in(module: ModuleType, exc: BaseException) -> str:
+    """``file:line`` of the last frame of ``exc`` inside ``module`` (its name if none)."""
+    where = module.__name__
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == module.__file__:
+            where = f"{module.__file__}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return where
 
 
 def build_app(**kwargs: object) -> App:
@@ -35,6 +47,12 @@ def build_app(**kwargs: object) -> App:
             build(app)
         except K8sDslError as exc:
             problems.extend(exc.findings)
+        except Exception as exc:
+            # a cdk8s or cdk8s-plus construct refused its properties: report the line of the
+            # app definition, not node's stack trace
+            if not is_jsii_error(exc):
+                raise
+            problems.extend(jsii_error_findings(exc, _line_in(module, exc)))
     if problems:
         raise K8sDslError(
             problems, summary="synth failed: the app definitions have errors; nothing was written"

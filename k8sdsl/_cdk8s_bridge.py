@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, cast
+
+from k8sdsl.core._findings import Finding, ObjectRef, Severity
 
 if TYPE_CHECKING:
     import cdk8s
@@ -100,11 +103,111 @@ def make_api_object(resource: Resource) -> cdk8s.ApiObject:
     return cast("cdk8s.ApiObject", api_object)
 
 
-def foreign_objects(chart: Chart, own: set[int]) -> list[tuple[str, dict[str, Any]]]:
-    """Objects of cdk8s constructs living in a k8sdsl chart: (construct path, dict)."""
+def is_jsii_error(exc: BaseException) -> bool:
+    """True for an error that node raised inside a cdk8s (or cdk8s-plus) call."""
+    cause = exc.__cause__
+    return type(cause).__name__ == "JavaScriptError" and type(cause).__module__.startswith(
+        "jsii"
+    )
+
+
+_AT_PATH = re.compile(r"construct at path '([^']+)'")
+_VALIDATION_LINE = re.compile(r"^\s*\[([^\]]+)\] (.+)$")
+_JSII_HINT = "cdk8s refused this construct: fix the property the message names"
+
+
+def jsii_error_findings(exc: BaseException, source: str) -> list[Finding]:
+    """A cdk8s error as findings with the construct path, without node's stack trace.
+
+    cdk8s reports failed validations as ``Validation failed with the following errors:``
+    and one ``[path] message`` line each, and rendering errors as ``Failed serializing
+    construct at path '...'``; anything else is reported at ``source``.
+    """
+    text = str(exc).strip()
+    text = text[len("Error: ") :] if text.startswith("Error: ") else text
+    lines = text.splitlines() or [type(exc).__name__]
+    if lines[0].startswith("Validation failed with the following errors"):
+        found = [
+            Finding(Severity.ERROR, "cdk8s/invalid", m.group(2), ObjectRef(source=m.group(1)),
+                    "", _JSII_HINT)
+            for line in lines[1:]
+            if (m := _VALIDATION_LINE.match(line))
+        ]
+        if found:
+            return found
+    at = _AT_PATH.search(text)
+    return [
+        Finding(
+            Severity.ERROR,
+            "cdk8s/error",
+            lines[0],
+            ObjectRef(source=at.group(1) if at else source),
+            "",
+            _JSII_HINT,
+        )
+    ]
+
+
+def _foreign_api_objects(chart: Chart, lib: Any) -> list[Any]:
+    """The ApiObjects of the chart's cdk8s twin, in the order cdk8s writes them (its
+    dependency graph: an object after the objects it depends on)."""
+    topology = lib.DependencyGraph(chart.cdk8s_chart.node).topology()
+    return [c for c in topology if isinstance(c, lib.ApiObject)]
+
+
+def foreign_objects(
+    chart: Chart, own: set[int]
+) -> tuple[list[tuple[str, dict[str, Any]]], list[Finding]]:
+    """Objects of cdk8s constructs living in a k8sdsl chart: (construct path, dict), rendered
+    by cdk8s itself (its validations run, its dependency order kept) in one call to node;
+    or, when cdk8s refuses them, the findings that say why."""
     lib: Any = import_cdk8s()
-    out: list[tuple[str, dict[str, Any]]] = []
-    for construct in chart.cdk8s_chart.node.find_all():
-        if isinstance(construct, lib.ApiObject) and id(construct) not in own:
-            out.append((construct.node.path, dict(construct.to_json())))
-    return out
+    scope = chart.cdk8s_chart
+    nested = [c for c in scope.node.find_all()[1:] if isinstance(c, lib.Chart)]
+    if nested:
+        return [], [
+            Finding(
+                Severity.ERROR,
+                "cdk8s/nested-chart",
+                "a cdk8s Chart inside a k8sdsl chart: its objects would be written nowhere",
+                ObjectRef(kind="Chart", source=c.node.path),
+                "",
+                "create a k8sdsl Chart(app, ...) and put these constructs in its cdk8s_chart",
+            )
+            for c in nested
+        ]
+    try:
+        rendered = list(scope.to_json())
+    except Exception as exc:
+        if not is_jsii_error(exc):
+            raise
+        return [], jsii_error_findings(exc, chart.node.path)
+    constructs = _foreign_api_objects(chart, lib)
+    if len(constructs) != len(rendered):  # pragma: no cover - cdk8s renders what it walks
+        raise RuntimeError("cdk8s rendered a different number of objects than it holds")
+    return [
+        (construct.node.path, dict(obj))
+        for construct, obj in zip(constructs, rendered, strict=True)
+        if id(construct) not in own
+    ], []
+
+
+def prepare_cdk8s_synth(chart: Chart, own: list[Any]) -> None:
+    """Make cdk8s's own ``App.synth`` write this chart as k8sdsl does: the chart namespace
+    on foreign objects of namespaced kinds, and k8sdsl's objects before the foreign ones."""
+    from k8sdsl.core._kinds import is_namespaced
+    from k8sdsl.synth import sort_like_cdk8s
+
+    lib: Any = import_cdk8s()
+    own_ids = {id(o) for o in own}
+    for construct in _foreign_api_objects(chart, lib):
+        if id(construct) in own_ids:
+            continue
+        if chart.namespace and is_namespaced(construct.kind):
+            if construct.metadata.namespace is None:
+                # the whole metadata, so its keys stay in cdk8s's sorted order
+                meta = dict(construct.to_json().get("metadata") or {})
+                meta["namespace"] = chart.namespace
+                construct.add_json_patch(lib.JsonPatch.replace("/metadata", sort_like_cdk8s(meta)))
+        for api_object in own:
+            construct.node.add_dependency(api_object)

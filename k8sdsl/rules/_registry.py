@@ -31,6 +31,9 @@ class RuleInfo:
 
 _RULES: dict[str, RuleInfo] = {}
 
+#: the key of "any namespace" in the find() index (not a valid namespace name)
+_ANY_NAMESPACE = "*"
+
 #: modules that register rules when imported; each topic adds itself here
 RULE_MODULES: tuple[str, ...] = (
     "k8sdsl.rules.volumes",
@@ -99,14 +102,20 @@ class RuleContext:
                 yield m
 
     def find(self, kind: str, name: str, namespace: str | None = None) -> Manifest | None:
-        for m in self.manifests:
-            if (
-                m.kind == kind
-                and m.name == name
-                and (namespace is None or m.namespace == namespace)
-            ):
-                return m
-        return None
+        """The first object of ``kind`` named ``name`` (in ``namespace``, when given).
+
+        Looked up in an index built once per run: a rule that calls ``find`` for every
+        object stays linear over a fleet, not quadratic."""
+
+        def build() -> dict[tuple[str, str, str | None], Manifest]:
+            index: dict[tuple[str, str, str | None], Manifest] = {}
+            for m in self.manifests:
+                index.setdefault((m.kind, m.name, m.namespace), m)
+                index.setdefault((m.kind, m.name, _ANY_NAMESPACE), m)
+            return index
+
+        key = (kind, name, _ANY_NAMESPACE if namespace is None else namespace)
+        return self.memo("k8sdsl.rules:find-index", build).get(key)
 
 
 def run_rules(

@@ -1,7 +1,10 @@
 """Fleet benchmark: N apps, each a SecurePod-based Deployment, a Service, a claim and a
 network policy, built and written as YAML three ways in the same run:
 
-- k8sdsl, with every rule and the strict schema validation on;
+- k8sdsl, with every rule and the strict schema validation on, with the compiled schema
+  validators in the disk cache (a developer machine, a CI runner that keeps ~/.cache);
+- k8sdsl on a fresh machine ("k8sdsl-cold"): an empty schema cache, so compiling the
+  validators of the fleet's kinds counts;
 - cdk8s-plus-33 (which validates nothing), the peer;
 - the pure-Python floor: the same dicts k8sdsl writes, through PyYAML's C dumper.
 
@@ -200,16 +203,18 @@ def child(way: str, n: int) -> None:
     os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "dist"
-        if way == "k8sdsl":
+        if way in ("k8sdsl", "k8sdsl-cold"):
+            if way == "k8sdsl-cold":
+                os.environ["K8SDSL_CACHE_DIR"] = str(Path(tmp) / "schema-cache")
             import k8sdsl  # noqa: F401 - imports are excluded from the timing
             import k8sdsl.network  # noqa: F401
             import k8sdsl.storage  # noqa: F401
             import k8sdsl.workloads  # noqa: F401
-            from k8sdsl._schema import schemas_for
             from k8sdsl.rules import load_rules
 
             load_rules()
-            schemas_for("1.35").defs  # noqa: B018 - loading the schema file is an import cost
+            # reading the schema definitions and compiling (or loading) the validators is
+            # k8sdsl's work: it is timed
             start = time.perf_counter()
             objects = run_k8sdsl(n, out)
         elif way == "cdk8s-plus":
@@ -276,7 +281,7 @@ def main() -> None:
     peer_sizes = {int(s) for s in args.peer_sizes.split(",")}
     rows = []
     for n in sizes:
-        for way in ("k8sdsl", "cdk8s-plus", "floor"):
+        for way in ("k8sdsl", "k8sdsl-cold", "cdk8s-plus", "floor"):
             if way == "cdk8s-plus" and n not in peer_sizes:
                 continue
             row = measure(way, n, args.runs)
@@ -290,20 +295,24 @@ def main() -> None:
     print()
     by = {(r["way"], r["n"]): r for r in rows}
     for n in sizes:
-        ours = by[("k8sdsl", n)]["seconds"]
         floor = by[("floor", n)]["seconds"]
-        line = f"N={n:>5}: k8sdsl/floor {ours / floor:.2f}x"
-        if ("cdk8s-plus", n) in by:
-            line += f", cdk8s-plus/k8sdsl {by[('cdk8s-plus', n)]['seconds'] / ours:.2f}x"
-        print(line)
+        for way in ("k8sdsl", "k8sdsl-cold"):
+            ours = by[(way, n)]["seconds"]
+            line = f"N={n:>5}: {way}/floor {ours / floor:.2f}x"
+            if ("cdk8s-plus", n) in by:
+                line += f", cdk8s-plus/{way} {by[('cdk8s-plus', n)]['seconds'] / ours:.2f}x"
+            print(line)
     if ("k8sdsl", 1000) in by:
-        ours = by[("k8sdsl", 1000)]["seconds"]
-        ok_peer = ("cdk8s-plus", 1000) not in by or by[("cdk8s-plus", 1000)]["seconds"] >= 3 * ours
-        ok_floor = ours <= 3 * by[("floor", 1000)]["seconds"]
-        print(
-            f"targets at N=1000: >=3x faster than cdk8s-plus: {'met' if ok_peer else 'MISSED'}; "
-            f"within 3x of the floor: {'met' if ok_floor else 'MISSED'}"
-        )
+        for way in ("k8sdsl", "k8sdsl-cold"):
+            ours = by[(way, 1000)]["seconds"]
+            peer = by.get(("cdk8s-plus", 1000))
+            ok_peer = peer is None or peer["seconds"] >= 3 * ours
+            ok_floor = ours <= 3 * by[("floor", 1000)]["seconds"]
+            print(
+                f"targets at N=1000 ({way}): >=3x faster than cdk8s-plus: "
+                f"{'met' if ok_peer else 'MISSED'}; "
+                f"within 3x of the floor: {'met' if ok_floor else 'MISSED'}"
+            )
     k = [(n, by[("k8sdsl", n)]) for n in sizes]
     if len(k) > 1:
         per = ", ".join(f"N={n}: {r['seconds'] / n * 1000:.2f} ms/app" for n, r in k)

@@ -106,9 +106,7 @@ def make_api_object(resource: Resource) -> cdk8s.ApiObject:
 def is_jsii_error(exc: BaseException) -> bool:
     """True for an error that node raised inside a cdk8s (or cdk8s-plus) call."""
     cause = exc.__cause__
-    return type(cause).__name__ == "JavaScriptError" and type(cause).__module__.startswith(
-        "jsii"
-    )
+    return type(cause).__name__ == "JavaScriptError" and type(cause).__module__.startswith("jsii")
 
 
 _AT_PATH = re.compile(r"construct at path '([^']+)'")
@@ -128,8 +126,14 @@ def jsii_error_findings(exc: BaseException, source: str) -> list[Finding]:
     lines = text.splitlines() or [type(exc).__name__]
     if lines[0].startswith("Validation failed with the following errors"):
         found = [
-            Finding(Severity.ERROR, "cdk8s/invalid", m.group(2), ObjectRef(source=m.group(1)),
-                    "", _JSII_HINT)
+            Finding(
+                Severity.ERROR,
+                "cdk8s/invalid",
+                m.group(2),
+                ObjectRef(source=m.group(1)),
+                "",
+                _JSII_HINT,
+            )
             for line in lines[1:]
             if (m := _VALIDATION_LINE.match(line))
         ]

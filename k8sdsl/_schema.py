@@ -41,7 +41,9 @@ _DEFS_URI = "https://kubernetes.io/api/_definitions.json"
 COMPILE_AT = 200
 _JSONSCHEMA: Callable[[Any], Any] = lambda obj: None  # noqa: E731 - "validate with jsonschema"
 _KIND = re.compile(r"[A-Za-z][A-Za-z0-9]{0,62}")
-_API_VERSION = re.compile(r"(?:[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?/)?v[0-9]+(?:(?:alpha|beta)[0-9]+)?")
+_API_VERSION = re.compile(
+    r"(?:[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?/)?v[0-9]+(?:(?:alpha|beta)[0-9]+)?"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +132,10 @@ class SchemaSet:
                 self._fast[key] = None
                 return None
             uses = self._uses[key] = self._uses.get(key, 0) + 1
-            if max(uses, expected) < COMPILE_AT and not self._cache_file(api_version, kind).is_file():
+            if (
+                max(uses, expected) < COMPILE_AT
+                and not self._cache_file(api_version, kind).is_file()
+            ):
                 return _JSONSCHEMA
             self._fast[key] = self._compile(api_version, kind)
             return self._fast[key]

@@ -120,8 +120,9 @@ def _document_manifests(
                 "yaml/duplicate-key",
                 f"{key!r} is given twice in one mapping (lines {dup.first_line} and {dup.line}): "
                 "YAML readers silently keep the last one, and kubectl refuses the file",
-                ObjectRef(obj.api_version, obj.kind, obj.name, obj.namespace,
-                          f"{doc.file}:{dup.line}"),
+                ObjectRef(
+                    obj.api_version, obj.kind, obj.name, obj.namespace, f"{doc.file}:{dup.line}"
+                ),
                 path,
                 f"keep one {key!r} (merge the two if both hold something you need)",
             )

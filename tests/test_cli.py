@@ -180,9 +180,7 @@ def test_binary_input_is_exit_2_with_the_line(
     assert "Traceback" not in out + err
 
 
-def test_a_yaml_bomb_is_refused_quickly(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_yaml_bomb_is_refused_quickly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Anchors nesting anchors ("billion laughs") expand to 9**9 nodes: refused, not a hang."""
     lines = [CONFIGMAP.format(name="a").rstrip(), "x0: &a0 [lol, lol, lol, lol, lol, lol, lol]"]
     lines += [f"x{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]

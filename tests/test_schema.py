@@ -18,9 +18,7 @@ DIST = Path(__file__).resolve().parent.parent / "dist"
 
 
 def dist_objects() -> list[dict[str, Any]]:
-    return [
-        o for p in sorted(DIST.glob("*.yaml")) for o in yaml.safe_load_all(p.read_text()) if o
-    ]
+    return [o for p in sorted(DIST.glob("*.yaml")) for o in yaml.safe_load_all(p.read_text()) if o]
 
 
 def test_a_small_app_on_a_fresh_machine_compiles_nothing(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from contextvars import ContextVar
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from pydantic import AliasGenerator, BaseModel, ConfigDict, ValidationError
 from pydantic_core import ErrorDetails
@@ -56,6 +56,20 @@ class K8sModel(BaseModel):
             raise value_error_from_pydantic(type(self), exc) from None
         finally:
             _INIT_DEPTH.reset(token)
+
+    @classmethod
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        """``Model.model_validate(dict)`` raises :class:`ValueInputError` with findings, as
+        ``Model(**kwargs)`` does, never pydantic's own dump ("1 validation error for ...")."""
+        try:
+            return super().model_validate(obj, *args, **kwargs)
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False)
+            # __init__ already turned the errors into findings; pydantic wrapped them again
+            inner = (errors[0].get("ctx") or {}).get("error") if len(errors) == 1 else None
+            if isinstance(inner, ValueInputError):
+                raise inner from None
+            raise value_error_from_pydantic(cls, exc) from None
 
     def to_k8s(self) -> dict[str, Any]:
         """The Kubernetes dict of this value (camelCase keys, unset fields left out)."""

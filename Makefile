@@ -43,7 +43,11 @@ synth: install
 	rm -rf .k8sdsl-synth
 	@# the CLI adds its own node stack to a failed app's report: keep only the report
 	node_modules/.bin/cdk8s synth --no-check-upgrade --output .k8sdsl-synth 2> >(grep -v '^    at ' >&2)
-	rm -rf .dist-old && if [ -d dist ]; then mv dist .dist-old; fi && mv .k8sdsl-synth dist && rm -rf .dist-old
+	@# swap it in; whatever stops the swap halfway (a failed mv, Ctrl-C), the old dist/ comes back
+	@rm -rf .dist-old; \
+	restore='if [ -d .dist-old ] && [ ! -e dist ]; then mv .dist-old dist; fi'; \
+	trap "$$restore" EXIT; trap "$$restore; exit 130" INT TERM; \
+	if [ -d dist ]; then mv dist .dist-old; fi && mv .k8sdsl-synth dist && rm -rf .dist-old
 
 # checkov (the outside scanner) lives in its own venv: its pins would fight ours.
 test: install $(CHECKOV_STAMP)

@@ -130,3 +130,46 @@ def test_make_synth_leaves_dist_untouched_when_synth_fails(tmp_path: Path) -> No
     assert "two/data" in out and "storage" in out and "use '1G'" in out
     assert "Traceback" not in out
     assert files(work / "dist") == {"keep.k8s.yaml": "kept: true\n"}
+
+
+def test_make_synth_keeps_dist_when_the_swap_fails_halfway(tmp_path: Path) -> None:
+    """The swap moves dist/ aside, then the new output in: when the second step fails (or
+    Ctrl-C lands between them), dist/ must come back, not vanish."""
+    work = tmp_path / "project"
+    work.mkdir()
+    for name in ("Makefile", "pyproject.toml", "package.json", "package-lock.json"):
+        shutil.copy(ROOT / name, work / name)
+    fake_cli = work / "node_modules" / ".bin" / "cdk8s"
+    fake_cli.parent.mkdir(parents=True)
+    # a stand-in for the cdk8s CLI: writes one file into --output
+    fake_cli.write_text('#!/bin/sh\nmkdir -p "$4" && echo "new: true" > "$4/app.k8s.yaml"\n')
+    fake_cli.chmod(0o755)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "mv").write_text(
+        '#!/bin/sh\nif [ "$1" = .k8sdsl-synth ]; then echo "mv: disk full" >&2; exit 1; fi\n'
+        'exec /bin/mv "$@"\n'
+    )
+    (bin_dir / "mv").chmod(0o755)
+    (work / "dist").mkdir()
+    (work / "dist" / "keep.k8s.yaml").write_text("kept: true\n")
+    proc = subprocess.run(
+        [
+            "make",
+            "--no-print-directory",
+            "-o",
+            ".venv/.k8sdsl-installed",
+            "-o",
+            "node_modules/.k8sdsl-installed",
+            "synth",
+        ],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"},
+    )
+    assert proc.returncode != 0, proc.stdout + proc.stderr
+    assert "disk full" in proc.stderr
+    assert files(work / "dist") == {"keep.k8s.yaml": "kept: true\n"}
+    assert not (work / ".dist-old").exists()

@@ -40,6 +40,8 @@ class ConfigMap(Resource):
         self.data: dict[str, str] = dict(data or {})
         bad = [k for k in self.data if not _config_key_ok(k)]
         bad_values = [k for k, v in self.data.items() if not isinstance(v, str)]
+        # the API server sums the values' bytes and refuses more than 1 MiB (MaxSecretSize)
+        size = sum(len(v.encode("utf-8")) for v in self.data.values() if isinstance(v, str))
         problems = [
             Finding(
                 Severity.ERROR,
@@ -61,6 +63,18 @@ class ConfigMap(Resource):
             )
             for k in bad_values
         ]
+        if size > MAX_CONFIGMAP_BYTES:
+            problems.append(
+                Finding(
+                    Severity.ERROR,
+                    "configmap/too-large",
+                    f"the data holds {size:,} bytes; the API server refuses a ConfigMap "
+                    f"over {MAX_CONFIGMAP_BYTES:,} bytes (1 MiB)",
+                    self.ref(),
+                    "data",
+                    "split it over several ConfigMaps, or mount large files from a volume",
+                )
+            )
         if problems:
             raise K8sDslError(problems, summary=f"invalid ConfigMap at {self.node.path}")
 
@@ -68,11 +82,18 @@ class ConfigMap(Resource):
         return {"data": dict(self.data)} if self.data else {}
 
 
-def _config_key_ok(key: str) -> bool:
+#: the API server's limit on a ConfigMap's data (``MaxSecretSize``, 1 MiB)
+MAX_CONFIGMAP_BYTES = 1024 * 1024
+
+
+def _config_key_ok(key: object) -> bool:
     import re
 
     return (
-        bool(re.fullmatch(r"[-._a-zA-Z0-9]+", key)) and len(key) <= 253 and key not in (".", "..")
+        isinstance(key, str)
+        and bool(re.fullmatch(r"[-._a-zA-Z0-9]+", key))
+        and len(key) <= 253
+        and key not in (".", "..")
     )
 
 

@@ -159,12 +159,50 @@ def _foreign_api_objects(chart: Chart, lib: Any) -> list[Any]:
     return [c for c in topology if isinstance(c, lib.ApiObject)]
 
 
+def prepare_cdk8s_app(app: App) -> tuple[bool, list[Finding]]:
+    """cdk8s's app-wide steps, once per synth: resolve construct dependencies into object
+    dependencies and run every construct's validations (what ``cdk8s.App.synth`` does
+    first). Returns whether the foreign objects can be rendered, and the findings if not.
+
+    Rendering a chart with ``Chart.to_json`` would repeat both steps over the whole app for
+    every chart (quadratic over a fleet), so they run here through the first chart, and each
+    chart's objects are then rendered one by one in dependency order."""
+    charts = [c for c in app.charts if c._cdk8s_chart is not None]
+    if not charts:
+        return True, []
+    try:
+        charts[0].cdk8s_chart.to_json()
+    except Exception as exc:
+        if not is_jsii_error(exc):
+            raise
+        found = jsii_error_findings(exc, charts[0].node.path)
+        if all(f.message.startswith("Failed serializing construct") for f in found):
+            return True, []  # one object of that chart: reported when it is rendered
+        return False, found  # failed validations (or a dependency cycle): nothing renders
+    return True, []
+
+
+def render_api_object(resource: Resource) -> tuple[dict[str, Any] | None, list[Finding]]:
+    """A k8sdsl object rendered by cdk8s (the escape hatch is in use), or why it failed
+    (a JSON patch that does not apply, for example)."""
+    try:
+        return resource.to_k8s(), []
+    except Exception as exc:
+        if not is_jsii_error(exc):
+            raise
+        ref = resource.ref()  # the k8sdsl construct, not its cdk8s twin's path
+        return None, [
+            Finding(f.severity, f.code, f.message, ref, f.path, f.hint)
+            for f in jsii_error_findings(exc, resource.node.path)
+        ]
+
+
 def foreign_objects(
     chart: Chart, own: set[int]
 ) -> tuple[list[tuple[str, dict[str, Any]]], list[Finding]]:
-    """Objects of cdk8s constructs living in a k8sdsl chart: (construct path, dict), rendered
-    by cdk8s itself (its validations run, its dependency order kept) in one call to node;
-    or, when cdk8s refuses them, the findings that say why."""
+    """Objects of cdk8s constructs living in a k8sdsl chart: (construct path, dict), in the
+    order cdk8s writes them (after :func:`prepare_cdk8s_app`); or, for the objects cdk8s
+    refuses to render, the findings that say why."""
     lib: Any = import_cdk8s()
     scope = chart.cdk8s_chart
     nested = [c for c in scope.node.find_all()[1:] if isinstance(c, lib.Chart)]
@@ -180,20 +218,18 @@ def foreign_objects(
             )
             for c in nested
         ]
-    try:
-        rendered = list(scope.to_json())
-    except Exception as exc:
-        if not is_jsii_error(exc):
-            raise
-        return [], jsii_error_findings(exc, chart.node.path)
-    constructs = _foreign_api_objects(chart, lib)
-    if len(constructs) != len(rendered):  # pragma: no cover - cdk8s renders what it walks
-        raise RuntimeError("cdk8s rendered a different number of objects than it holds")
-    return [
-        (construct.node.path, dict(obj))
-        for construct, obj in zip(constructs, rendered, strict=True)
-        if id(construct) not in own
-    ], []
+    out: list[tuple[str, dict[str, Any]]] = []
+    problems: list[Finding] = []
+    for construct in _foreign_api_objects(chart, lib):
+        if id(construct) in own:
+            continue
+        try:
+            out.append((construct.node.path, dict(construct.to_json())))
+        except Exception as exc:
+            if not is_jsii_error(exc):
+                raise
+            problems += jsii_error_findings(exc, construct.node.path)
+    return out, problems
 
 
 def prepare_cdk8s_synth(chart: Chart, own: list[Any]) -> None:

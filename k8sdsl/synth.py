@@ -122,15 +122,24 @@ class App(Construct):
         return [m for _, ms in per_chart for m in ms]
 
     def _gather(self) -> tuple[list[tuple[Chart, list[Manifest]]], list[Finding]]:
-        """Each chart's objects, and the findings of foreign cdk8s constructs that cdk8s
-        refused to render (once each: cdk8s validates the whole app for every chart)."""
+        """Each chart's objects, and the findings of cdk8s constructs that cdk8s refused."""
         per_chart: list[tuple[Chart, list[Manifest]]] = []
         problems: dict[Finding, None] = {}
+        render, found = self._prepare_cdk8s()
+        problems.update(dict.fromkeys(found))
         for chart in self.charts:
-            manifests, found = chart._gather()
+            manifests, found = chart._gather(render_foreign=render)
             per_chart.append((chart, manifests))
             problems.update(dict.fromkeys(found))
         return per_chart, list(problems)
+
+    def _prepare_cdk8s(self) -> tuple[bool, list[Finding]]:
+        """cdk8s's app-wide steps, once: whether foreign objects can be rendered, and why not."""
+        if self._cdk8s_app is None:
+            return True, []
+        from k8sdsl._cdk8s_bridge import prepare_cdk8s_app
+
+        return prepare_cdk8s_app(self)
 
     def check(self, manifests: list[Manifest] | None = None) -> Report:
         """Run every rule and the strict schema over every object; write nothing."""
@@ -260,27 +269,35 @@ class Chart(Construct):
     def manifests(self) -> list[Manifest]:
         """This chart's objects: k8sdsl's in creation order, then those of cdk8s constructs
         in its ``cdk8s_chart`` in the order cdk8s writes them."""
-        manifests, problems = self._gather()
+        render, problems = self.app._prepare_cdk8s()
+        manifests, found = self._gather(render_foreign=render)
+        problems += found
         if problems:
             raise K8sDslError(problems, summary=f"cdk8s could not render chart {self.node.id!r}")
         return manifests
 
-    def _gather(self) -> tuple[list[Manifest], list[Finding]]:
+    def _gather(self, *, render_foreign: bool = True) -> tuple[list[Manifest], list[Finding]]:
         out: list[Manifest] = []
         problems: list[Finding] = []
         own: set[int] = set()
         for res in self.resources():
-            obj = res.to_k8s()
             if res._api_object is not None:
                 own.add(id(res._api_object))
+                from k8sdsl._cdk8s_bridge import render_api_object
+
+                obj, found = render_api_object(res)
+                problems += found
+                if obj is None:
+                    continue
                 obj = self._stamp(obj)
             else:
-                obj = order_object(obj)
+                obj = order_object(res.to_k8s())
             out.append(Manifest(obj, res.node.path, self.k8s_version, self.node.id, res))
-        if self._cdk8s_chart is not None:
+        if self._cdk8s_chart is not None and render_foreign:
             from k8sdsl._cdk8s_bridge import foreign_objects
 
-            foreign, problems = foreign_objects(self, own)
+            foreign, found = foreign_objects(self, own)
+            problems += found
             for path, obj in foreign:
                 out.append(Manifest(self._stamp(obj), path, self.k8s_version, self.node.id))
         return out, problems

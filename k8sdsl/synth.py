@@ -414,6 +414,15 @@ def run_main(app: App) -> int:
     except K8sDslError as exc:
         print(str(exc), file=sys.stderr)
         return 1
+    except OSError as exc:
+        print(
+            f"synth failed: cannot write {app.outdir}: {exc.strerror or exc}; "
+            "nothing was written\n"
+            f"    hint: make sure {app.outdir.parent} is a writable folder "
+            "(the output folder comes from outdir=, $CDK8S_OUTDIR or 'dist')",
+            file=sys.stderr,
+        )
+        return 1
     if report.findings:
         print(report.format(), file=sys.stderr)
     return 0

@@ -239,3 +239,18 @@ def test_adding_constructs_to_a_scope_stays_linear(app: App) -> None:
     last = add(10000, 12000)
     # linear: about 1x; quadratic: about 11x
     assert last < 4 * first + 0.05, (first, last)
+
+
+def test_an_unwritable_output_folder_is_reported_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from k8sdsl.synth import run_main
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    app = App(outdir=blocker / "dist")
+    ConfigMap(Chart(app, "c", namespace="ns"), "cm")
+    assert run_main(app) == 1
+    err = capsys.readouterr().err
+    assert f"cannot write {blocker / 'dist'}" in err and "hint:" in err
+    assert "Traceback" not in err

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from pydantic_core import PydanticCustomError
+
 from k8sdsl.core._construct import Construct, Resource
 from k8sdsl.core._findings import Finding, K8sDslError, Severity
+from k8sdsl.core._types import check_config_key
 
 
 class Namespace(Resource):
@@ -87,14 +90,13 @@ MAX_CONFIGMAP_BYTES = 1024 * 1024
 
 
 def _config_key_ok(key: object) -> bool:
-    import re
-
-    return (
-        isinstance(key, str)
-        and bool(re.fullmatch(r"[-._a-zA-Z0-9]+", key))
-        and len(key) <= 253
-        and key not in (".", "..")
-    )
+    if not isinstance(key, str):
+        return False
+    try:
+        check_config_key(key)
+    except PydanticCustomError:
+        return False
+    return True
 
 
 __all__ = ["ConfigMap", "Namespace"]

@@ -9,6 +9,7 @@ from k8sdsl.core._selectors import LabelSelector, LabelSelectorRequirement, Sele
 from k8sdsl.core._types import (
     AbsolutePath,
     Cidr,
+    ConfigKey,
     DnsLabel,
     DnsSubdomain,
     FileMode,
@@ -24,6 +25,7 @@ from k8sdsl.core._versions import DEFAULT_VERSION, SUPPORTED_VERSIONS, K8sVersio
 __all__ = [
     "AbsolutePath",
     "Cidr",
+    "ConfigKey",
     "Construct",
     "DEFAULT_VERSION",
     "DnsLabel",

@@ -122,6 +122,20 @@ def check_cidr(value: str) -> str:
     return value
 
 
+_CONFIG_KEY_RE = re.compile(r"^[-._a-zA-Z0-9]+$")
+
+
+def check_config_key(value: str) -> str:
+    if len(value) > 253 or not _CONFIG_KEY_RE.match(value) or value in (".", ".."):
+        raise _err(
+            "config_key",
+            "must be a ConfigMap/Secret key: letters, digits, '-', '_' and '.'",
+            value,
+            f"use {re.sub(r'[^-._a-zA-Z0-9]', '-', value)!r}",
+        )
+    return value
+
+
 def check_absolute_path(value: str) -> str:
     if not value.startswith("/"):
         raise _err("absolute_path", "must be an absolute path", value, f"use {'/' + value!r}")
@@ -175,6 +189,9 @@ RelativePath = Annotated[str, AfterValidator(check_relative_path)]
 
 FileMode = Annotated[int, Field(ge=0, le=0o777)]
 """A file mode as an integer (use octal literals: ``0o644``)."""
+
+ConfigKey = Annotated[str, AfterValidator(check_config_key)]
+"""A key of a ConfigMap or Secret: ``[-._a-zA-Z0-9]+``, at most 253 characters."""
 
 NonEmptyStr = Annotated[str, Field(min_length=1, pattern=r"\S")]
 """A string that must not be empty (``volumeID: ""`` is never meant)."""

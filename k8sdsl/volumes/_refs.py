@@ -10,10 +10,16 @@ from pydantic_core import PydanticCustomError
 
 from k8sdsl.core._model import K8sModel
 from k8sdsl.core._quantity import Quantity
-from k8sdsl.core._types import DnsLabel, DnsSubdomain, FileMode, NonEmptyStr, RelativePath
+from k8sdsl.core._types import (
+    ConfigKey,
+    DnsLabel,
+    DnsSubdomain,
+    FileMode,
+    NonEmptyStr,
+    RelativePath,
+)
 from k8sdsl.volumes._tagged import NonEmpty
 
-_CONFIG_KEY_RE = re.compile(r"^[-._a-zA-Z0-9]+$")
 # The pod fields a downwardAPI *volume* can project (env vars can project more, such as
 # spec.nodeName; the API server rejects those in volumes).
 _VOLUME_FIELD_PATHS = (
@@ -27,16 +33,6 @@ _SUBSCRIPT_RE = re.compile(r"^metadata\.(labels|annotations)\['[^']+'\]$")
 _RESOURCE_RE = re.compile(
     r"^(limits|requests)\.(cpu|memory|ephemeral-storage|hugepages-[0-9]+(Ki|Mi|Gi|Ti|Pi|Ei)?)$"
 )
-
-
-def check_config_key(value: str) -> str:
-    if len(value) > 253 or not _CONFIG_KEY_RE.match(value) or value in (".", ".."):
-        raise PydanticCustomError(
-            "config_key",
-            "must be a ConfigMap/Secret key: letters, digits, '-', '_' and '.'",
-            {"hint": f"use {re.sub(r'[^-._a-zA-Z0-9]', '-', value)!r}", "value": value},
-        )
-    return value
 
 
 def check_volume_field_path(value: str) -> str:
@@ -68,9 +64,6 @@ def check_container_resource(value: str) -> str:
         },
     )
 
-
-ConfigKey = Annotated[str, AfterValidator(check_config_key)]
-"""A key of a ConfigMap or Secret (``[-._a-zA-Z0-9]+``, at most 253 characters)."""
 
 VolumeFieldPath = Annotated[str, AfterValidator(check_volume_field_path)]
 """A pod field a downwardAPI volume can project: ``metadata.name``, ``metadata.namespace``,

@@ -13,7 +13,14 @@ from pydantic_core import PydanticCustomError
 
 from k8sdsl.core._model import K8sModel
 from k8sdsl.core._quantity import Quantity
-from k8sdsl.core._types import AbsolutePath, DnsLabel, DnsSubdomain, Port, PortName
+from k8sdsl.core._types import (
+    AbsolutePath,
+    ConfigKey,
+    DnsLabel,
+    DnsSubdomain,
+    Port,
+    PortName,
+)
 from k8sdsl.network._policy import Protocol  # one enum for every kind of port
 from k8sdsl.volumes._mounts import Mount, VolumeDevice, normalize_mount_path
 from k8sdsl.workloads._images import Image, ImagePullPolicy
@@ -36,7 +43,6 @@ _ENV_SUBSCRIPT_RE = re.compile(r"^metadata\.(labels|annotations)\['[^']+'\]$")
 _ENV_RESOURCE_RE = re.compile(
     r"^(limits|requests)\.(cpu|memory|ephemeral-storage|hugepages-[0-9]+(Ki|Mi|Gi|Ti|Pi|Ei)?)$"
 )
-_CONFIG_KEY_RE = re.compile(r"^[-._a-zA-Z0-9]+$")
 _RESOURCE_NAME_RE = re.compile(
     r"^(cpu|memory|ephemeral-storage|hugepages-[0-9]+(Ki|Mi|Gi|Ti|Pi|Ei)?"
     r"|([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/[A-Za-z0-9]"
@@ -57,16 +63,6 @@ def check_env_name(value: str) -> str:
             "must start with a letter, '_', '-' or '.' and contain only letters, digits, "
             "'_', '-' and '.'",
             {"hint": f"use {_env_fix(value)!r}", "value": value},
-        )
-    return value
-
-
-def check_config_key(value: str) -> str:
-    if len(value) > 253 or not _CONFIG_KEY_RE.match(value) or value in (".", ".."):
-        raise PydanticCustomError(
-            "config_key",
-            "must be a ConfigMap/Secret key: letters, digits, '-', '_' and '.'",
-            {"hint": f"use {re.sub(r'[^-._a-zA-Z0-9]', '-', value)!r}", "value": value},
         )
     return value
 
@@ -117,8 +113,6 @@ def check_resource_name(value: str) -> str:
 EnvName = Annotated[str, AfterValidator(check_env_name)]
 """An environment variable name that every supported API server accepts."""
 
-ConfigKey = Annotated[str, AfterValidator(check_config_key)]
-"""A key of a ConfigMap or Secret."""
 
 ResourceName = Annotated[str, AfterValidator(check_resource_name)]
 """``cpu``, ``memory``, ``ephemeral-storage``, ``hugepages-<size>`` or ``domain/name``."""

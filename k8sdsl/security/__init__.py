@@ -4,6 +4,7 @@ in the cluster."""
 from k8sdsl.security._admission import (
     POD_RESOURCE_RULES,
     POD_VARIABLES,
+    SPEC_CHANGED,
     SYSTEM_NAMESPACES,
     CelControl,
     FailurePolicy,
@@ -56,6 +57,7 @@ __all__ = [
     "RESTRICTED_VOLUME_TYPES",
     "ResourceRule",
     "SAFE_SYSCTLS",
+    "SPEC_CHANGED",
     "SYSTEM_NAMESPACES",
     "StatusReason",
     "ValidatingAdmissionPolicy",

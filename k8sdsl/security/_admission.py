@@ -221,6 +221,14 @@ POD_RESOURCE_RULES = (
 """Pods and every workload that carries a pod template: a bad Deployment is refused at
 ``kubectl apply``, not later when its ReplicaSet fails to create pods."""
 
+SPEC_CHANGED = MatchCondition(
+    name="spec-changed",
+    # As Pod Security admission does: an update that leaves the spec alone (labels,
+    # annotations, finalizers, status) is not judged again. Otherwise a pod admitted before
+    # the policy existed could never lose its finalizers and would hang in Terminating.
+    expression="request.operation != 'UPDATE' || object.spec != oldObject.spec",
+)
+
 POD_VARIABLES = (
     Variable(
         name="podSpec",
@@ -597,6 +605,7 @@ class PodAdmissionPolicy(Construct):
             validations=validations,
             resource_rules=POD_RESOURCE_RULES,
             variables=POD_VARIABLES,
+            match_conditions=(SPEC_CHANGED,),
         )
         self.binding = ValidatingAdmissionPolicyBinding(
             self,
@@ -629,6 +638,7 @@ __all__ = [
     "MatchCondition",
     "POD_RESOURCE_RULES",
     "POD_VARIABLES",
+    "SPEC_CHANGED",
     "PodAdmissionPolicy",
     "ResourceRule",
     "SYSTEM_NAMESPACES",

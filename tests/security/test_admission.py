@@ -297,3 +297,35 @@ def test_baseline_level_uses_baseline_variants() -> None:
     names = {c.control for c in pod_security_controls("baseline", (1, 35))}
     assert Control.HOST_PATH_VOLUMES in names and Control.VOLUME_TYPES not in names
     assert pod_security_controls("privileged", (1, 35)) == []
+
+
+def _matches(request_op: str, obj: dict[str, Any], old: dict[str, Any] | None) -> bool:
+    from k8sdsl.security import SPEC_CHANGED
+
+    activation = {
+        "request": celpy.json_to_cel({"operation": request_op}),
+        "object": celpy.json_to_cel(obj),
+        "oldObject": celpy.json_to_cel(old),
+    }
+    result = _compile(SPEC_CHANGED.expression).evaluate(activation)
+    return bool(result)
+
+
+def test_updates_that_leave_the_spec_alone_are_not_judged_again() -> None:
+    """As Pod Security admission does: a pod admitted before the policy can still lose its
+    finalizers or change labels; a changed spec (or any create) is judged."""
+    pod = restricted_pod()
+    relabelled = {**pod, "metadata": {**pod["metadata"], "labels": {"tier": "web"}}}
+    privileged = mutated(pod, lambda p: p["spec"]["containers"][0]["securityContext"].update(
+        privileged=True))
+    assert _matches("CREATE", pod, None)
+    assert not _matches("UPDATE", relabelled, pod)
+    assert _matches("UPDATE", privileged, pod)
+
+
+def test_the_policy_carries_the_spec_changed_condition(app: App) -> None:
+    spec = _policy(app).policy.to_k8s()["spec"]
+    assert spec["matchConditions"] == [
+        {"name": "spec-changed",
+         "expression": "request.operation != 'UPDATE' || object.spec != oldObject.spec"}
+    ]

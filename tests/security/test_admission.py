@@ -316,8 +316,9 @@ def test_updates_that_leave_the_spec_alone_are_not_judged_again() -> None:
     finalizers or change labels; a changed spec (or any create) is judged."""
     pod = restricted_pod()
     relabelled = {**pod, "metadata": {**pod["metadata"], "labels": {"tier": "web"}}}
-    privileged = mutated(pod, lambda p: p["spec"]["containers"][0]["securityContext"].update(
-        privileged=True))
+    privileged = mutated(
+        pod, lambda p: p["spec"]["containers"][0]["securityContext"].update(privileged=True)
+    )
     assert _matches("CREATE", pod, None)
     assert not _matches("UPDATE", relabelled, pod)
     assert _matches("UPDATE", privileged, pod)
@@ -326,6 +327,8 @@ def test_updates_that_leave_the_spec_alone_are_not_judged_again() -> None:
 def test_the_policy_carries_the_spec_changed_condition(app: App) -> None:
     spec = _policy(app).policy.to_k8s()["spec"]
     assert spec["matchConditions"] == [
-        {"name": "spec-changed",
-         "expression": "request.operation != 'UPDATE' || object.spec != oldObject.spec"}
+        {
+            "name": "spec-changed",
+            "expression": "request.operation != 'UPDATE' || object.spec != oldObject.spec",
+        }
     ]

@@ -23,7 +23,7 @@ def build(app: App) -> None:
         NAMESPACE,
         labels={
             "pod-security.kubernetes.io/enforce": "restricted",
-            "pod-security.kubernetes.io/enforce-version": "latest",
+            "pod-security.kubernetes.io/enforce-version": f"v{chart.k8s_version}",
         },
     )
     DefaultDenyPolicy(chart, "default-deny")

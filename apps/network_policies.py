@@ -34,11 +34,14 @@ DEMO = "netpol-demo"
 CLIENTS = "netpol-clients"
 EGRESS = "netpol-egress"
 
-#: the restricted Pod Security Standard, enforced by the API server in every namespace here
-PSS_LABELS = {
-    "pod-security.kubernetes.io/enforce": "restricted",
-    "pod-security.kubernetes.io/enforce-version": "latest",
-}
+
+def pss_labels(chart: Chart) -> dict[str, str]:
+    """The restricted Pod Security Standard, enforced by the API server in every namespace
+    here, pinned to the chart's target version (an upgrade does not change it unannounced)."""
+    return {
+        "pod-security.kubernetes.io/enforce": "restricted",
+        "pod-security.kubernetes.io/enforce-version": f"v{chart.k8s_version}",
+    }
 
 
 def _server(*, port: int, port_name: str, labels: dict[str, str]) -> SecurePodTemplate:
@@ -56,9 +59,9 @@ def _server(*, port: int, port_name: str, labels: dict[str, str]) -> SecurePodTe
 
 def build(app: App) -> None:
     chart = Chart(app, "network-policies", labels={"app.kubernetes.io/part-of": "netpol-demo"})
-    Namespace(chart, DEMO, labels=PSS_LABELS)
-    Namespace(chart, CLIENTS, labels={**PSS_LABELS, "project": "myproject"})
-    Namespace(chart, EGRESS, labels=PSS_LABELS)
+    Namespace(chart, DEMO, labels=pss_labels(chart))
+    Namespace(chart, CLIENTS, labels={**pss_labels(chart), "project": "myproject"})
+    Namespace(chart, EGRESS, labels=pss_labels(chart))
 
     # -- netpol-demo: stop all traffic, then allow what the app needs ----------------------
     db = Deployment(

@@ -10,7 +10,8 @@ def build(app: App) -> None:
         "apps",
         labels={
             "pod-security.kubernetes.io/enforce": "restricted",
-            "pod-security.kubernetes.io/enforce-version": "latest",
+            # pinned to the target: a cluster upgrade does not tighten the standard unannounced
+            "pod-security.kubernetes.io/enforce-version": f"v{app.k8s_version}",
         },
     )
     ConfigMap(

@@ -255,9 +255,9 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     assert "Traceback" not in err and "BrokenPipe" not in err, err
 
 
-def test_ten_thousand_objects_are_checked_well_under_a_minute(tmp_path: Path) -> None:
-    import time
-
+def test_a_large_file_is_checked_whole(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """2,000 objects in one file: every one is read and judged (the time for 10,000 is
+    measured by ``make bench``, not here)."""
     import yaml
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
@@ -265,10 +265,12 @@ def test_ten_thousand_objects_are_checked_well_under_a_minute(tmp_path: Path) ->
         from validate import fleet
     finally:
         sys.path.pop(0)
+    objects = fleet(500)
+    objects[-1]["spec"]["Selector"] = {}
     f = tmp_path / "fleet.yaml"
-    f.write_text(yaml.dump_all(fleet(2500), Dumper=yaml.CSafeDumper))
-    began = time.perf_counter()
-    code = main(["check", "--format", "json", str(f)])
-    seconds = time.perf_counter() - began
-    assert code == 0
-    assert seconds < 30, f"{seconds:.1f} s for 10,000 objects"
+    f.write_text(yaml.dump_all(objects, Dumper=yaml.CSafeDumper))
+    code, out, _ = run(capsys, "check", "--format", "json", str(f))
+    assert code == 1
+    (finding,) = [x for x in json.loads(out)["findings"] if x["severity"] == "error"]
+    assert finding["path"] == "spec.Selector"
+    assert finding["obj"]["name"] == "app-499"

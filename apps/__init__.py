@@ -14,6 +14,7 @@ from types import ModuleType
 from k8sdsl import App, K8sDslError
 from k8sdsl._cdk8s_bridge import is_jsii_error, jsii_error_findings
 from k8sdsl.core import Finding
+from k8sdsl.core._arguments import argument_error_finding
 
 
 def app_modules() -> list[ModuleType]:
@@ -47,6 +48,12 @@ def build_app(**kwargs: object) -> App:
             build(app)
         except K8sDslError as exc:
             problems.extend(exc.findings)
+        except TypeError as exc:
+            # a mistyped or missing argument of a k8sdsl construct or value
+            finding = argument_error_finding(exc, _line_in(module, exc))
+            if finding is None:
+                raise
+            problems.append(finding)
         except Exception as exc:
             # a cdk8s or cdk8s-plus construct refused its properties: report the line of the
             # app definition, not node's stack trace

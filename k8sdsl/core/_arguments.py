@@ -33,8 +33,10 @@ def _callable_for(qualname: str) -> tuple[str, Any] | None:
         return None
     for base in (Construct, K8sModel):
         for cls in _subclasses(base):
-            if cls.__name__ == owner:
-                return owner, getattr(cls, method, None)
+            # k8sdsl's own classes first: an app may define a class of the same name
+            if cls.__name__ == owner and cls.__module__.startswith("k8sdsl."):
+                if hasattr(cls, method):
+                    return owner, getattr(cls, method)
     return None
 
 

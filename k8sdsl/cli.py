@@ -38,6 +38,9 @@ def load_manifests(
         if not file.exists():
             unreadable.append(f"{file}: no such file or folder")
             continue
+        if not file.is_file():  # a FIFO or device (/dev/zero) would never end
+            unreadable.append(f"{file}: not a regular file")
+            continue
         try:
             docs = list(read_yaml_file(file))
         except YamlReadError as exc:

@@ -274,3 +274,16 @@ def test_a_large_file_is_checked_whole(tmp_path: Path, capsys: pytest.CaptureFix
     (finding,) = [x for x in json.loads(out)["findings"] if x["severity"] == "error"]
     assert finding["path"] == "spec.Selector"
     assert finding["obj"]["name"] == "app-499"
+
+
+def test_a_device_or_fifo_is_unreadable_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    code, _, err = run(capsys, "check", str(fifo), "/dev/zero")
+    assert code == 2
+    assert f"{fifo}: not a regular file" in err
+    assert "/dev/zero: not a regular file" in err

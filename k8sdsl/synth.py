@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from k8sdsl._schema import schemas_for
+from k8sdsl.core._cluster import Cluster
 from k8sdsl.core._construct import Construct, Resource
 from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Report, Severity
 from k8sdsl.core._kinds import is_namespaced
@@ -81,13 +82,25 @@ class App(Construct):
         k8s_version: str = DEFAULT_VERSION,
         outdir: str | os.PathLike[str] | None = None,
         allowed_registries: Sequence[str] | None = None,
-        cluster_domain: str = "cluster.local",
+        cluster_domain: str | None = None,
+        cluster: Cluster | None = None,
     ) -> None:
         super().__init__(None, "")
         self.k8s_version = K8sVersion.supported(k8s_version)
         self.outdir = Path(outdir or os.environ.get("CDK8S_OUTDIR") or "dist")
-        self.allowed_registries = tuple(allowed_registries) if allowed_registries else None
-        self.cluster_domain = cluster_domain
+        cluster = cluster if cluster is not None else Cluster()
+        # the shorthand arguments override the declared cluster's fields
+        changes: dict[str, Any] = {}
+        if allowed_registries is not None:
+            changes["allowed_registries"] = allowed_registries
+        if cluster_domain is not None:
+            changes["cluster_domain"] = cluster_domain
+        if changes:
+            cluster = Cluster.model_validate(cluster.model_dump() | changes)
+        #: what lives outside the app: StorageClasses, CSI drivers, existing objects...
+        self.cluster = cluster
+        self.allowed_registries = cluster.allowed_registries
+        self.cluster_domain = cluster.cluster_domain
         self._cdk8s_app: cdk8s.App | None = None
         self._cdk8s_outdir: str | None = None
 
@@ -109,6 +122,7 @@ class App(Construct):
         return {
             "allowed_registries": self.allowed_registries,
             "cluster_domain": self.cluster_domain,
+            "cluster": self.cluster,
             "k8s_version": self.k8s_version,
         }
 

@@ -1,5 +1,6 @@
 """Names, quantities, selectors, the base model, errors and findings: what every layer uses."""
 
+from k8sdsl.core._cluster import Cluster, ClusterNetwork, ExistingObject, NodePool
 from k8sdsl.core._construct import Construct, Resource
 from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Report, Severity, ValueInputError
 from k8sdsl.core._manifest import Manifest
@@ -25,11 +26,14 @@ from k8sdsl.core._versions import DEFAULT_VERSION, SUPPORTED_VERSIONS, K8sVersio
 __all__ = [
     "AbsolutePath",
     "Cidr",
+    "Cluster",
+    "ClusterNetwork",
     "ConfigKey",
     "Construct",
     "DEFAULT_VERSION",
     "DnsLabel",
     "DnsSubdomain",
+    "ExistingObject",
     "FileMode",
     "Finding",
     "K8sDslError",
@@ -40,6 +44,7 @@ __all__ = [
     "LabelSelectorRequirement",
     "LabelValue",
     "Manifest",
+    "NodePool",
     "NonEmptyStr",
     "ObjectRef",
     "Port",

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from k8sdsl.core._cluster import Cluster
 from k8sdsl.core._findings import Finding, ObjectRef, Severity
 from k8sdsl.core._manifest import Manifest
 
@@ -30,6 +31,7 @@ class RuleInfo:
 
 
 _RULES: dict[str, RuleInfo] = {}
+_DEFAULT_CLUSTER = Cluster()
 
 #: the key of "any namespace" in the find() index (not a valid namespace name)
 _ANY_NAMESPACE = "*"
@@ -87,6 +89,13 @@ class RuleContext:
     manifests: Sequence[Manifest]
     settings: dict[str, Any] = field(default_factory=dict)
     _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @property
+    def cluster(self) -> Cluster:
+        """The declared cluster (``App(cluster=...)``, ``k8sdsl check --cluster FILE``), or
+        the default one: kubeadm's ranges, ``cluster.local``, nothing installed."""
+        declared = self.settings.get("cluster")
+        return declared if isinstance(declared, Cluster) else _DEFAULT_CLUSTER
 
     def memo(self, key: str, compute: Callable[[], T]) -> T:
         """``compute()`` once per run, shared by every rule that asks for ``key`` (a model

@@ -38,7 +38,8 @@ def test_a_file_takes_camel_case_keys_and_an_optional_kind_header(tmp_path: Path
     cluster = Cluster.from_file(path)
     assert cluster.has_storage_class("gp3")
     assert cluster.csi_drivers == ("ebs.csi.aws.com",)
-    assert cluster.network == ClusterNetwork(pod_cidrs=("10.0.0.0/16",), node_cidr_mask_size_ipv4=26)
+    expected = ClusterNetwork(pod_cidrs=("10.0.0.0/16",), node_cidr_mask_size_ipv4=26)
+    assert cluster.network == expected
     assert cluster.has_object("Secret", "db", "shop")
 
 

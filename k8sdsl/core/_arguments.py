@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8sdsl.core._construct import Construct
-from k8sdsl.core._findings import Finding, ObjectRef, Severity
+from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Severity
 from k8sdsl.core._model import K8sModel
 from k8sdsl.core._suggest import suggest
 
@@ -55,7 +55,15 @@ def _parameters(func: Any) -> list[str]:
 
 def argument_error_finding(exc: TypeError, where: str) -> Finding | None:
     """A finding for a wrong argument to a k8sdsl construct or value; ``None`` for any other
-    TypeError (those are bugs in the calling code and keep their traceback)."""
+    TypeError (those are bugs in the calling code and keep their traceback).
+
+    k8sdsl's own constructors and factories already raise :class:`ArgumentError` (a
+    TypeError carrying findings, see ``_guard``); Python's message is parsed only for the
+    methods that are not guarded (``Volume.mount``...)."""
+    if isinstance(exc, K8sDslError) and exc.findings:
+        f = exc.findings[0]
+        obj = ObjectRef(f.obj.api_version, f.obj.kind, f.obj.name, f.obj.namespace, where)
+        return Finding(f.severity, f.code, f.message, obj, f.path, f.hint)
     text = str(exc)
     for pattern in (_UNEXPECTED, _MISSING, _POSITIONAL):
         m = pattern.match(text)

@@ -69,7 +69,27 @@ class Construct:
 
     node: Node
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        from k8sdsl.core._guard import guard_class
+
+        guard_class(cls)
+
     def __init__(self, scope: Construct | None, id: str) -> None:
+        if scope is not None and not isinstance(scope, Construct):
+            raise K8sDslError(
+                [
+                    Finding(
+                        Severity.ERROR,
+                        "construct/scope",
+                        f"the scope of a {type(self).__name__} must be a construct (a Chart), "
+                        f"not {type(scope).__name__} {scope!r}",
+                        ObjectRef(kind=type(self).__name__, source=str(id)),
+                        "scope",
+                        f"create it in a chart: {type(self).__name__}(chart, {id!r}, ...)",
+                    )
+                ]
+            )
         if scope is not None:
             if not isinstance(id, str) or not id or "/" in id:
                 raise K8sDslError(

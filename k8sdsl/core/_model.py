@@ -43,6 +43,14 @@ class K8sModel(BaseModel):
     #: the Kubernetes type this value renders, used in error messages
     k8s_type: ClassVar[str] = ""
 
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        from k8sdsl.core._guard import guard_class
+
+        # the factories (ContainerPort.tcp, Volume.claim...): __init__ is pydantic's
+        guard_class(cls, value_error=True, init=False)
+
     def __init__(self, /, **data: Any) -> None:
         # pydantic calls an overridden __init__ for nested models too: only the outermost
         # call turns the error into findings, so nested errors keep their full path

@@ -298,6 +298,8 @@ class Pod(Resource):
 
     api_version: ClassVar[str] = "v1"
     kind: ClassVar[str] = "Pod"
+    #: the fields ``**spec`` takes (checked, with a "did you mean", before the body runs)
+    _template_class: ClassVar[type[PodTemplate]] = PodTemplate
 
     def __init__(
         self,

@@ -280,6 +280,8 @@ class SecurePod(Pod):
     can select it. Put it in a namespace other than ``default`` (scanners flag it).
     """
 
+    _template_class: ClassVar[type[PodTemplate]] = SecurePodTemplate
+
     def __init__(
         self,
         scope: Construct,

@@ -218,8 +218,11 @@ def test_claim_ref_needs_a_namespace(app: App) -> None:
 
 
 def test_a_namespace_argument_does_not_exist(chart: Chart) -> None:
-    with pytest.raises(TypeError):
+    with pytest.raises(K8sDslError) as info:
         PersistentVolume.nfs(chart, "lapv", server="a", path="/x", capacity="1Gi", namespace="apps")  # type: ignore[call-arg]
+    assert [(f.code, f.path) for f in info.value.findings] == [
+        ("metadata/cluster-scoped", "metadata.namespace")
+    ]
 
 
 def test_ebs_with_read_write_many_is_an_error(chart: Chart) -> None:

@@ -88,6 +88,21 @@ class App(Construct):
         super().__init__(None, "")
         self.k8s_version = K8sVersion.supported(k8s_version)
         self.outdir = Path(outdir or os.environ.get("CDK8S_OUTDIR") or "dist")
+        if self.outdir.exists() and not self.outdir.is_dir():
+            # synth replaces the output folder as a whole: it must never replace a file
+            raise K8sDslError(
+                [
+                    Finding(
+                        Severity.ERROR,
+                        "synth/outdir-not-a-folder",
+                        f"the output folder {str(self.outdir)!r} is an existing file",
+                        ObjectRef(kind="App"),
+                        "outdir",
+                        "give outdir= a folder (it is created, or replaced with the output)",
+                    )
+                ],
+                summary="invalid App",
+            )
         cluster = cluster if cluster is not None else Cluster()
         # the shorthand arguments override the declared cluster's fields
         changes: dict[str, Any] = {}

@@ -18,7 +18,15 @@ from pydantic import AliasChoices, AliasGenerator, ConfigDict, Field, field_vali
 
 from k8sdsl.core._findings import Finding, ObjectRef, Severity, ValueInputError
 from k8sdsl.core._model import K8sModel, to_camel
-from k8sdsl.core._types import Cidr, DnsLabel, DnsSubdomain, LabelKey, LabelValue, NonEmptyStr
+from k8sdsl.core._types import (
+    Cidr,
+    DnsLabel,
+    DnsSubdomain,
+    LabelKey,
+    LabelValue,
+    NonEmptyStr,
+    Registry,
+)
 
 
 def _both_spellings(name: str) -> AliasChoices:
@@ -98,7 +106,7 @@ class Cluster(K8sModel):
     #: objects that exist already (ConfigMaps, Secrets, ServiceAccounts, roles...)
     objects: tuple[ExistingObject, ...] = ()
     #: registries images may come from (None: any)
-    allowed_registries: tuple[NonEmptyStr, ...] | None = None
+    allowed_registries: tuple[Registry, ...] | None = None
     cluster_domain: DnsSubdomain = DEFAULT_CLUSTER_DOMAIN
     #: feature gates switched away from the target version's defaults
     feature_gates: dict[NonEmptyStr, bool] = Field(default_factory=dict)
@@ -109,7 +117,7 @@ class Cluster(K8sModel):
     #: addresses and names clients reach the API server at (for its certificate's SANs)
     api_server_addresses: tuple[NonEmptyStr, ...] = ()
 
-    @field_validator("storage_classes", "csi_drivers", mode="before")
+    @field_validator("storage_classes", "csi_drivers", "allowed_registries", mode="before")
     @classmethod
     def _not_a_string(cls, value: Any) -> Any:
         if isinstance(value, str):

@@ -183,6 +183,23 @@ class Resource(Construct):
         annotations: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id)
+        if self.find_chart() is None:
+            # only charts are written out: a resource anywhere else would vanish from dist/
+            raise K8sDslError(
+                [
+                    Finding(
+                        Severity.ERROR,
+                        "construct/outside-chart",
+                        f"a {type(self).__name__} must be created in a Chart, "
+                        f"not in a {type(scope).__name__}",
+                        ObjectRef(kind=type(self).__name__, source=self.node.path),
+                        "scope",
+                        f"create a chart and put it there: chart = Chart(app, 'name'); "
+                        f"{type(self).__name__}(chart, {id!r}, ...)",
+                    )
+                ],
+                summary=f"invalid {type(self).__name__} at {self.node.path}",
+            )
         self.name: str = name if name is not None else id
         self._namespace = namespace
         self.labels: dict[str, str] = dict(labels or {})

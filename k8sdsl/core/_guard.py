@@ -54,7 +54,8 @@ def _caller() -> str:
 def _hints(func: Callable[..., Any]) -> dict[str, Any]:
     """The resolved annotations of ``func``; a name that does not resolve is left out."""
     module = sys.modules.get(func.__module__)
-    globalns = dict(vars(module)) if module is not None else {}
+    # names imported under TYPE_CHECKING only (StorageClass...): k8sdsl's classes by name
+    globalns = {**_k8sdsl_classes(), **(vars(module) if module is not None else {})}
     try:
         return typing.get_type_hints(func, globalns=globalns)
     except Exception:
@@ -67,6 +68,20 @@ def _hints(func: Callable[..., Any]) -> dict[str, Any]:
             except Exception:
                 continue
         return hints
+
+
+def _k8sdsl_classes() -> dict[str, type[Any]]:
+    from k8sdsl.core._construct import Construct
+    from k8sdsl.core._model import K8sModel
+
+    found: dict[str, type[Any]] = {}
+    stack: list[type[Any]] = [Construct, K8sModel]
+    while stack:
+        cls = stack.pop()
+        if cls.__module__.startswith("k8sdsl."):
+            found.setdefault(cls.__name__, cls)
+        stack.extend(cls.__subclasses__())
+    return found
 
 
 def _conforms(value: Any, hint: Any) -> bool:
@@ -164,7 +179,8 @@ def describe(hint: Any) -> str:
         return "a mapping"
     if target in (tuple, list, Sequence, Iterable, set, frozenset):
         item = args[0] if args else Any
-        return f"a list of {_bare(item)} (not a single str)"
+        single = " (not a single str)" if str in _options(item) else ""
+        return f"a list of {_bare(item)}{single}"
     if target is os.PathLike:
         return "a path"
     if isinstance(target, type):
@@ -357,6 +373,8 @@ def _type_hint(name: str, value: Any, hint: Any) -> str:
         return "create resources in a Chart: Kind(chart, 'id', ...), chart = Chart(app, 'name')"
     if isinstance(value, bool):
         return f"a bool is not a number: give {name}= an int"
+    if isinstance(value, float) and "a str" in describe(hint):
+        return f"write it as text: {name}='...' (a float loses digits: 1.30 is 1.3)"
     if isinstance(value, str) and "list" in describe(hint):
         return f"wrap a single value in a list: {name}=[{value!r}]"
     return f"give {name}= {describe(hint)}"

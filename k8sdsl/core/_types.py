@@ -19,7 +19,10 @@ def dns_fix(value: str, limit: int = 253, dots: bool = True) -> str:
     """The nearest valid DNS-1123 name: lowercase, other characters turned into ``-``."""
     allowed = "a-z0-9.-" if dots else "a-z0-9-"
     text = re.sub(f"[^{allowed}]", "-", value.lower())
-    text = re.sub(r"-+", "-", text).strip("-.")
+    text = re.sub(r"-+", "-", text)
+    # every part between dots must be non-empty and start and end with a letter or digit
+    text = ".".join(p.strip("-") for p in text.split(".") if p.strip("-")) if dots else text
+    text = text.strip("-.")
     return text[:limit].rstrip("-.") or "name"
 
 
@@ -49,6 +52,32 @@ def check_dns_subdomain(value: str) -> str:
             f"use {dns_fix(value)!r}",
         )
     return value
+
+
+_REGISTRY_RE = re.compile(
+    r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*"
+    r"(?::[0-9]{1,5})?(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$"
+)
+
+
+def check_registry(value: str) -> str:
+    """An image registry as images name it: ``host[:port][/path]``, no scheme, no spaces."""
+    if not _REGISTRY_RE.match(value):
+        fixed = re.sub(r"^[a-z]+://", "", value.strip().lower()).replace(" ", "").strip("/")
+        raise _err(
+            "registry",
+            "must be a registry as image references write it: host[:port][/path], lowercase, "
+            "without a scheme (https://), spaces or a trailing '/'",
+            value,
+            f"use {fixed!r}"
+            if fixed and _REGISTRY_RE.match(fixed)
+            else "for example 'registry.example.com' or 'registry.example.com:5000/team'",
+        )
+    return value
+
+
+Registry = Annotated[str, AfterValidator(check_registry)]
+"""An image registry prefix: ``registry.example.com``, ``localhost:5000/team``."""
 
 
 def check_label_key(value: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from k8sdsl.core._construct import Construct
+from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Severity
 from k8sdsl.core._selectors import LabelSelector
 from k8sdsl.network._dns import CLUSTER_DNS_NAMESPACE
 from k8sdsl.network._network_policy import NetworkPolicy
@@ -52,7 +53,23 @@ class DefaultDenyPolicy(NetworkPolicy):
         labels: Mapping[str, str] | None = None,
         annotations: Mapping[str, str] | None = None,
     ) -> None:
-        self.direction = PolicyDirection(direction)
+        try:
+            self.direction = PolicyDirection(direction)
+        except ValueError:
+            raise K8sDslError(
+                [
+                    Finding(
+                        Severity.ERROR,
+                        "value/enum",
+                        f"direction {direction!r} is not a PolicyDirection",
+                        ObjectRef(kind=type(self).__name__, name=id, source=_path(scope, id)),
+                        "direction",
+                        "use PolicyDirection.INGRESS, .EGRESS or .BOTH "
+                        "('Ingress', 'Egress' or 'both')",
+                    )
+                ],
+                summary=f"invalid {type(self).__name__}",
+            ) from None
         super().__init__(
             scope,
             id,
@@ -245,3 +262,7 @@ __all__ = [
     "DatabaseAccessPolicy",
     "DefaultDenyPolicy",
 ]
+
+
+def _path(scope: Construct, id: str) -> str:
+    return f"{scope.node.path}/{id}" if scope.node.path else id

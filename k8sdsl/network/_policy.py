@@ -98,6 +98,15 @@ class PolicyDirection(StrEnum):
     EGRESS = "egress"
     BOTH = "both"
 
+    @classmethod
+    def _missing_(cls, value: object) -> PolicyDirection | None:
+        # "Ingress" and "Egress" are how policyTypes spell them
+        if isinstance(value, str):
+            for member in cls:
+                if member.value == value.lower():
+                    return member
+        return None
+
     @property
     def policy_types(self) -> tuple[PolicyType, ...]:
         """The ``policyTypes`` this direction renders, in Kubernetes' usual order."""

@@ -154,6 +154,10 @@ class Construct:
         return None
 
 
+def _child_path(scope: Construct, id: object) -> str:
+    return f"{scope.node.path}/{id}" if scope.node.path else str(id)
+
+
 def _with_source(f: Finding, source: str) -> Finding:
     obj = ObjectRef(f.obj.api_version, f.obj.kind, f.obj.name, f.obj.namespace, source)
     return Finding(f.severity, f.code, f.message, obj, f.path, f.hint)
@@ -182,8 +186,7 @@ class Resource(Construct):
         labels: Mapping[str, str] | None = None,
         annotations: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(scope, id)
-        if self.find_chart() is None:
+        if isinstance(scope, Construct) and scope.find_chart() is None:
             # only charts are written out: a resource anywhere else would vanish from dist/
             raise K8sDslError(
                 [
@@ -192,14 +195,15 @@ class Resource(Construct):
                         "construct/outside-chart",
                         f"a {type(self).__name__} must be created in a Chart, "
                         f"not in a {type(scope).__name__}",
-                        ObjectRef(kind=type(self).__name__, source=self.node.path),
+                        ObjectRef(kind=type(self).__name__, source=_child_path(scope, id)),
                         "scope",
                         f"create a chart and put it there: chart = Chart(app, 'name'); "
                         f"{type(self).__name__}(chart, {id!r}, ...)",
                     )
                 ],
-                summary=f"invalid {type(self).__name__} at {self.node.path}",
+                summary=f"invalid {type(self).__name__} at {_child_path(scope, id)}",
             )
+        super().__init__(scope, id)
         self.name: str = name if name is not None else id
         self._namespace = namespace
         self.labels: dict[str, str] = dict(labels or {})

@@ -189,3 +189,23 @@ def test_a_namespace_for_a_cluster_scoped_factory(chart: Chart) -> None:
             namespace="apps",  # type: ignore[call-arg]
         )
     ) == [("metadata/cluster-scoped", "metadata.namespace")]
+
+
+def test_mypy_sees_a_misspelt_pod_argument(tmp_path: Path) -> None:
+    from mypy import api
+
+    source = tmp_path / "typo.py"
+    source.write_text(
+        "from k8sdsl import App, Chart\n"
+        "from k8sdsl.workloads import Pod, SecurePod, SecurePodTemplate\n"
+        "chart = Chart(App(), 'c')\n"
+        "SecurePod(chart, 'p', image='a/b:1', comand=['x'])\n"
+        "SecurePodTemplate(imagee='a/b:1')\n"
+        "Pod(chart, 'r', containerz=[])\n"
+        "SecurePod(chart, 'ok', image='a/b:1', command=['x'], ports=[8080])\n"
+    )
+    out, _, status = api.run(["--strict", "--no-error-summary", str(source)])
+    errors = [line for line in out.splitlines() if ": error:" in line]
+    assert status == 1
+    assert [line.split(":")[1] for line in errors] == ["4", "5", "6"]
+    assert 'did you mean "command"?' in errors[0]

@@ -36,6 +36,7 @@ from k8sdsl.workloads._images import (
 from k8sdsl.workloads._pod import (
     OsName,
     Pod,
+    PodFields,
     PodOS,
     PodTemplate,
     RestartPolicy,
@@ -61,6 +62,7 @@ from k8sdsl.workloads._secure import (
     SECURE_RESOURCES,
     SECURE_UID,
     SecurePod,
+    SecurePodFields,
     SecurePodTemplate,
 )
 from k8sdsl.workloads._security_context import (
@@ -115,6 +117,7 @@ __all__ = [
     "NAME_LABEL",
     "OsName",
     "Pod",
+    "PodFields",
     "PodOS",
     "PodSecurityContext",
     "PodTemplate",
@@ -133,6 +136,7 @@ __all__ = [
     "SeccompProfileType",
     "SecretKeySelector",
     "SecurePod",
+    "SecurePodFields",
     "SecurePodTemplate",
     "SecurityContext",
     "Service",

@@ -8,12 +8,13 @@ add the secure defaults.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Self, TypedDict
 
 from pydantic import Field, TypeAdapter, field_validator, model_validator
 from pydantic_core import PydanticCustomError
+from typing_extensions import Unpack
 
 from k8sdsl.core._construct import Construct, Resource
 from k8sdsl.core._findings import Finding, K8sDslError, Severity
@@ -287,6 +288,38 @@ def workload_annotations(
     return {**dict(annotations or {}), **exemption_annotations(template.exemptions or ())}
 
 
+class PodFields(TypedDict, total=False):
+    """The :class:`PodTemplate` fields as keyword arguments of :class:`Pod` (typed, so a
+    misspelt one fails mypy; at run time it is a ``construct/unknown-argument`` finding)."""
+
+    containers: Sequence[Container]
+    init_containers: Sequence[Container] | None
+    volumes: Sequence[Volume] | None
+    security_context: PodSecurityContext | None
+    service_account_name: str | None
+    automount_service_account_token: bool | None
+    dns_policy: DnsPolicy | str | None
+    dns_config: DnsConfig | None
+    hostname: str | None
+    subdomain: str | None
+    host_network: bool | None
+    host_pid: bool | None
+    host_ipc: bool | None
+    host_users: bool | None
+    node_selector: Mapping[str, str] | None
+    tolerations: Sequence[Toleration] | None
+    priority_class_name: str | None
+    runtime_class_name: str | None
+    restart_policy: RestartPolicy | str | None
+    termination_grace_period_seconds: int | None
+    active_deadline_seconds: int | None
+    image_pull_secrets: Sequence[str] | None
+    os: PodOS | OsName | str | None
+    share_process_namespace: bool | None
+    enable_service_links: bool | None
+    exemptions: Sequence[Exemption] | None
+
+
 class Pod(Resource):
     """A bare Pod (``v1/Pod``).
 
@@ -311,7 +344,7 @@ class Pod(Resource):
         namespace: str | None = None,
         labels: Mapping[str, str] | None = None,
         annotations: Mapping[str, str] | None = None,
-        **spec: Any,
+        **spec: Unpack[PodFields],
     ) -> None:
         super().__init__(scope, id, name=name, namespace=namespace)
         if template is not None and spec:
@@ -329,7 +362,7 @@ class Pod(Resource):
                 summary=f"invalid {type(self).__name__} at {self.node.path}",
             )
         with self._values():
-            tpl = template if template is not None else self._make_template(spec)
+            tpl = template if template is not None else self._make_template(dict(spec))
             if labels or annotations:
                 tpl = tpl.updated(
                     labels={**(tpl.labels or {}), **dict(labels or {})},
@@ -360,6 +393,7 @@ __all__ = [
     "LocalObjectName",
     "OsName",
     "Pod",
+    "PodFields",
     "PodOS",
     "PodTemplate",
     "RestartPolicy",

@@ -36,16 +36,26 @@ kube-score): they do not collide with users of the node's own ``/etc/passwd``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
+
+from typing_extensions import Unpack
 
 from k8sdsl.core._construct import Construct
 from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Severity
 from k8sdsl.security._exemptions import PROFILE_ANNOTATION, Control, Exemption
-from k8sdsl.workloads._container import Container, Protocol, ResourceRequirements
+from k8sdsl.volumes._mounts import Mount
+from k8sdsl.workloads._container import (
+    Container,
+    ContainerPort,
+    EnvFromSource,
+    EnvVar,
+    Protocol,
+    ResourceRequirements,
+)
 from k8sdsl.workloads._images import ImagePullPolicy
-from k8sdsl.workloads._pod import OsName, Pod, PodTemplate
-from k8sdsl.workloads._probes import Probe
+from k8sdsl.workloads._pod import OsName, Pod, PodFields, PodTemplate
+from k8sdsl.workloads._probes import Lifecycle, Probe
 from k8sdsl.workloads._security_context import (
     Capabilities,
     PodSecurityContext,
@@ -127,6 +137,27 @@ def harden_container(container: Container, *, probes: bool = True) -> Container:
     return Container.model_validate(data)
 
 
+class SecurePodFields(PodFields, total=False):
+    """What :class:`SecurePod` and :class:`SecurePodTemplate` take: the pod fields and the
+    single-container shorthand (``image=`` and the container settings that go with it)."""
+
+    image: str
+    container_name: str
+    command: Sequence[str] | None
+    args: Sequence[str] | None
+    env: Sequence[EnvVar] | Mapping[str, str | EnvVar] | None
+    env_from: Sequence[EnvFromSource] | None
+    ports: Sequence[ContainerPort | int] | None
+    mounts: Sequence[Mount] | None
+    resources: ResourceRequirements | None
+    liveness_probe: Probe | None
+    readiness_probe: Probe | None
+    startup_probe: Probe | None
+    lifecycle: Lifecycle | None
+    working_dir: str | None
+    image_pull_policy: ImagePullPolicy | str | None
+
+
 class SecurePodTemplate(PodTemplate):
     """A pod template with the SecurePod defaults (see the module docs for the table).
 
@@ -157,8 +188,20 @@ class SecurePodTemplate(PodTemplate):
         "image_pull_policy",
     )
 
-    def __init__(self, /, **data: Any) -> None:
-        super().__init__(**_secure_fields(data))
+    def __init__(
+        self,
+        /,
+        *,
+        labels: Mapping[str, str] | None = None,
+        annotations: Mapping[str, str] | None = None,
+        **data: Unpack[SecurePodFields],
+    ) -> None:
+        fields: dict[str, Any] = dict(data)
+        if labels is not None:
+            fields["labels"] = labels
+        if annotations is not None:
+            fields["annotations"] = annotations
+        super().__init__(**_secure_fields(fields))
 
 
 def _secure_fields(data: dict[str, Any]) -> dict[str, Any]:
@@ -291,7 +334,7 @@ class SecurePod(Pod):
         namespace: str | None = None,
         labels: Mapping[str, str] | None = None,
         annotations: Mapping[str, str] | None = None,
-        **spec: Any,
+        **spec: Unpack[SecurePodFields],
     ) -> None:
         pod_name = name if name is not None else id
         if "template" in spec:
@@ -309,6 +352,8 @@ class SecurePod(Pod):
                 ],
                 summary="invalid SecurePod",
             )
+        # the shorthand fields go on to _make_template: SecurePodTemplate takes them
+        fields: dict[str, Any] = dict(spec)
         super().__init__(
             scope,
             id,
@@ -316,7 +361,7 @@ class SecurePod(Pod):
             namespace=namespace,
             labels={"app.kubernetes.io/name": _label_value(pod_name), **dict(labels or {})},
             annotations=annotations,
-            **spec,
+            **fields,
         )
 
     def _make_template(self, spec: dict[str, Any]) -> PodTemplate:
@@ -333,6 +378,7 @@ __all__ = [
     "SECURE_RESOURCES",
     "SECURE_UID",
     "SecurePod",
+    "SecurePodFields",
     "SecurePodTemplate",
     "harden_container",
     "without_automatic_probes_exemption",

@@ -391,6 +391,55 @@ def _where(owner_cls: type[Any], args: tuple[Any, ...]) -> ObjectRef:
     return ObjectRef(kind=owner_cls.__name__, name=path, source=_caller())
 
 
+_LAZY = ObjectRef(kind="<pending>")
+
+
+def _fast_path(sig: inspect.Signature, hints: dict[str, Any]) -> dict[str, Any]:
+    """What a call needs for the quick "nothing to report" answer (most calls)."""
+    params = sig.parameters
+    plain = [p for n, p in params.items() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    return {
+        "usable": not any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params.values())
+        and all(p.kind is not p.POSITIONAL_ONLY for p in plain[1:]),
+        "positional": [p.name for p in plain if p.kind is p.POSITIONAL_OR_KEYWORD],
+        "keywords": frozenset(p.name for p in plain if p.kind is p.KEYWORD_ONLY),
+        "required": frozenset(
+            p.name for p in plain if p.default is p.empty and p.kind is p.KEYWORD_ONLY
+        ),
+        # the arguments whose annotation makes a bool, a number or a str a wrong success
+        "risky": {n: hints[n] for n in params if n in hints and _could_be_wrong(hints[n])},
+    }
+
+
+def _could_be_wrong(hint: Any) -> bool:
+    return any(_obviously_wrong(probe, hint) for probe in (True, 1, 1.5, "text"))
+
+
+def _plainly_fine(fast: dict[str, Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    if not fast["usable"]:
+        return False
+    positional: list[str] = fast["positional"]
+    if len(args) != len(positional):  # a missing or an extra positional argument
+        return False
+    keywords: frozenset[str] = fast["keywords"]
+    if not keywords.issuperset(kwargs) or not fast["required"].issubset(kwargs):
+        return False
+    for name, hint in fast["risky"].items():
+        if name in kwargs:
+            value = kwargs[name]
+        elif name in positional:
+            value = args[positional.index(name)]
+        else:
+            continue
+        if isinstance(value, (bool, int, float, str)) and _obviously_wrong(value, hint):
+            return False
+    return True
+
+
+def _at(f: Finding, ref: ObjectRef) -> Finding:
+    return Finding(f.severity, f.code, f.message, ref, f.path, f.hint) if f.obj is _LAZY else f
+
+
 def guard(
     owner_cls: type[Any],
     func: Callable[..., Any],
@@ -412,10 +461,17 @@ def guard(
             return func(*args, **kwargs)
         if not cache:
             cache.append(_hints(func))
-        ref = _where(owner_cls, args)
-        problems = _argument_findings(
-            label, sig, cache[0], args, kwargs, ref, extra_names(), owner_cls=owner_cls
-        )
+            cache.append(_fast_path(sig, cache[0]))
+        if not _plainly_fine(cache[1], args, kwargs):
+            problems = _argument_findings(
+                label, sig, cache[0], args, kwargs, _LAZY, extra_names(), owner_cls=owner_cls
+            )
+        else:
+            problems = []
+        if problems:
+            # where the call came from: only worked out when there is something to report
+            ref = _where(owner_cls, args)
+            problems = [_at(f, ref) for f in problems]
         if problems:
             kinds = {f.code for f in problems}
             raised = (
@@ -435,6 +491,7 @@ def guard(
         except K8sDslError:
             raise
         except (TypeError, ValueError, AttributeError) as exc:
+            ref = _where(owner_cls, args)
             explained = _argument_findings(
                 label,
                 sig,

@@ -217,6 +217,22 @@ def _obviously_wrong(value: Any, hint: Any) -> bool:
     checks with its own codes; the full shape check only explains a raw error after it.
     """
     options = _options(hint)
+    if Any in options or object in options:
+        return False
+    if value is not None and all(o is bool or o is type(None) or o is None for o in options):
+        return not isinstance(value, bool)  # 1.5, "1GB" and [] are not True or False
+    if isinstance(value, bytes) and str in options and bytes not in options:
+        return True
+    if isinstance(value, float) and int in options and float not in options:
+        return True  # replicas=1.5 (or nan) is not a whole number
+    if isinstance(value, Mapping) and None in value.values():
+        for option in options:
+            target = typing.get_origin(option) or option
+            if target in (Mapping, dict) and len(typing.get_args(option)) == 2:
+                item = typing.get_args(option)[1]
+                if not any(o is None or o is type(None) for o in _options(item)):
+                    return True
+        return False
     if isinstance(value, bool):
         return not (bool in options or Any in options or object in options) and any(
             o in (int, float) for o in options
@@ -373,6 +389,8 @@ def _type_hint(name: str, value: Any, hint: Any) -> str:
         return "create resources in a Chart: Kind(chart, 'id', ...), chart = Chart(app, 'name')"
     if isinstance(value, bool):
         return f"a bool is not a number: give {name}= an int"
+    if isinstance(value, float) and int in _options(hint):
+        return f"give {name}= a whole number, as an int"
     if isinstance(value, float) and "a str" in describe(hint):
         return f"write it as text: {name}='...' (a float loses digits: 1.30 is 1.3)"
     if isinstance(value, str) and "list" in describe(hint):
@@ -412,7 +430,8 @@ def _fast_path(sig: inspect.Signature, hints: dict[str, Any]) -> dict[str, Any]:
 
 
 def _could_be_wrong(hint: Any) -> bool:
-    return any(_obviously_wrong(probe, hint) for probe in (True, 1, 1.5, "text"))
+    probes: tuple[Any, ...] = (True, 1, 1.5, "text", b"x", {"a": None}, [])
+    return any(_obviously_wrong(probe, hint) for probe in probes)
 
 
 def _plainly_fine(fast: dict[str, Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
@@ -431,7 +450,9 @@ def _plainly_fine(fast: dict[str, Any], args: tuple[Any, ...], kwargs: dict[str,
             value = args[positional.index(name)]
         else:
             continue
-        if isinstance(value, (bool, int, float, str)) and _obviously_wrong(value, hint):
+        if isinstance(value, (bool, int, float, str, bytes, Mapping, list, tuple)) and (
+            _obviously_wrong(value, hint)
+        ):
             return False
     return True
 

@@ -209,3 +209,27 @@ def test_mypy_sees_a_misspelt_pod_argument(tmp_path: Path) -> None:
     assert status == 1
     assert [line.split(":")[1] for line in errors] == ["4", "5", "6"]
     assert 'did you mean "command"?' in errors[0]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "path"),
+    [
+        ({"annotations": {"a": None}}, "annotations"),
+        ({"replicas": 1.5}, "replicas"),
+        ({"min_ready_seconds": float("nan")}, "min_ready_seconds"),
+        ({"name": b"web"}, "name"),
+    ],
+)
+def test_wrong_successes_of_the_type_fuzz(chart: Chart, kwargs: dict[str, Any], path: str) -> None:
+    template = SecurePodTemplate(image=IMAGE)
+    assert codes_and_paths(lambda: Deployment(chart, "d", template=template, **kwargs)) == [
+        ("construct/argument-type", path)
+    ]
+
+
+def test_a_bool_setting_takes_only_a_bool(chart: Chart) -> None:
+    from k8sdsl.network import DatabaseAccessPolicy
+
+    assert codes_and_paths(lambda: DatabaseAccessPolicy(chart, "db", allow_dns="no")) == [  # type: ignore[arg-type]
+        ("construct/argument-type", "allow_dns")
+    ]

@@ -233,3 +233,19 @@ def test_a_bool_setting_takes_only_a_bool(chart: Chart) -> None:
     assert codes_and_paths(lambda: DatabaseAccessPolicy(chart, "db", allow_dns="no")) == [  # type: ignore[arg-type]
         ("construct/argument-type", "allow_dns")
     ]
+
+
+@pytest.mark.parametrize(
+    ("registry", "hint"),
+    [
+        ("https://Registry.example.com/", "use 'registry.example.com'"),
+        (
+            "http://bad reg/",
+            "for example 'registry.example.com' or 'registry.example.com:5000/team'",
+        ),
+    ],
+)
+def test_the_registry_hint(registry: str, hint: str) -> None:
+    assert findings(lambda: App(allowed_registries=[registry])) == [
+        ("value/registry", "allowed_registries[0]", hint)
+    ]

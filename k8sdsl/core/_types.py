@@ -63,7 +63,9 @@ _REGISTRY_RE = re.compile(
 def check_registry(value: str) -> str:
     """An image registry as images name it: ``host[:port][/path]``, no scheme, no spaces."""
     if not _REGISTRY_RE.match(value):
-        fixed = re.sub(r"^[a-z]+://", "", value.strip().lower()).replace(" ", "").strip("/")
+        # a space has no safe fix (two words, or a typo?): then only an example
+        fixed = "" if " " in value.strip() else re.sub(r"^[a-z]+://", "", value.lower())
+        fixed = fixed.strip().strip("/")
         raise _err(
             "registry",
             "must be a registry as image references write it: host[:port][/path], lowercase, "

@@ -102,6 +102,23 @@ def _volumes_by_name(ps: PodSpecRef) -> dict[str, dict[str, Any]]:
     return {str(v.get("name")): v for _, v in _pod_volumes(ps) if v.get("name") is not None}
 
 
+def _claim_template_names(ps: PodSpecRef) -> list[str]:
+    """The volumeClaimTemplates of a StatefulSet: each becomes a volume of every pod, named
+    after the template, so a mount may name one without a spec.volumes entry."""
+    if ps.manifest.kind != "StatefulSet":
+        return []
+    spec = ps.manifest.obj.get("spec")
+    templates = spec.get("volumeClaimTemplates") if isinstance(spec, dict) else None
+    if not isinstance(templates, list):
+        return []
+    names = []
+    for template in templates:
+        meta = template.get("metadata") if isinstance(template, dict) else None
+        if isinstance(meta, dict) and isinstance(meta.get("name"), str):
+            names.append(meta["name"])
+    return names
+
+
 # -- lifecycle: removed, deprecated, gitRepo, feature gates -------------------------------
 
 
@@ -403,7 +420,7 @@ def unknown_mount(ctx: RuleContext) -> Iterator[Finding]:
     the pod ("volumeMounts[0].name: Not found")."""
     for manifest in ctx.manifests:
         for ps in pod_specs(manifest):
-            names = list(_volumes_by_name(ps))
+            names = list(_volumes_by_name(ps)) + _claim_template_names(ps)
             for cpath, container in ps.containers():
                 for field in ("volumeMounts", "volumeDevices"):
                     for i, mount in _mounts(container, field):

@@ -20,6 +20,7 @@ from k8sdsl.core._construct import Construct, Resource
 from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Report, Severity
 from k8sdsl.core._kinds import is_namespaced
 from k8sdsl.core._manifest import Manifest
+from k8sdsl.core._removed_apis import removed_api
 from k8sdsl.core._types import check_dns_label, check_label_key, check_label_value
 from k8sdsl.core._versions import DEFAULT_VERSION, K8sVersion
 from k8sdsl.core._yaml import dump_documents
@@ -358,6 +359,18 @@ def schema_check(manifests: Sequence[Manifest]) -> tuple[list[Finding], list[Man
         schemas = schemas_for(version)
         problems = schemas.validate(m.obj, expected=counts[version, m.api_version, m.kind])
         if problems is None:
+            gone = removed_api(m.api_version, m.kind, m.k8s_version)
+            if gone is not None:
+                findings.append(
+                    m.error(
+                        "schema/removed-api",
+                        "apiVersion",
+                        f"{m.api_version} {m.kind} was removed in Kubernetes {gone.removed_in}: "
+                        f"the API server of {m.k8s_version} refuses it",
+                        gone.note or f"use apiVersion: {gone.replacement}",
+                    )
+                )
+                continue
             guess = schemas.suggest_kind(m.kind) if m.kind else None
             findings.append(
                 m.warning(

@@ -48,3 +48,20 @@ def test_find_for_every_object_reads_the_objects_once() -> None:
 @pytest.mark.parametrize("kind", ["DeviceTaintRule", "StorageVersion", "PersistentVolume"])
 def test_cluster_scoped_kinds_get_no_namespace(kind: str) -> None:
     assert not is_namespaced(kind)
+
+
+def test_a_missing_rule_module_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
+    from k8sdsl.rules import _registry
+
+    monkeypatch.setattr(_registry, "_loaded", False)
+    monkeypatch.setattr(_registry, "RULE_MODULES", (*_registry.RULE_MODULES, "k8sdsl.rules.nope"))
+    with pytest.raises(ModuleNotFoundError, match="k8sdsl.rules.nope"):
+        _registry.load_rules()
+    assert _registry._loaded is False  # the next call tries again
+
+
+def test_every_rule_module_registers_rules() -> None:
+    from k8sdsl.rules._registry import RULE_MODULES, registered_rules
+
+    modules = {info.func.__module__ for info in registered_rules()}
+    assert modules == set(RULE_MODULES)

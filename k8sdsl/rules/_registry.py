@@ -69,11 +69,8 @@ def load_rules() -> None:
     if _loaded:
         return
     for module in RULE_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name != module:
-                raise
+        # a missing rule module is a broken install, not an empty topic: fail loudly
+        importlib.import_module(module)
     _loaded = True
 
 

@@ -114,6 +114,11 @@ def read_yaml_file(path: Path) -> Iterator[YamlDocument]:
         ) from None
     except OSError as exc:
         raise YamlReadError(str(path), f"cannot read the file: {exc.strerror or exc}") from None
+    return read_yaml_text(text, path)
+
+
+def read_yaml_text(text: str, path: Path | str) -> Iterator[YamlDocument]:
+    """Every non-empty document of ``text`` (read from ``path``, or ``-`` for stdin)."""
     loader = _Loader(text)
     try:
         while loader.check_node():
@@ -149,16 +154,32 @@ def read_yaml_file(path: Path) -> Iterator[YamlDocument]:
         loader.dispose()
 
 
-def yaml_files(paths: list[Path]) -> Iterator[Path]:
-    """Files named, and ``*.yaml``/``*.yml`` files under folders named, in sorted order.
+#: what a folder scan reads: YAML, and JSON manifests (``kubectl apply -f`` reads both)
+MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
+#: folders a scan does not enter: tools' own trees, never manifests of the repository
+SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__"})
 
+
+def _scanned(root: Path, file: Path) -> bool:
+    parts = file.relative_to(root).parts[:-1]
+    return not any(part.startswith(".") or part in SKIPPED_FOLDERS for part in parts)
+
+
+def yaml_files(paths: list[Path]) -> Iterator[Path]:
+    """Files named, and ``*.yaml``/``*.yml``/``*.json`` files under folders named, sorted.
+
+    A folder scan skips hidden folders (``.git``, ``.venv``) and ``node_modules``.
     Symlinked files are read; symlinked folders under a folder are not entered (no loops).
     A file reached twice (named twice, or named and inside a folder named) is read once.
     """
     seen: set[Path] = set()
     for p in paths:
         found = (
-            sorted(f for f in p.rglob("*") if f.is_file() and f.suffix in (".yaml", ".yml"))
+            sorted(
+                f
+                for f in p.rglob("*")
+                if f.suffix in MANIFEST_SUFFIXES and f.is_file() and _scanned(p, f)
+            )
             if p.is_dir()
             else [p]
         )

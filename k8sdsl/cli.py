@@ -11,7 +11,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from k8sdsl._yamlread import YamlDocument, YamlReadError, read_yaml_file, yaml_files
+from k8sdsl._yamlread import (
+    YamlDocument,
+    YamlReadError,
+    read_yaml_file,
+    read_yaml_text,
+    yaml_files,
+)
+from k8sdsl.core._cluster import Cluster
 from k8sdsl.core._findings import Finding, ObjectRef, Report, Severity
 from k8sdsl.core._manifest import Manifest
 from k8sdsl.core._versions import DEFAULT_VERSION, SUPPORTED_VERSIONS, K8sVersion
@@ -24,17 +31,32 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+STDIN = Path("-")
+
+
 def load_manifests(
-    paths: Sequence[Path], version: K8sVersion
+    paths: Sequence[Path], version: K8sVersion, *, strict: bool = False
 ) -> tuple[list[Manifest], list[Finding], list[str]]:
-    """Objects of every file; findings for documents that are not objects; unreadable files."""
+    """Objects of every file; findings for documents that are not objects; unreadable files.
+
+    ``-`` reads standard input. A document that is not a Kubernetes object at all (a
+    ``values.yaml``, a CI workflow) is skipped with a note, or is an error with ``strict``."""
     manifests: list[Manifest] = []
     findings: list[Finding] = []
     unreadable: list[str] = []
     for path in paths:
         if path.is_dir() and next(yaml_files([path]), None) is None:
-            unreadable.append(f"{path}: no .yaml or .yml files in this folder")
+            unreadable.append(f"{path}: no .yaml, .yml or .json files in this folder")
     for file in yaml_files(list(paths)):
+        if file == STDIN:
+            try:
+                docs = list(read_yaml_text(sys.stdin.read(), "-"))
+            except YamlReadError as exc:
+                unreadable.append(str(exc))
+                continue
+            for doc in docs:
+                _document_manifests(doc, version, manifests, findings, strict=strict)
+            continue
         if not file.exists():
             unreadable.append(f"{file}: no such file or folder")
             continue
@@ -58,7 +80,7 @@ def load_manifests(
                 )
             )
         for doc in docs:
-            _document_manifests(doc, version, manifests, findings)
+            _document_manifests(doc, version, manifests, findings, strict=strict)
     return manifests, findings, unreadable
 
 
@@ -66,7 +88,12 @@ _LIST_ITEM = re.compile(r"^items\[(\d+)\]")
 
 
 def _document_manifests(
-    doc: YamlDocument, version: K8sVersion, manifests: list[Manifest], findings: list[Finding]
+    doc: YamlDocument,
+    version: K8sVersion,
+    manifests: list[Manifest],
+    findings: list[Finding],
+    *,
+    strict: bool = False,
 ) -> None:
     """The objects of one document: the document itself, or the items of a List (kubectl
     applies the items of ``kind: List`` and of any ``<Kind>List`` one by one)."""
@@ -96,6 +123,21 @@ def _document_manifests(
     for item, prefix, line in items:
         source = f"{doc.file}:{line}"
         if not isinstance(item, dict) or "kind" not in item or "apiVersion" not in item:
+            half = isinstance(item, dict) and ("kind" in item or "apiVersion" in item)
+            if not (strict or half or prefix):
+                # not Kubernetes at all: a folder scan of a repository meets these
+                findings.append(
+                    Finding(
+                        Severity.INFO,
+                        "yaml/not-kubernetes",
+                        "skipped: this document is not a Kubernetes object (no apiVersion "
+                        "and kind)",
+                        ObjectRef(source=source),
+                        "",
+                        "pass --strict to make such documents errors",
+                    )
+                )
+                continue
             findings.append(
                 Finding(
                     Severity.ERROR,
@@ -132,17 +174,54 @@ def _document_manifests(
         )
 
 
-def check(paths: Sequence[Path], version: K8sVersion) -> tuple[Report, list[str]]:
-    """Every schema error and every rule's findings for the objects in ``paths``."""
+def check(
+    paths: Sequence[Path],
+    version: K8sVersion,
+    *,
+    cluster: Cluster | None = None,
+    strict: bool = False,
+) -> tuple[Report, list[str]]:
+    """Every schema error and every rule's findings for the objects in ``paths``, against
+    the declared ``cluster`` (default: :class:`Cluster`'s documented defaults)."""
     from k8sdsl.rules._registry import run_rules
     from k8sdsl.synth import duplicate_findings, schema_check
 
-    manifests, findings, unreadable = load_manifests(paths, version)
+    cluster = cluster if cluster is not None else Cluster()
+    manifests, findings, unreadable = load_manifests(paths, version, strict=strict)
     schema, valid = schema_check(manifests)
     findings.extend(schema)
     findings.extend(duplicate_findings(manifests))
-    findings.extend(run_rules(manifests, {"k8s_version": version}, well_formed=valid))
+    settings = {
+        "allowed_registries": cluster.allowed_registries,
+        "cluster_domain": cluster.cluster_domain,
+        "cluster": cluster,
+        "k8s_version": version,
+    }
+    findings.extend(run_rules(manifests, settings, well_formed=valid))
     return Report.of(findings), unreadable
+
+
+def _declared_cluster(args: argparse.Namespace) -> Cluster:
+    """``--cluster FILE``, with ``--allowed-registries`` and ``--cluster-domain`` on top;
+    raises :class:`K8sDslError` naming the file or flag that is wrong."""
+    cluster = Cluster.from_file(args.cluster) if args.cluster else Cluster()
+    changes: dict[str, Any] = {}
+    if args.allowed_registries is not None:
+        changes["allowed_registries"] = [r for r in args.allowed_registries.split(",") if r]
+    if args.cluster_domain is not None:
+        changes["cluster_domain"] = args.cluster_domain
+    if changes:
+        cluster = Cluster.model_validate(cluster.model_dump() | changes)
+    return cluster
+
+
+def _package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("k8sdsl")
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree
+        return "unknown"
 
 
 def explain_network(paths: Sequence[Path], version: K8sVersion, fmt: str) -> tuple[str, list[str]]:
@@ -174,14 +253,37 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(argv: Sequence[str] | None) -> int:
     parser = _Parser(prog="k8sdsl", description="Typed, validated Kubernetes manifests.")
+    parser.add_argument("--version", action="version", version=f"k8sdsl {_package_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     p_check = sub.add_parser(
         "check",
         help="check Kubernetes YAML files against the strict schema and every k8sdsl rule",
         description="Exit 0 when clean, 1 when any error is found, 2 for bad usage or input.",
     )
-    p_check.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p_check.add_argument(
+        "paths", nargs="+", type=Path, metavar="PATH", help="files, folders, or - for stdin"
+    )
     p_check.add_argument("--format", choices=("text", "json"), default="text")
+    p_check.add_argument(
+        "--cluster",
+        type=Path,
+        metavar="FILE",
+        help="YAML file declaring what the cluster has (StorageClasses, CSI drivers, "
+        "existing objects, registries, domain); see docs/checking.md",
+    )
+    p_check.add_argument(
+        "--allowed-registries",
+        metavar="LIST",
+        help="comma-separated registries images may come from (overrides --cluster's)",
+    )
+    p_check.add_argument(
+        "--cluster-domain", metavar="DOMAIN", help="the cluster domain (default cluster.local)"
+    )
+    p_check.add_argument(
+        "--strict",
+        action="store_true",
+        help="documents that are not Kubernetes objects are errors (default: skipped, noted)",
+    )
     p_check.add_argument(
         "--k8s-version",
         default=DEFAULT_VERSION,
@@ -212,7 +314,12 @@ def _run(argv: Sequence[str] | None) -> int:
         print(f"k8sdsl: error: {exc.findings[0].message}; {exc.findings[0].hint}", file=sys.stderr)
         return 2
     if args.command == "check":
-        report, unreadable = check(args.paths, version)
+        try:
+            cluster = _declared_cluster(args)
+        except K8sDslError as exc:
+            print(exc.report.format(), file=sys.stderr)
+            return 2
+        report, unreadable = check(args.paths, version, cluster=cluster, strict=args.strict)
         if args.format == "json":
             print(
                 json.dumps(

@@ -75,7 +75,7 @@ def test_no_arguments_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> No
 def test_not_an_object_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     f = tmp_path / "x.yaml"
     f.write_text("- just\n- a list\n")
-    code, out, _ = run(capsys, "check", str(f))
+    code, out, _ = run(capsys, "check", "--strict", str(f))
     assert code == 1 and "yaml/not-an-object" in out
 
 
@@ -161,7 +161,7 @@ def test_a_folder_without_yaml_is_exit_2(
     (tmp_path / "notes.txt").write_text("hello")
     code, _, err = run(capsys, "check", str(tmp_path))
     assert code == 2
-    assert "no .yaml or .yml files" in err
+    assert "no .yaml, .yml or .json files" in err
 
 
 @pytest.mark.parametrize(

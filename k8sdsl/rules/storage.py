@@ -216,27 +216,49 @@ def unknown_class(ctx: RuleContext) -> Iterator[Finding]:
     """A claim no PV of the app matches is provisioned by its class, and a class the app does
     not define may not exist in the cluster (then the claim stays Pending with "storageclass
     not found"). The same holds for a claim without class in an app without a default class:
-    it relies on the cluster's default."""
+    it relies on the cluster's default. A class the declared cluster has is no finding; once
+    the cluster declares its classes, one it does not have is an error."""
+    cluster = ctx.cluster
+    declared = bool(cluster.storage_classes or cluster.default_storage_class)
     for verdict, manifest in _verdicts(ctx):
         if verdict.outcome is not Outcome.EXTERNAL:
             continue
         if verdict.storage_class:
+            if cluster.has_storage_class(verdict.storage_class):
+                continue
+            known = sorted(
+                {*cluster.storage_classes, *filter(None, [cluster.default_storage_class])}
+            )
+            guess = suggest(verdict.storage_class, known)
+            if declared:
+                yield manifest.error(
+                    "storage/unknown-class",
+                    "spec.storageClassName",
+                    f"StorageClass {verdict.storage_class!r} of claim {verdict.key} is neither "
+                    f"in the app nor in the declared cluster (which has {', '.join(known)})",
+                    f"did you mean {guess!r}?"
+                    if guess
+                    else "name one of the cluster's classes, or add the StorageClass to the app",
+                )
+                continue
             yield manifest.warning(
                 "storage/unknown-class",
                 "spec.storageClassName",
                 f"no PV of the app matches claim {verdict.key} and StorageClass "
                 f"{verdict.storage_class!r} is not in the app: it binds only if the cluster "
                 "has that class",
-                "add the StorageClass to the app, or make sure the target cluster has it",
+                "add the StorageClass to the app, or declare the cluster's classes "
+                "(App(cluster=Cluster(storage_classes=[...])), k8sdsl check --cluster FILE)",
             )
-        else:
+        elif cluster.default_storage_class is None:
             yield manifest.warning(
                 "storage/unknown-class",
                 "spec.storageClassName",
                 f"claim {verdict.key} sets no storageClassName, no PV of the app matches it "
                 "and the app has no default StorageClass: it binds only if the cluster has "
                 "a default class",
-                "name the StorageClass that should provision it (and add it to the app)",
+                "name the StorageClass that should provision it, or declare the cluster's "
+                "default class (Cluster(default_storage_class=...))",
             )
 
 

@@ -129,16 +129,34 @@ def removed_plugin(ctx: RuleContext) -> Iterator[Finding]:
     of the target version has no plugin for it: the pod hangs in ContainerCreating ("no
     volume plugin matched") unless CSI migration redirects the type to an installed CSI
     driver. k8sdsl refuses it and names the CSI driver to use."""
+    drivers = set(ctx.cluster.csi_drivers)
     for manifest, path, key, name in _sources_in_use(ctx):
         facts = CATALOG[key]
         if key == _GIT_REPO or not facts.is_removed(manifest.k8s_version):
+            continue
+        if facts.csi_driver and facts.csi_driver in drivers:
+            yield manifest.warning(
+                "volumes/csi-migration",
+                path,
+                f"{_what(manifest, key, name)}: the in-tree {key} plugin was removed in "
+                f"Kubernetes {facts.removed_in}; the declared cluster serves it through CSI "
+                f"migration to {facts.csi_driver!r}",
+                f"write a CSI PersistentVolume with driver {facts.csi_driver!r} to depend on "
+                "the driver alone",
+            )
             continue
         yield manifest.error(
             "volumes/removed-plugin",
             path,
             f"{_what(manifest, key, name)}: the in-tree {key} plugin was removed in Kubernetes "
             f"{facts.removed_in} and the target is {manifest.k8s_version}",
-            facts.removal_hint(),
+            facts.removal_hint()
+            + (
+                f"; if the cluster has {facts.csi_driver!r}, declare it "
+                "(Cluster(csi_drivers=[...]), k8sdsl check --cluster FILE)"
+                if facts.csi_driver
+                else ""
+            ),
         )
 
 

@@ -17,7 +17,6 @@ class Namespace(Resource):
 
     api_version: ClassVar[str] = "v1"
     kind: ClassVar[str] = "Namespace"
-    name_format: ClassVar[str] = "label"
 
 
 class ConfigMap(Resource):

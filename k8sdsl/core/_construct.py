@@ -17,12 +17,7 @@ from pydantic import ValidationError
 
 from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Severity, ValueInputError
 from k8sdsl.core._kinds import is_namespaced
-from k8sdsl.core._types import (
-    check_dns_label,
-    check_dns_subdomain,
-    check_label_key,
-    check_label_value,
-)
+from k8sdsl.core._metadata import metadata_problems
 
 if TYPE_CHECKING:
     import cdk8s
@@ -173,8 +168,6 @@ class Resource(Construct):
 
     api_version: ClassVar[str] = ""
     kind: ClassVar[str] = ""
-    #: DNS-1123 label kinds (Service, Namespace) set this to "label"
-    name_format: ClassVar[str] = "subdomain"
 
     def __init__(
         self,
@@ -218,52 +211,13 @@ class Resource(Construct):
     # -- metadata ---------------------------------------------------------------------------
 
     def _check_metadata(self) -> list[Finding]:
-        from pydantic_core import PydanticCustomError
-
-        problems: list[Finding] = []
         ref = ObjectRef(self.api_version, self.kind, self.name, self._namespace, self.node.path)
-
-        def check(fn: Any, value: str, path: str) -> None:
-            try:
-                fn(value)
-            except PydanticCustomError as exc:
-                ctx = exc.context or {}
-                problems.append(
-                    Finding(
-                        Severity.ERROR,
-                        f"metadata/{exc.type.replace('_', '-')}",
-                        f"{value!r} {exc.message()}",
-                        ref,
-                        path,
-                        str(ctx.get("hint", "")),
-                    )
-                )
-
-        check(
-            check_dns_label if self.name_format == "label" else check_dns_subdomain,
-            self.name,
-            "metadata.name",
-        )
-        if self._namespace is not None:
-            if not is_namespaced(self.kind):
-                problems.append(
-                    Finding(
-                        Severity.ERROR,
-                        "metadata/cluster-scoped",
-                        f"{self.kind} is cluster-scoped and has no namespace",
-                        ref,
-                        "metadata.namespace",
-                        "remove namespace=",
-                    )
-                )
-            else:
-                check(check_dns_label, self._namespace, "metadata.namespace")
-        for key, value in self.labels.items():
-            check(check_label_key, key, f"metadata.labels[{key!r}]")
-            check(check_label_value, value, f"metadata.labels[{key!r}]")
-        for key in self.annotations:
-            check(check_label_key, key, f"metadata.annotations[{key!r}]")
-        return problems
+        return [
+            Finding(Severity.ERROR, p.code, p.message, ref, p.path, p.hint)
+            for p in metadata_problems(
+                self.kind, self.name, self._namespace, self.labels, self.annotations
+            )
+        ]
 
     @property
     def namespace(self) -> str | None:

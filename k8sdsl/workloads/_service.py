@@ -135,7 +135,6 @@ class Service(Resource):
 
     api_version: ClassVar[str] = "v1"
     kind: ClassVar[str] = "Service"
-    name_format: ClassVar[str] = "label"
 
     def __init__(
         self,

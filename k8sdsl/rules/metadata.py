@@ -1,0 +1,37 @@
+"""Metadata rules: what the API server refuses in names, namespaces, labels and annotations.
+
+The checker is :func:`k8sdsl.core._metadata.metadata_problems`, the same one k8sdsl's
+constructs call when they are built, so YAML (and cdk8s-plus objects in a k8sdsl chart) get
+the verdict and the hint a Python app gets at its line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from k8sdsl.core._findings import Finding
+from k8sdsl.core._metadata import metadata_problems
+from k8sdsl.rules._registry import RuleContext, rule
+
+
+@rule("metadata/names", "names, namespaces, label and annotation keys the API server refuses")
+def names(ctx: RuleContext) -> Iterator[Finding]:
+    """The API server validates metadata before anything else: a name that is not a DNS-1123
+    subdomain (a DNS label for Services and Namespaces, which become DNS names), a namespace
+    that is not a DNS label, a label key that is not a qualified name, a label value over 63
+    characters: ``metadata.name: Invalid value: "Bad_Name"``. The strict schema cannot see
+    these (they are patterns the OpenAPI documents leave out)."""
+    for manifest in ctx.manifests:
+        if manifest.resource is not None:
+            continue  # the construct ran the same checker when it was built
+        meta = manifest.metadata
+        labels = meta.get("labels")
+        annotations = meta.get("annotations")
+        for p in metadata_problems(
+            manifest.kind,
+            meta.get("name"),
+            meta.get("namespace"),
+            labels if isinstance(labels, dict) else {},
+            annotations if isinstance(annotations, dict) else {},
+        ):
+            yield manifest.error(p.code, p.path, p.message, p.hint)

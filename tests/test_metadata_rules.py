@@ -120,3 +120,26 @@ def test_the_notes_pod_name_is_found_in_yaml(
     (found,) = [f for f in check_yaml(capsys, tmp_path, text) if f["code"].startswith("metadata/")]
     assert found["code"] == "metadata/dns-subdomain"
     assert found["hint"] == "use 'security-context.pod'"
+
+
+def test_configmap_keys_and_size_in_yaml(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\n"
+    (found,) = check_yaml(capsys, tmp_path, text + "data: {log level: info}\n")
+    assert (found["code"], found["path"]) == ("configmap/key", "data['log level']")
+    with pytest.raises(K8sDslError) as err:
+        ConfigMap(Chart(App(), "c"), "settings", data={"log level": "info"})
+    assert [(f.code, f.path) for f in err.value.findings] == [
+        ("configmap/key", "data['log level']")
+    ]
+    big = "x" * (10 * 1024 * 1024)
+    (found,) = check_yaml(capsys, tmp_path, text + f"data: {{big: {big}}}\n")
+    assert found["code"] == "configmap/too-large"
+    assert "10,485,760 bytes" in found["message"]
+
+
+def test_secret_keys_in_yaml(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    text = "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {'db password': x}\n"
+    (found,) = check_yaml(capsys, tmp_path, text)
+    assert (found["code"], found["path"]) == ("secret/key", "stringData['db password']")

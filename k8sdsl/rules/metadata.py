@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from k8sdsl.core._config_data import config_data_problems
 from k8sdsl.core._findings import Finding
 from k8sdsl.core._metadata import metadata_problems
 from k8sdsl.rules._registry import RuleContext, rule
@@ -35,3 +36,28 @@ def names(ctx: RuleContext) -> Iterator[Finding]:
             annotations if isinstance(annotations, dict) else {},
         ):
             yield manifest.error(p.code, p.path, p.message, p.hint)
+
+
+@rule("metadata/config-data", "ConfigMap and Secret keys and sizes the API server refuses")
+def config_data(ctx: RuleContext) -> Iterator[Finding]:
+    """ConfigMap and Secret keys must be valid file names (letters, digits, ``-``, ``_``,
+    ``.``): they become files when mounted. The API server refuses more than 1 MiB of data
+    (``MaxSecretSize``), because the object is stored whole in etcd."""
+    for manifest in ctx.of_kind("ConfigMap", "Secret"):
+        if manifest.resource is not None:
+            continue  # the construct ran the same checker when it was built
+        parts = [("data", manifest.obj.get("data"), manifest.obj.get("binaryData"))]
+        if manifest.kind == "Secret":
+            parts.append(("stringData", manifest.obj.get("stringData"), None))
+        for field, data, binary in parts:
+            for p in config_data_problems(
+                manifest.kind,
+                data if isinstance(data, dict) else {},
+                binary if isinstance(binary, dict) else {},
+            ):
+                if p.code.endswith("/value"):
+                    continue  # the schema reports a value of the wrong type
+                if p.code == "secret/too-large":
+                    continue  # Secret data is base64: its encoded size is not what etcd limits
+                path = field + p.path[len("data") :] if p.path.startswith("data") else p.path
+                yield manifest.error(p.code, path, p.message, p.hint)

@@ -44,6 +44,7 @@ RULE_MODULES: tuple[str, ...] = (
     "k8sdsl.rules.images",
     "k8sdsl.rules.network",
     "k8sdsl.rules.metadata",
+    "k8sdsl.rules.workloads",
 )
 
 

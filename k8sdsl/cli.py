@@ -35,10 +35,12 @@ STDIN = Path("-")
 
 
 def load_manifests(
-    paths: Sequence[Path], version: K8sVersion, *, strict: bool = False
+    paths: Sequence[Path], version: K8sVersion, *, strict: bool = False, pinned: bool = True
 ) -> tuple[list[Manifest], list[Finding], list[str]]:
     """Objects of every file; findings for documents that are not objects; unreadable files.
 
+    Unless the version is ``pinned`` (given on the command line), a file whose first line is
+    synth's version header (``# k8sdsl: k8s-version=1.30``) is judged for that version.
     ``-`` reads standard input. A document that is not a Kubernetes object at all (a
     ``values.yaml``, a CI workflow) is skipped with a note, or is an error with ``strict``."""
     manifests: list[Manifest] = []
@@ -68,6 +70,7 @@ def load_manifests(
         except YamlReadError as exc:
             unreadable.append(str(exc))
             continue
+        file_version = version if pinned else _recorded_version(file) or version
         if not docs:
             findings.append(
                 Finding(
@@ -80,8 +83,22 @@ def load_manifests(
                 )
             )
         for doc in docs:
-            _document_manifests(doc, version, manifests, findings, strict=strict)
+            _document_manifests(doc, file_version, manifests, findings, strict=strict)
     return manifests, findings, unreadable
+
+
+def _recorded_version(file: Path) -> K8sVersion | None:
+    """The target version synth recorded on the first line of the file, if any."""
+    from k8sdsl.synth import VERSION_HEADER
+
+    try:
+        with open(file, encoding="utf-8") as fh:
+            match = VERSION_HEADER.match(fh.readline(200))
+    except (OSError, UnicodeDecodeError):
+        return None
+    if match is None or match.group(1) not in SUPPORTED_VERSIONS:
+        return None
+    return K8sVersion(match.group(1))
 
 
 _LIST_ITEM = re.compile(r"^items\[(\d+)\]")
@@ -180,6 +197,7 @@ def check(
     *,
     cluster: Cluster | None = None,
     strict: bool = False,
+    pinned: bool = True,
 ) -> tuple[Report, list[str]]:
     """Every schema error and every rule's findings for the objects in ``paths``, against
     the declared ``cluster`` (default: :class:`Cluster`'s documented defaults)."""
@@ -187,7 +205,7 @@ def check(
     from k8sdsl.synth import duplicate_findings, schema_check
 
     cluster = cluster if cluster is not None else Cluster()
-    manifests, findings, unreadable = load_manifests(paths, version, strict=strict)
+    manifests, findings, unreadable = load_manifests(paths, version, strict=strict, pinned=pinned)
     schema, valid = schema_check(manifests)
     findings.extend(schema)
     findings.extend(duplicate_findings(manifests))
@@ -286,9 +304,10 @@ def _run(argv: Sequence[str] | None) -> int:
     )
     p_check.add_argument(
         "--k8s-version",
-        default=DEFAULT_VERSION,
+        default=None,
         help=f"target version ({SUPPORTED_VERSIONS[0]} to "
-        f"{SUPPORTED_VERSIONS[-1]}; default {DEFAULT_VERSION})",
+        f"{SUPPORTED_VERSIONS[-1]}); default: the version k8sdsl's synth recorded in each "
+        f"file's first line, else {DEFAULT_VERSION}",
     )
     p_explain = sub.add_parser(
         "explain",
@@ -309,7 +328,8 @@ def _run(argv: Sequence[str] | None) -> int:
 
     args = parser.parse_args(argv)
     try:
-        version = K8sVersion.supported(args.k8s_version)
+        pinned = args.k8s_version is not None
+        version = K8sVersion.supported(args.k8s_version or DEFAULT_VERSION)
     except K8sDslError as exc:
         print(f"k8sdsl: error: {exc.findings[0].message}; {exc.findings[0].hint}", file=sys.stderr)
         return 2
@@ -319,7 +339,9 @@ def _run(argv: Sequence[str] | None) -> int:
         except K8sDslError as exc:
             print(exc.report.format(), file=sys.stderr)
             return 2
-        report, unreadable = check(args.paths, version, cluster=cluster, strict=args.strict)
+        report, unreadable = check(
+            args.paths, version, cluster=cluster, strict=args.strict, pinned=pinned
+        )
         if args.format == "json":
             print(
                 json.dumps(

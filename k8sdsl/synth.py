@@ -194,7 +194,10 @@ class App(Construct):
             raise K8sDslError(report, summary="synth failed: nothing was written")
         self.last_report = report
         return {
-            f"{chart.node.id}.k8s.yaml": dump_documents([m.obj for m in ms]) if ms else ""
+            f"{chart.node.id}.k8s.yaml": version_header(chart.k8s_version)
+            + dump_documents([m.obj for m in ms])
+            if ms
+            else ""
             for chart, ms in per_chart
         }
 
@@ -224,7 +227,12 @@ class App(Construct):
             self.last_report = report
             outdir = Path(self._cdk8s_outdir or "")
             self.cdk8s_app.synth()
-            files = {p.name: p.read_text(encoding="utf-8") for p in outdir.glob("*.k8s.yaml")}
+            versions = {f"{c.node.id}.k8s.yaml": c.k8s_version for c in self.charts}
+            files = {}
+            for p in outdir.glob("*.k8s.yaml"):
+                text = p.read_text(encoding="utf-8")
+                version = versions.get(p.name)
+                files[p.name] = version_header(version) + text if text and version else text
             shutil.rmtree(outdir, ignore_errors=True)
         write_atomically(self.outdir, files)
         return self.last_report
@@ -341,6 +349,15 @@ class Chart(Construct):
                 obj = dict(obj)
                 obj["metadata"] = sort_like_cdk8s({**meta, "namespace": self.namespace})
         return obj
+
+
+#: the first line of every file synth writes: the chart's target version, which
+#: ``k8sdsl check`` reads back (a comment, so kubectl, Argo CD and Flux ignore it)
+VERSION_HEADER = re.compile(r"^# k8sdsl: k8s-version=(\d+\.\d+)\s*$")
+
+
+def version_header(version: K8sVersion) -> str:
+    return f"# k8sdsl: k8s-version={version}\n"
 
 
 def schema_findings(manifests: Sequence[Manifest]) -> list[Finding]:

@@ -47,6 +47,7 @@ def test_synth_writes_one_file_per_chart(tmp_path: Path) -> None:
     files = read(tmp_path / "dist")
     assert list(files) == ["alpha.k8s.yaml", "beta.k8s.yaml"]
     assert files["alpha.k8s.yaml"] == (
+        "# k8sdsl: k8s-version=1.35\n"
         "apiVersion: v1\n"
         "kind: ConfigMap\n"
         "metadata:\n"

@@ -11,7 +11,7 @@ import pkgutil
 from collections.abc import Callable
 from types import ModuleType
 
-from k8sdsl import App, K8sDslError
+from k8sdsl import App, Cluster, K8sDslError
 from k8sdsl._cdk8s_bridge import is_jsii_error, jsii_error_findings
 from k8sdsl.core import Finding
 from k8sdsl.core._arguments import argument_error_finding
@@ -40,9 +40,15 @@ def build_app(**kwargs: object) -> App:
     A module whose definitions are invalid stops at its first bad construct (as Python
     does), but every other module is still built, so one run reports the errors of all.
     """
+    modules = app_modules()
+    if "cluster" not in kwargs:
+        # a module declares the objects it expects the cluster to have in its CLUSTER
+        declared = [getattr(m, "CLUSTER", None) for m in modules]
+        objects = [o for c in declared if isinstance(c, Cluster) for o in c.objects]
+        kwargs["cluster"] = Cluster(objects=objects)
     app = App(**kwargs)  # type: ignore[arg-type]
     problems: list[Finding] = []
-    for module in app_modules():
+    for module in modules:
         build: Callable[[App], None] = module.build
         try:
             build(app)

@@ -30,7 +30,7 @@ pod's annotations. The gallery's namespace enforces the ``privileged`` Pod Secur
 
 from __future__ import annotations
 
-from k8sdsl import App, Chart, ConfigMap, Namespace
+from k8sdsl import App, Chart, Cluster, ConfigMap, ExistingObject, Namespace
 from k8sdsl.network import BUSYBOX_IMAGE
 from k8sdsl.security import Control, Exemption
 from k8sdsl.storage import (
@@ -84,6 +84,16 @@ SLEEP = ("sleep", "infinity")
 
 IQN = "iqn.2001-04.com.example:storage.gallery"
 CEPH_MONITORS = ("10.16.154.78:6789", "10.16.154.82:6789")
+
+
+#: the cluster the gallery is written for: the Secrets its pods mount are made there (by
+#: cert-manager, by hand), never committed to dist/
+CLUSTER = Cluster(
+    objects=[
+        ExistingObject(kind="Secret", name="gallery-tls", namespace="volume-gallery"),
+        ExistingObject(kind="Secret", name="gallery-credentials", namespace="volume-gallery"),
+    ]
+)
 
 
 def _volume_types(reason: str) -> Exemption:

@@ -198,6 +198,7 @@ def check(
     cluster: Cluster | None = None,
     strict: bool = False,
     pinned: bool = True,
+    complete: bool = False,
 ) -> tuple[Report, list[str]]:
     """Every schema error and every rule's findings for the objects in ``paths``, against
     the declared ``cluster`` (default: :class:`Cluster`'s documented defaults)."""
@@ -213,6 +214,7 @@ def check(
         "allowed_registries": cluster.allowed_registries,
         "cluster_domain": cluster.cluster_domain,
         "cluster": cluster,
+        "complete": complete,
         "k8s_version": version,
     }
     findings.extend(run_rules(manifests, settings, well_formed=valid))
@@ -298,6 +300,12 @@ def _run(argv: Sequence[str] | None) -> int:
         "--cluster-domain", metavar="DOMAIN", help="the cluster domain (default cluster.local)"
     )
     p_check.add_argument(
+        "--complete",
+        action="store_true",
+        help="the files are the whole app: a reference to an object none of them (nor the "
+        "declared cluster) defines is an error, not a warning",
+    )
+    p_check.add_argument(
         "--strict",
         action="store_true",
         help="documents that are not Kubernetes objects are errors (default: skipped, noted)",
@@ -340,7 +348,12 @@ def _run(argv: Sequence[str] | None) -> int:
             print(exc.report.format(), file=sys.stderr)
             return 2
         report, unreadable = check(
-            args.paths, version, cluster=cluster, strict=args.strict, pinned=pinned
+            args.paths,
+            version,
+            cluster=cluster,
+            strict=args.strict,
+            pinned=pinned,
+            complete=args.complete,
         )
         if args.format == "json":
             print(

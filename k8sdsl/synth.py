@@ -139,6 +139,8 @@ class App(Construct):
             "allowed_registries": self.allowed_registries,
             "cluster_domain": self.cluster_domain,
             "cluster": self.cluster,
+            # the app is the whole input: a reference to nothing in it dangles
+            "complete": True,
             "k8s_version": self.k8s_version,
         }
 

@@ -23,7 +23,7 @@ UNSERVED = {k for k, f in CATALOG.items() if f.removed_in is not None and f.remo
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict[str, Any]]]:
     out = tmp_path_factory.mktemp("gallery")
-    app = App(outdir=out)
+    app = App(outdir=out, cluster=volume_gallery.CLUSTER)
     volume_gallery.build(app)
     app.synth()
     return {
@@ -88,7 +88,7 @@ def test_gallery_objects_pass_the_schema_of_their_target(
 
 
 def test_gallery_has_no_errors_and_only_lifecycle_warnings() -> None:
-    app = App(outdir="unused")
+    app = App(outdir="unused", cluster=volume_gallery.CLUSTER)
     volume_gallery.build(app)
     report = app.check()
     assert not report.has_errors(), report.format()

@@ -218,14 +218,18 @@ class RbacCatalog:
         return sorted(g for g, names in self.resources.items() if resource in names)
 
     def has(self, group: str, resource: str) -> bool:
-        """Whether ``group`` serves ``resource`` (``pods``, ``pods/exec``; ``*`` parts match)."""
+        """Whether ``group`` serves ``resource`` (``pods``, ``pods/exec``). ``*`` and
+        ``*/<subresource>`` match as the authorizer matches them; ``pods/*`` is no pattern to
+        the authorizer (it matches only a subresource named ``*``), so it is not served."""
         base, _, sub = resource.partition("/")
+        if resource == "*":
+            return True
         groups = sorted(self.resources) if group == "*" else [group]
         for g in groups:
             names = self.resources.get(g, {})
             bases = list(names) if base == "*" else [base] if base in names else []
             for b in bases:
-                if not sub or sub == "*" or sub in self.subresources.get((g, b), frozenset()):
+                if not sub or sub in self.subresources.get((g, b), frozenset()):
                     return True
         return False
 

@@ -185,6 +185,14 @@ def _resource_problem(
             f"add {elsewhere[0]!r} to apiGroups (or move {resource!r} to a rule for it)",
         )
     candidates = [r for g in groups for r in catalog.all_resources(g)]
+    if sub == "*" and base != "*":
+        return RbacProblem(
+            "rbac/unknown-resource",
+            path,
+            f"{resource!r} matches no request: the authorizer matches '*' and '*/<subresource>'"
+            f", not '<resource>/*'",
+            f"list the subresources it needs ('{base}/log', ...)",
+        )
     if sub and any(catalog.has(g, base) for g in groups):
         subs = [r for r in candidates if r.startswith(f"{base}/")]
         guess = suggest(resource, subs)

@@ -124,8 +124,9 @@ def wildcard(ctx: RuleContext) -> Iterator[Finding]:
 def _grants(r: dict[str, Any], resource: str, verbs: tuple[str, ...], group: str = "") -> bool:
     """Whether rule ``r`` grants one of ``verbs`` on ``resource`` by name (not by ``*``,
     which rbac/wildcard reports)."""
+    groups = _strings(r.get("apiGroups"))
     return (
-        group in _strings(r.get("apiGroups"))
+        (group in groups or "*" in groups)
         and resource in _strings(r.get("resources"))
         and any(v in verbs or v == "*" for v in _strings(r.get("verbs")))
     )
@@ -164,7 +165,8 @@ def escalation(ctx: RuleContext) -> Iterator[Finding]:
         for path, r in _rules(m):
             verbs = _strings(r.get("verbs"))
             for verb, resources, group, why in _ESCALATION:
-                if verb not in verbs or group not in _strings(r.get("apiGroups")):
+                groups = _strings(r.get("apiGroups"))
+                if verb not in verbs or (group not in groups and "*" not in groups):
                     continue
                 named = [x for x in _strings(r.get("resources")) if x in resources]
                 if named:

@@ -267,6 +267,23 @@ def test_each_privilege_path(capsys: pytest.CaptureFixture[str], tmp_path: Path)
     ]  # reading logs is no privilege path, nor patching nodes/proxy
 
 
+def test_a_wildcard_group_does_not_hide_secrets_or_escalation(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    text = role_yaml(
+        kind="ClusterRole",
+        groups='["*"]',
+        resources="[secrets, clusterroles]",
+        verbs="[list, bind]",
+    )
+    _, found = check(capsys, tmp_path, text)
+    assert sorted((f["code"], f["path"]) for f in found) == [
+        ("rbac/escalation", "rules[0].verbs[1]"),
+        ("rbac/secrets-read", "rules[0].resources[0]"),
+        ("rbac/wildcard", "rules[0].apiGroups[0]"),
+    ]
+
+
 # -- names that grant nothing, and what the API server refuses ---------------------------------
 
 

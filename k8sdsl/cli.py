@@ -255,6 +255,40 @@ def explain_network(paths: Sequence[Path], version: K8sVersion, fmt: str) -> tup
     return model.format(), unreadable
 
 
+def explain_rbac(
+    paths: Sequence[Path],
+    version: K8sVersion,
+    fmt: str,
+    *,
+    verb: str,
+    resource: str,
+    subject: str | None = None,
+    namespace: str | None = None,
+) -> tuple[str, bool, list[str]]:
+    """Who can ``verb`` ``resource`` by the roles and bindings in ``paths`` (or whether
+    ``subject`` can): the report, whether anyone (the subject) can, and unreadable files."""
+    from k8sdsl.security._rbac_explain import Identity, RbacModel, Request, explain_text
+
+    manifests, _, unreadable = load_manifests(paths, version)
+    request = Request.parse(verb, resource, namespace=namespace)
+    who = Identity.parse(subject) if subject is not None else None
+    grants = RbacModel(manifests).who_can(request, who)
+    allowed = any(g.evaluated for g in grants)
+    if fmt == "json":
+        data = {
+            "request": {
+                "verb": request.verb,
+                "group": request.group,
+                "resource": request.resource,
+                "namespace": request.namespace,
+            },
+            "allowed": allowed,
+            "grants": [g.to_dict() for g in grants],
+        }
+        return json.dumps(data, indent=2, sort_keys=True), allowed, unreadable
+    return explain_text(request, grants, who), allowed, unreadable
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The ``k8sdsl`` command. Never a traceback: a closed pipe (``k8sdsl check . | head``)
     or Ctrl-C ends it quietly."""
@@ -319,7 +353,8 @@ def _run(argv: Sequence[str] | None) -> int:
     )
     p_explain = sub.add_parser(
         "explain",
-        help="explain what Kubernetes YAML files mean (network: who may talk to whom)",
+        help="explain what Kubernetes YAML files mean (network: who may talk to whom; rbac: "
+        "who may do what)",
         description="Exit 0 after printing, 2 for bad usage or unreadable input.",
     )
     explain_sub = p_explain.add_subparsers(dest="topic", required=True)
@@ -332,6 +367,32 @@ def _run(argv: Sequence[str] | None) -> int:
     p_network.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     p_network.add_argument("--format", choices=("text", "json"), default="text")
     p_network.set_defaults(k8s_version=DEFAULT_VERSION)
+    p_rbac = explain_sub.add_parser(
+        "rbac",
+        help="who can do what, by the Roles, ClusterRoles and bindings in the files",
+        description="Apply RBAC's authorizer to the roles and bindings in PATH... and print "
+        "who may VERB RESOURCE (with --as: whether SUBJECT may; exit 1 when not).",
+    )
+    p_rbac.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p_rbac.add_argument(
+        "--who-can",
+        nargs=2,
+        required=True,
+        metavar=("VERB", "RESOURCE"),
+        help="the request: a verb and a resource as kubectl names it (pods, pods/exec, "
+        "deployments.apps)",
+    )
+    p_rbac.add_argument(
+        "--as",
+        dest="subject",
+        metavar="SUBJECT",
+        help="User:NAME, Group:NAME, ServiceAccount:NS:NAME or system:serviceaccount:NS:NAME",
+    )
+    p_rbac.add_argument(
+        "--namespace", "-n", metavar="NS", help="the request's namespace (default: any)"
+    )
+    p_rbac.add_argument("--format", choices=("text", "json"), default="text")
+    p_rbac.set_defaults(k8s_version=DEFAULT_VERSION)
     from k8sdsl.core._findings import K8sDslError
 
     args = parser.parse_args(argv)
@@ -379,6 +440,23 @@ def _run(argv: Sequence[str] | None) -> int:
             return 2
         print(text)
         return 0
+    if args.command == "explain" and args.topic == "rbac":
+        verb, resource = args.who_can
+        text, allowed, unreadable = explain_rbac(
+            args.paths,
+            version,
+            args.format,
+            verb=verb,
+            resource=resource,
+            subject=args.subject,
+            namespace=args.namespace,
+        )
+        for line in unreadable:
+            print(f"error[yaml/unreadable] {line}", file=sys.stderr)
+        if unreadable:
+            return 2
+        print(text)
+        return 1 if args.subject is not None and not allowed else 0
     return 2  # pragma: no cover - argparse requires a command
 
 

@@ -21,7 +21,7 @@ from k8sdsl import App, Chart, K8sDslError
 from k8sdsl.core._construct import Construct
 from k8sdsl.core._model import K8sModel
 from k8sdsl.network import IngressRule
-from k8sdsl.security import ResourceRule, Validation
+from k8sdsl.security import PolicyRule, ResourceRule, Subject, Validation
 from k8sdsl.volumes import NfsVolumeSource
 from k8sdsl.workloads import SecurePodTemplate
 
@@ -71,11 +71,18 @@ VALID: dict[str, Any] = {
     "server": "nfs.example.com",
     "path": "/data",
     "image": IMAGE,
+    "rules": [PolicyRule.read("pods")],
+    "subjects": [Subject.user("jane")],
+    "subject": Subject.user("jane"),
+    "verbs": ["get"],
 }
 
 
 #: optional arguments a valid call of a construct needs all the same
-EXTRA: dict[str, dict[str, Any]] = {"NetworkPolicy": {"ingress": [IngressRule()]}}
+EXTRA: dict[str, dict[str, Any]] = {
+    "NetworkPolicy": {"ingress": [IngressRule()]},
+    "Grant": {"read": ["pods"]},
+}
 
 
 def _public() -> Iterator[type[Any]]:

@@ -1,5 +1,5 @@
-"""Security: exemptions in writing, and admission policies that enforce k8sdsl's rules
-in the cluster."""
+"""Security: exemptions in writing, RBAC (roles, bindings, grants, service accounts), and
+admission policies that enforce k8sdsl's rules in the cluster."""
 
 from k8sdsl.security._admission import (
     POD_RESOURCE_RULES,
@@ -21,6 +21,7 @@ from k8sdsl.security._admission import (
     pod_security_controls,
 )
 from k8sdsl.security._exemptions import (
+    BINDING_CONTROLS,
     CHECKOV_IDS,
     CHECKOV_SKIP_PREFIX,
     EXEMPTION_PREFIX,
@@ -30,6 +31,31 @@ from k8sdsl.security._exemptions import (
     exemption_annotations,
     exemption_reason,
 )
+from k8sdsl.security._rbac import (
+    ClusterRole,
+    ClusterRoleBinding,
+    Grant,
+    PolicyRule,
+    Role,
+    RoleBinding,
+    RoleRef,
+    Subject,
+    SubjectKind,
+)
+from k8sdsl.security._rbac_catalog import (
+    AGGREGATE_TO_PREFIX,
+    NON_RESOURCE_VERBS,
+    PUBLIC_GROUPS,
+    READ_VERBS,
+    RESOURCE_VERBS,
+    SPECIAL_VERBS,
+    WRITE_VERBS,
+    BuiltinClusterRole,
+    RbacCatalog,
+    is_builtin_cluster_role,
+    rbac_catalog,
+)
+from k8sdsl.security._service_account import ServiceAccount
 from k8sdsl.security._standards import (
     BASELINE_CAPABILITIES,
     RESTRICTED_VOLUME_TYPES,
@@ -40,35 +66,57 @@ from k8sdsl.security._standards import (
 )
 
 __all__ = [
+    "AGGREGATE_TO_PREFIX",
     "BASELINE_CAPABILITIES",
+    "BINDING_CONTROLS",
+    "BuiltinClusterRole",
     "CHECKOV_IDS",
     "CHECKOV_SKIP_PREFIX",
     "CelControl",
+    "ClusterRole",
+    "ClusterRoleBinding",
     "Control",
     "EXEMPTION_PREFIX",
     "Exemption",
     "FailurePolicy",
+    "Grant",
     "Level",
     "MatchCondition",
+    "NON_RESOURCE_VERBS",
     "POD_RESOURCE_RULES",
     "POD_VARIABLES",
     "PROFILE_ANNOTATION",
+    "PUBLIC_GROUPS",
     "PodAdmissionPolicy",
+    "PolicyRule",
+    "READ_VERBS",
+    "RESOURCE_VERBS",
     "RESTRICTED_VOLUME_TYPES",
+    "RbacCatalog",
     "ResourceRule",
+    "Role",
+    "RoleBinding",
+    "RoleRef",
     "SAFE_SYSCTLS",
+    "SPECIAL_VERBS",
     "SPEC_CHANGED",
     "SYSTEM_NAMESPACES",
+    "ServiceAccount",
     "StatusReason",
+    "Subject",
+    "SubjectKind",
     "ValidatingAdmissionPolicy",
     "ValidatingAdmissionPolicyBinding",
     "Validation",
     "ValidationAction",
     "Variable",
+    "WRITE_VERBS",
     "exemption_annotations",
     "exemption_reason",
     "image_controls",
+    "is_builtin_cluster_role",
     "pod_security_controls",
+    "rbac_catalog",
     "safe_sysctls",
     "selinux_types",
 ]

@@ -33,12 +33,13 @@ CHECKOV_SKIP_PREFIX = "checkov.io/skip"
 
 
 class Control(StrEnum):
-    """A control a pod can be exempted from.
+    """A control an object can be exempted from.
 
     The first group are the Pod Security Standards controls (baseline, then restricted),
     named like the pod-security-admission checks. The second group are hardening controls
     beyond the standards that SecurePod applies because scanners (checkov, kube-score,
-    Trivy) expect them. The third group are image controls.
+    Trivy) expect them. The third group are image controls. The last are the RBAC controls,
+    written on a role (what it grants) or on a binding (to whom).
     """
 
     # Pod Security Standards: baseline
@@ -71,6 +72,15 @@ class Control(StrEnum):
     # images
     IMAGE_TAG = "image-tag"
     IMAGE_DIGEST = "image-digest"
+    # RBAC: on a Role or ClusterRole
+    RBAC_WILDCARD = "rbac-wildcard"
+    RBAC_ESCALATION = "rbac-escalation"
+    RBAC_SECRETS = "rbac-secrets"
+    RBAC_PRIVILEGE_PATH = "rbac-privilege-path"
+    # RBAC: on a RoleBinding or ClusterRoleBinding
+    RBAC_CLUSTER_ADMIN = "rbac-cluster-admin"
+    RBAC_PUBLIC_SUBJECT = "rbac-public-subject"
+    RBAC_DEFAULT_SERVICE_ACCOUNT = "rbac-default-service-account"
 
     @property
     def checkov_ids(self) -> tuple[str, ...]:
@@ -100,7 +110,16 @@ CHECKOV_IDS: Mapping[Control, tuple[str, ...]] = {
     Control.SECRET_ENV: ("CKV_K8S_35",),
     Control.IMAGE_TAG: ("CKV_K8S_14",),
     Control.IMAGE_DIGEST: ("CKV_K8S_43", "CKV_K8S_15"),
+    Control.RBAC_WILDCARD: ("CKV_K8S_49",),
+    Control.RBAC_ESCALATION: ("CKV_K8S_157", "CKV_K8S_158"),
 }
+
+#: the RBAC controls a binding carries (the others belong on the role)
+BINDING_CONTROLS: tuple[Control, ...] = (
+    Control.RBAC_CLUSTER_ADMIN,
+    Control.RBAC_PUBLIC_SUBJECT,
+    Control.RBAC_DEFAULT_SERVICE_ACCOUNT,
+)
 
 
 class Exemption(K8sModel):
@@ -202,6 +221,7 @@ def exemption_reason(control: Control | str, *annotation_maps: Mapping[str, Any]
 
 
 __all__ = [
+    "BINDING_CONTROLS",
     "CHECKOV_IDS",
     "CHECKOV_SKIP_PREFIX",
     "Control",

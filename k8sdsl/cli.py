@@ -199,26 +199,16 @@ def check(
     strict: bool = False,
     pinned: bool = True,
     complete: bool = False,
+    profile: str | None = None,
 ) -> tuple[Report, list[str]]:
     """Every schema error and every rule's findings for the objects in ``paths``, against
     the declared ``cluster`` (default: :class:`Cluster`'s documented defaults)."""
-    from k8sdsl.rules._registry import run_rules
-    from k8sdsl.synth import duplicate_findings, schema_check
+    from k8sdsl._pipeline import check_manifests, rule_settings
 
     cluster = cluster if cluster is not None else Cluster()
-    manifests, findings, unreadable = load_manifests(paths, version, strict=strict, pinned=pinned)
-    schema, valid = schema_check(manifests)
-    findings.extend(schema)
-    findings.extend(duplicate_findings(manifests))
-    settings = {
-        "allowed_registries": cluster.allowed_registries,
-        "cluster_domain": cluster.cluster_domain,
-        "cluster": cluster,
-        "complete": complete,
-        "k8s_version": version,
-    }
-    findings.extend(run_rules(manifests, settings, well_formed=valid))
-    return Report.of(findings), unreadable
+    manifests, problems, unreadable = load_manifests(paths, version, strict=strict, pinned=pinned)
+    settings = rule_settings(cluster, version, complete=complete, profile=profile)
+    return check_manifests(manifests, settings, problems), unreadable
 
 
 def _declared_cluster(args: argparse.Namespace) -> Cluster:
@@ -340,6 +330,14 @@ def _run(argv: Sequence[str] | None) -> int:
         "declared cluster) defines is an error, not a warning",
     )
     p_check.add_argument(
+        "--profile",
+        choices=("restricted", "baseline", "none"),
+        default=None,
+        help="hold every pod to this Pod Security Standards level: its violations are errors "
+        "(none: no pod-security findings beyond the namespaces' own labels; default: "
+        "restricted violations are warnings)",
+    )
+    p_check.add_argument(
         "--strict",
         action="store_true",
         help="documents that are not Kubernetes objects are errors (default: skipped, noted)",
@@ -415,6 +413,7 @@ def _run(argv: Sequence[str] | None) -> int:
             strict=args.strict,
             pinned=pinned,
             complete=args.complete,
+            profile=args.profile,
         )
         if args.format == "json":
             print(

@@ -9,22 +9,19 @@ import re
 import shutil
 import sys
 import tempfile
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from k8sdsl._schema import schemas_for
+from k8sdsl._pipeline import check_manifests, rule_settings
 from k8sdsl.core._cluster import Cluster
 from k8sdsl.core._construct import Construct, Resource
 from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Report, Severity
 from k8sdsl.core._kinds import is_namespaced
 from k8sdsl.core._manifest import Manifest
-from k8sdsl.core._removed_apis import removed_api
 from k8sdsl.core._types import check_dns_label, check_label_key, check_label_value
 from k8sdsl.core._versions import DEFAULT_VERSION, K8sVersion
 from k8sdsl.core._yaml import dump_documents
-from k8sdsl.rules._registry import run_rules
 
 if TYPE_CHECKING:
     import cdk8s
@@ -135,14 +132,8 @@ class App(Construct):
         return self._cdk8s_app
 
     def settings(self) -> dict[str, Any]:
-        return {
-            "allowed_registries": self.allowed_registries,
-            "cluster_domain": self.cluster_domain,
-            "cluster": self.cluster,
-            # the app is the whole input: a reference to nothing in it dangles
-            "complete": True,
-            "k8s_version": self.k8s_version,
-        }
+        # the app is the whole input: a reference to nothing in it dangles
+        return rule_settings(self.cluster, self.k8s_version, complete=True)
 
     # -- synth ------------------------------------------------------------------------------
 
@@ -182,11 +173,7 @@ class App(Construct):
         return self._check(manifests, problems)
 
     def _check(self, manifests: list[Manifest], problems: list[Finding]) -> Report:
-        findings, valid = schema_check(manifests)
-        findings.extend(problems)
-        findings.extend(run_rules(manifests, self.settings(), well_formed=valid))
-        findings.extend(duplicate_findings(manifests))
-        return Report.of(findings)
+        return check_manifests(manifests, self.settings(), problems)
 
     def synth_yaml(self) -> dict[str, str]:
         """File name -> YAML text, after every check passed (raises otherwise)."""
@@ -360,79 +347,6 @@ VERSION_HEADER = re.compile(r"^# k8sdsl: k8s-version=(\d+\.\d+)\s*$")
 
 def version_header(version: K8sVersion) -> str:
     return f"# k8sdsl: k8s-version={version}\n"
-
-
-def schema_findings(manifests: Sequence[Manifest]) -> list[Finding]:
-    """Every schema error of every object, against its chart's target version (strict)."""
-    return schema_check(manifests)[0]
-
-
-def schema_check(manifests: Sequence[Manifest]) -> tuple[list[Finding], list[Manifest]]:
-    """Schema findings, and the objects that passed the strict schema of their version."""
-    findings: list[Finding] = []
-    valid: list[Manifest] = []
-    # how many objects of each kind: compiling a kind's validator pays off only for many
-    counts = Counter((str(m.k8s_version), m.api_version, m.kind) for m in manifests)
-    for m in manifests:
-        version = str(m.k8s_version)
-        schemas = schemas_for(version)
-        problems = schemas.validate(m.obj, expected=counts[version, m.api_version, m.kind])
-        if problems is None:
-            gone = removed_api(m.api_version, m.kind, m.k8s_version)
-            if gone is not None:
-                findings.append(
-                    m.error(
-                        "schema/removed-api",
-                        "apiVersion",
-                        f"{m.api_version} {m.kind} was removed in Kubernetes {gone.removed_in}: "
-                        f"the API server of {m.k8s_version} refuses it",
-                        gone.note or f"use apiVersion: {gone.replacement}",
-                    )
-                )
-                continue
-            guess = schemas.suggest_kind(m.kind) if m.kind else None
-            findings.append(
-                m.warning(
-                    "schema/unknown-kind",
-                    "kind",
-                    f"no Kubernetes {m.k8s_version} schema for {m.api_version} {m.kind}; "
-                    "the object was not schema-checked",
-                    f"did you mean kind {guess!r}?"
-                    if guess and guess != m.kind.lower()
-                    else "custom resources are checked by their CRD in the cluster",
-                )
-            )
-            continue
-        for p in problems:
-            findings.append(m.error(p.code, p.path, p.message, p.hint))
-        if not problems:
-            valid.append(m)
-    return findings, valid
-
-
-def duplicate_findings(manifests: Sequence[Manifest]) -> list[Finding]:
-    """Two objects with one identity: the second would overwrite the first when applied."""
-    seen: dict[tuple[str, str, str, str | None], Manifest] = {}
-    out: list[Finding] = []
-    for m in manifests:
-        key = (
-            m.api_version.split("/")[0] if "/" in m.api_version else "",
-            m.kind,
-            m.name,
-            m.namespace,
-        )
-        if key in seen:
-            out.append(
-                m.error(
-                    "app/duplicate-object",
-                    "metadata.name",
-                    f"{m.kind} {m.name!r} is defined twice (also at {seen[key].source})",
-                    "give one of them another name or namespace",
-                )
-            )
-        else:
-            seen[key] = m
-    return out
 
 
 def write_atomically(outdir: Path, files: Mapping[str, str]) -> None:

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import yaml
 
+from k8sdsl._pipeline import schema_check
 from k8sdsl.core import K8sVersion, Manifest, Report
 from k8sdsl.rules import run_rules
-from k8sdsl.synth import schema_check
 
 DIST = Path(__file__).resolve().parent.parent / "dist"
 WEIRD: list[Any] = [

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 import yaml
 
+from k8sdsl._pipeline import schema_check
 from k8sdsl._schema import COMPILE_AT, SchemaSet
 from k8sdsl.core import K8sVersion, Manifest
-from k8sdsl.synth import schema_check
 
 DIST = Path(__file__).resolve().parent.parent / "dist"
 

@@ -126,7 +126,8 @@ def registry(ctx: RuleContext) -> Iterable[Finding]:
     """The notes: "ensure only authorized images are used; use private registries to store
     approved images". With ``App(allowed_registries=[...])`` any other source is an error.
     Docker Hub names without a registry (``nginx``) come from ``docker.io``."""
-    allowed = ctx.settings.get("allowed_registries")
+    declared = ctx.cluster.allowed_registries
+    allowed = list(declared) if declared is not None else ctx.settings.get("allowed_registries")
     if not allowed:
         return
     for m, _ref, path, c in _images(ctx):
@@ -158,15 +159,18 @@ def pull_secret(ctx: RuleContext) -> Iterable[Finding]:
             entries = ref.spec.get("imagePullSecrets")
             for i, entry in enumerate(entries if isinstance(entries, list) else []):
                 name = entry.get("name") if isinstance(entry, dict) else None
-                if isinstance(name, str) and name and (ref.namespace, name) not in secrets:
-                    yield m.warning(
-                        "images/pull-secret",
-                        f"{ref.path}.imagePullSecrets[{i}].name",
-                        f"imagePullSecrets names Secret {name!r}, which the app does not define"
-                        + (f" in namespace {ref.namespace!r}" if ref.namespace else ""),
-                        "create it in the app, or make sure it is created outside it before "
-                        "the pods start",
-                    )
+                if not isinstance(name, str) or not name or (ref.namespace, name) in secrets:
+                    continue
+                if ctx.cluster.has_object("Secret", name, ref.namespace):
+                    continue
+                yield m.warning(
+                    "images/pull-secret",
+                    f"{ref.path}.imagePullSecrets[{i}].name",
+                    f"imagePullSecrets names Secret {name!r}, which the app does not define"
+                    + (f" in namespace {ref.namespace!r}" if ref.namespace else ""),
+                    "create it in the app, or make sure it is created outside it before "
+                    "the pods start",
+                )
 
 
 def _sealed_name(m: Manifest) -> Any:

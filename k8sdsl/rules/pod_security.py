@@ -727,9 +727,17 @@ def _namespace_labels(ctx: RuleContext) -> dict[str, dict[str, str]]:
 
 
 def tiers_for(
-    m: Manifest, ref: PodSpecRef, namespaces: Mapping[str, Mapping[str, str]]
+    m: Manifest,
+    ref: PodSpecRef,
+    namespaces: Mapping[str, Mapping[str, str]],
+    profile_flag: str | None = None,
 ) -> list[Tier]:
-    """The tiers that apply to one pod spec, strictest first."""
+    """The tiers that apply to one pod spec, strictest first.
+
+    ``profile_flag`` is ``k8sdsl check --profile``: ``restricted`` or ``baseline`` holds
+    every pod to that level as errors (a CI gate for YAML k8sdsl did not write), ``none``
+    drops k8sdsl's default restricted warnings; the namespace labels and SecurePod's
+    annotation still apply."""
     target = m.k8s_version
     tiers: list[Tier] = []
     labels = namespaces.get(ref.namespace or "", None)
@@ -760,6 +768,17 @@ def tiers_for(
                 True,
             )
         )
+    flagged = Level.parse(profile_flag)
+    if flagged is not None and flagged > Level.PRIVILEGED:
+        tiers.append(
+            Tier(
+                Severity.ERROR,
+                flagged,
+                (target.major, target.minor),
+                f"--profile {flagged.label}",
+                True,
+            )
+        )
     warn: Level | None = None
     warn_version: object = None
     if labels is not None:
@@ -767,7 +786,7 @@ def tiers_for(
             level = Level.parse(labels.get(key))
             if level is not None and (warn is None or level > warn):
                 warn, warn_version = level, labels.get(vkey)
-    if warn is None:
+    if warn is None and profile_flag is None:
         tiers.append(
             Tier(
                 Severity.WARNING,
@@ -777,7 +796,7 @@ def tiers_for(
                 True,
             )
         )
-    elif warn > Level.PRIVILEGED:
+    elif warn is not None and warn > Level.PRIVILEGED:
         version = _version_of(warn_version, target)
         tiers.append(
             Tier(
@@ -813,10 +832,12 @@ def _evaluate(ctx: RuleContext) -> _Evaluation:
 
 def _evaluate_all(ctx: RuleContext) -> _Evaluation:
     namespaces = _namespace_labels(ctx)
+    flag = ctx.settings.get("profile")
+    profile_flag = str(flag) if flag is not None else None
     result = _Evaluation({}, {})
     for m in ctx.manifests:
         for ref in pod_specs(m):
-            _evaluate_pod(m, ref, namespaces, result)
+            _evaluate_pod(m, ref, namespaces, result, profile_flag)
     return result
 
 
@@ -825,10 +846,11 @@ def _evaluate_pod(
     ref: PodSpecRef,
     namespaces: Mapping[str, Mapping[str, str]],
     result: _Evaluation,
+    profile_flag: str | None = None,
 ) -> None:
     pod = _view(ref)
     reported: set[str] = set()
-    for tier in tiers_for(m, ref, namespaces):
+    for tier in tiers_for(m, ref, namespaces, profile_flag):
         seen_here: set[str] = set()
         for control in active_controls(tier.level, tier.version):
             code = f"pod-security/{control.control.value}"

@@ -102,6 +102,21 @@ def references(ps: PodSpecRef) -> Iterator[Reference]:
         yield from _ref("ServiceAccount", account, f"{base}.serviceAccountName")
 
 
+#: kinds whose controllers create a Secret (Bitnami sealed-secrets, External Secrets)
+_SECRET_MAKERS = ("SealedSecret", "ExternalSecret")
+
+
+def _produced_secret(m: Manifest) -> str:
+    """The Secret a SealedSecret or ExternalSecret makes: ``spec.template.metadata.name`` or
+    ``spec.target.name``, else its own name."""
+    spec = _d(m.obj.get("spec"))
+    for source in (_d(_d(spec.get("template")).get("metadata")), _d(spec.get("target"))):
+        name = source.get("name")
+        if isinstance(name, str) and name:
+            return name
+    return m.name
+
+
 def _keys(m: Manifest) -> set[str]:
     keys: set[str] = set()
     for field in ("data", "binaryData", "stringData"):
@@ -120,6 +135,8 @@ def missing_object(ctx: RuleContext) -> Iterator[Finding]:
     names: dict[tuple[str, str | None], list[str]] = {}
     for m in ctx.of_kind("ConfigMap", "Secret", "ServiceAccount"):
         names.setdefault((m.kind, m.namespace), []).append(m.name)
+    # a SealedSecret or an ExternalSecret makes its Secret in the cluster
+    produced = {(m.namespace, _produced_secret(m)) for m in ctx.of_kind(*_SECRET_MAKERS)}
     for manifest in ctx.manifests:
         for ps in pod_specs(manifest):
             for ref in references(ps):
@@ -127,6 +144,8 @@ def missing_object(ctx: RuleContext) -> Iterator[Finding]:
                     continue
                 found = ctx.find(ref.kind, ref.name, manifest.namespace)
                 declared = cluster.find_object(ref.kind, ref.name, manifest.namespace)
+                if ref.kind == "Secret" and (manifest.namespace, ref.name) in produced:
+                    continue
                 if found is None and declared is None:
                     where = manifest.namespace or "its namespace"
                     guess = suggest(ref.name, names.get((ref.kind, manifest.namespace), []))
@@ -162,3 +181,176 @@ def missing_object(ctx: RuleContext) -> Iterator[Finding]:
                         f"{', '.join(sorted(keys)) or 'none'})",
                         f"did you mean {guess!r}?" if guess else "name one of its keys",
                     )
+
+
+# -- Services and the pods they select --------------------------------------------------------
+
+_DEFAULT_NAMESPACE = "default"
+#: kinds whose pod templates become pods (a PodTemplate object makes none)
+_POD_MAKERS = frozenset(
+    {
+        "Pod",
+        "Deployment",
+        "ReplicaSet",
+        "ReplicationController",
+        "StatefulSet",
+        "DaemonSet",
+        "Job",
+        "CronJob",
+    }
+)
+
+
+class PodIndex:
+    """Every pod (or pod template) of the objects, indexed by namespace and by each label
+    pair, so that the pods a selector picks are found by intersecting a few sets instead of
+    scanning every pod for every Service."""
+
+    def __init__(self, ctx: RuleContext) -> None:
+        self.pods: list[PodSpecRef] = []
+        self._by_label: dict[tuple[str, str, str], set[int]] = {}
+        self._by_namespace: dict[str, set[int]] = {}
+        for m in ctx.manifests:
+            if m.kind not in _POD_MAKERS:
+                continue
+            for ps in pod_specs(m):
+                i = len(self.pods)
+                self.pods.append(ps)
+                ns = ps.namespace or _DEFAULT_NAMESPACE
+                self._by_namespace.setdefault(ns, set()).add(i)
+                for key, value in ps.labels.items():
+                    self._by_label.setdefault((ns, key, value), set()).add(i)
+
+    def in_namespace(self, namespace: str | None) -> list[PodSpecRef]:
+        found = self._by_namespace.get(namespace or _DEFAULT_NAMESPACE, set())
+        return [self.pods[i] for i in sorted(found)]
+
+    def selected(self, namespace: str | None, selector: dict[str, str]) -> list[PodSpecRef]:
+        """The pods of ``namespace`` whose labels include every pair of ``selector``."""
+        ns = namespace or _DEFAULT_NAMESPACE
+        sets = [self._by_label.get((ns, k, v), set()) for k, v in selector.items()]
+        if not sets:
+            return []
+        chosen = set.intersection(*sorted(sets, key=len))
+        return [self.pods[i] for i in sorted(chosen)]
+
+
+def pod_index(ctx: RuleContext) -> PodIndex:
+    """The run's pod index, built once and shared by the rules that ask."""
+    return ctx.memo("references/pod-index", lambda: PodIndex(ctx))
+
+
+def _service_selector(m: Manifest) -> dict[str, str] | None:
+    """The equality selector of a Service that selects pods (None for ExternalName Services
+    and Services without a selector, whose endpoints are managed by hand)."""
+    spec = _d(m.obj.get("spec"))
+    if spec.get("type") == "ExternalName":
+        return None
+    selector = spec.get("selector")
+    if not isinstance(selector, dict) or not selector:
+        return None
+    return {str(k): str(v) for k, v in selector.items()}
+
+
+def _labels_text(pods: list[PodSpecRef]) -> str:
+    shown = []
+    for ps in pods[:5]:
+        labels = ",".join(f"{k}={v}" for k, v in sorted(ps.labels.items())) or "no labels"
+        shown.append(f"{ps.manifest.kind} {ps.manifest.name}: {labels}")
+    return "; ".join(shown)
+
+
+@rule("references/service-selects-no-pod", "a Service whose selector matches no pod")
+def service_selects_no_pod(ctx: RuleContext) -> Iterator[Finding]:
+    """A Service sends traffic only to ready pods of its own namespace whose labels include
+    its whole selector. One that matches none (a label typo, another namespace) has no
+    endpoints: clients get "connection refused" or time out, and nothing reports why."""
+    complete = bool(ctx.settings.get("complete"))
+    index = pod_index(ctx)
+    for m in ctx.of_kind("Service"):
+        selector = _service_selector(m)
+        if selector is None or index.selected(m.namespace, selector):
+            continue
+        shown = ", ".join(f"{k}={v}" for k, v in sorted(selector.items()))
+        where = m.namespace or _DEFAULT_NAMESPACE
+        others = index.in_namespace(m.namespace)
+        hint = (
+            f"pods in namespace {where!r} have labels: {_labels_text(others)}"
+            if others
+            else "a Service selects pods of its own namespace only: add the workload, or set "
+            "metadata.namespace to its namespace"
+        )
+        if complete:
+            yield m.error(
+                "references/service-selects-no-pod",
+                "spec.selector",
+                f"Service {m.name!r} selects {shown}, which no pod of the app in namespace "
+                f"{where!r} has: it has no endpoints",
+                hint,
+            )
+        else:
+            yield m.warning(
+                "references/service-selects-no-pod",
+                "spec.selector",
+                f"Service {m.name!r} selects {shown}, and no pod among the files checked in "
+                f"namespace {where!r} has these labels",
+                hint + " (or check the files of the pods with it, or pass --complete)",
+            )
+
+
+def _declared_ports(ps: PodSpecRef) -> set[str]:
+    names: set[str] = set()
+    for _path, container in ps.containers(ephemeral=False):
+        for port in _l(container.get("ports")):
+            name = _d(port).get("name")
+            if isinstance(name, str) and name:
+                names.add(name)
+    return names
+
+
+@rule("references/unknown-target-port", "a Service targetPort names a port no pod declares")
+def unknown_target_port(ctx: RuleContext) -> Iterator[Finding]:
+    """A named ``targetPort`` is looked up in each selected pod's container ports; a pod that
+    has no port of that name is left out of the endpoints. When no selected pod declares it,
+    the Service has no endpoints for that port. (A numeric targetPort needs no declaration.)"""
+    complete = bool(ctx.settings.get("complete"))
+    index = pod_index(ctx)
+    for m in ctx.of_kind("Service"):
+        selector = _service_selector(m)
+        pods = index.selected(m.namespace, selector) if selector is not None else []
+        if not pods:
+            continue  # references/service-selects-no-pod says so
+        declared: set[str] = set()
+        for ps in pods:
+            declared |= _declared_ports(ps)
+        for i, port in enumerate(_l(_d(m.obj.get("spec")).get("ports"))):
+            target = _d(port).get("targetPort")
+            if not isinstance(target, str) or not target or target in declared:
+                continue
+            if target.isdigit():
+                continue  # an int written as a string: the schema judges it
+            guess = suggest(target, sorted(declared))
+            names = ", ".join(sorted(declared)) or "none"
+            hint = (
+                f"did you mean {guess!r}?"
+                if guess
+                else f"name the container port {target!r}, or use a port number"
+            )
+            text = (
+                f"targetPort {target!r} of Service {m.name!r} is a port name that no selected "
+                f"container declares (they name: {names})"
+            )
+            if complete:
+                yield m.error(
+                    "references/unknown-target-port",
+                    f"spec.ports[{i}].targetPort",
+                    text + ": the Service has no endpoints for it",
+                    hint,
+                )
+            else:
+                yield m.warning(
+                    "references/unknown-target-port",
+                    f"spec.ports[{i}].targetPort",
+                    text + " among the files checked",
+                    hint,
+                )

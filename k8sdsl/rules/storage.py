@@ -557,7 +557,11 @@ def local_immediate_binding(ctx: RuleContext) -> Iterator[Finding]:
 def missing_claim(ctx: RuleContext) -> Iterator[Finding]:
     """A pod whose volume names a PersistentVolumeClaim that does not exist in its namespace
     stays Pending ("persistentvolumeclaim not found"). Claims are namespaced and a pod can
-    use only claims of its own namespace."""
+    use only claims of its own namespace. A claim the declared cluster has is fine; where the
+    objects are not the whole app (``k8sdsl check`` without ``--complete``) the claim may be
+    in a file not checked, so a missing one is a warning that says so."""
+    complete = bool(ctx.settings.get("complete"))
+    cluster = ctx.cluster
     claims: dict[str, set[str]] = {}
     for m in ctx.of_kind(_PVC):
         claims.setdefault(_ns(m), set()).add(m.name)
@@ -572,7 +576,7 @@ def missing_claim(ctx: RuleContext) -> Iterator[Finding]:
                 if not isinstance(source, dict):
                     continue
                 name = str(source.get("claimName", ""))
-                if name in claims.get(ns, ()):
+                if name in claims.get(ns, ()) or cluster.has_object(_PVC, name, ns):
                     continue
                 guess = suggest(name, claims.get(ns, ()))
                 elsewhere = [n for n, names in sorted(claims.items()) if name in names]
@@ -585,11 +589,16 @@ def missing_claim(ctx: RuleContext) -> Iterator[Finding]:
                     )
                 else:
                     hint = "add the PersistentVolumeClaim to the app, or fix claimName"
-                yield manifest.error(
+                report = manifest.error if complete else manifest.warning
+                where = (
+                    f"namespace {ns!r} of the app"
+                    if complete
+                    else f"namespace {ns!r} among the files checked nor in the declared cluster"
+                )
+                yield report(
                     "storage/missing-claim",
                     f"{ps.path}.volumes[{i}].persistentVolumeClaim.claimName",
-                    f"volume {volume.get('name')!r} names claim {name!r}, which is not in "
-                    f"namespace {ns!r} of the app",
+                    f"volume {volume.get('name')!r} names claim {name!r}, which is not in {where}",
                     hint,
                 )
 
@@ -766,3 +775,89 @@ def volume_attributes_class_gate(ctx: RuleContext) -> Iterator[Finding]:
             f"make sure the cluster enables --feature-gates={_VAC_GATE.name}=true and serves "
             "the storage.k8s.io VolumeAttributesClass API, or target 1.34 or later",
         )
+
+
+# -- one claim, many pods ----------------------------------------------------------------------
+
+#: kind -> the field that says how many pods it runs at once (default 1)
+_POD_COUNT_FIELDS = {
+    "Deployment": "replicas",
+    "ReplicaSet": "replicas",
+    "ReplicationController": "replicas",
+    "StatefulSet": "replicas",
+    "Job": "parallelism",
+}
+_SHARED_MODES = frozenset({"ReadWriteMany", "ReadOnlyMany"})
+
+
+def _pod_count(m: Manifest, ctx: RuleContext) -> int | None:
+    """How many pods of ``m`` run at once; None when it cannot be told (a DaemonSet on a
+    cluster whose nodes are not declared runs one on each node)."""
+    if m.kind == "DaemonSet":
+        nodes = sum(pool.count for pool in ctx.cluster.node_pools)
+        return nodes if ctx.cluster.node_pools else None
+    if m.kind == "CronJob":
+        job = _spec(m).get("jobTemplate")
+        spec = job.get("spec") if isinstance(job, dict) else None
+        value = spec.get("parallelism", 1) if isinstance(spec, dict) else 1
+    elif m.kind in _POD_COUNT_FIELDS:
+        value = _spec(m).get(_POD_COUNT_FIELDS[m.kind], 1)
+    else:
+        value = 1  # a Pod
+    return value if isinstance(value, int) and not isinstance(value, bool) else 1
+
+
+@rule("storage/multi-attach", "a ReadWriteOnce claim mounted by pods that may run on many nodes")
+def multi_attach(ctx: RuleContext) -> Iterator[Finding]:
+    """A ReadWriteOnce volume attaches to one node. When several pods use the claim (a
+    Deployment of 3 replicas, a DaemonSet, two workloads), those the scheduler puts on
+    another node stay ``ContainerCreating`` with "Multi-Attach error for volume ... Volume
+    is already used by pod(s)". A ReadWriteOncePod claim serves exactly one pod: the others
+    stay Pending. Use ReadWriteMany storage, or a StatefulSet's volumeClaimTemplates for a
+    volume per pod."""
+    claims = {(_ns(m), m.name): m for m in ctx.of_kind(_PVC)}
+    users: dict[tuple[str, str], list[tuple[Manifest, str, int | None]]] = {}
+    for manifest in ctx.manifests:
+        for ps in pod_specs(manifest):
+            if manifest.kind == "PodTemplate":
+                continue
+            volumes = ps.spec.get("volumes")
+            for i, volume in enumerate(volumes if isinstance(volumes, list) else ()):
+                source = volume.get("persistentVolumeClaim") if isinstance(volume, dict) else None
+                if not isinstance(source, dict) or not source.get("claimName"):
+                    continue
+                key = (ps.namespace or _DEFAULT_NAMESPACE, str(source["claimName"]))
+                if key in claims:
+                    path = f"{ps.path}.volumes[{i}].persistentVolumeClaim.claimName"
+                    users.setdefault(key, []).append((manifest, path, _pod_count(manifest, ctx)))
+    for key, found in users.items():
+        claim = claims[key]
+        modes = _spec(claim).get("accessModes")
+        modes = {str(x) for x in modes} if isinstance(modes, list) else set()
+        if not modes or modes & _SHARED_MODES:
+            continue
+        counts = [n for _, _, n in found]
+        if None not in counts and sum(c for c in counts if c is not None) <= 1:
+            continue
+        who = ", ".join(
+            f"{m.kind} {m.name!r} ({'one per node' if n is None else n})" for m, _, n in found
+        )
+        for manifest, path, _count in found:
+            if _RWOP in modes:
+                yield manifest.error(
+                    "storage/multi-attach",
+                    path,
+                    f"claim {key[1]!r} is ReadWriteOncePod, which one pod may use, and it is "
+                    f"mounted by {who}: every pod but one stays Pending",
+                    "give each pod its own claim (a StatefulSet's volumeClaimTemplates), or run "
+                    "one pod",
+                )
+            else:
+                yield manifest.warning(
+                    "storage/multi-attach",
+                    path,
+                    f"claim {key[1]!r} is ReadWriteOnce (one node) and is mounted by {who}: "
+                    "pods scheduled on another node fail with 'Multi-Attach error'",
+                    "use a ReadWriteMany class (NFS, EFS, Azure Files, CephFS), give each pod "
+                    "its own claim (a StatefulSet's volumeClaimTemplates), or run one replica",
+                )

@@ -169,8 +169,8 @@ def test_gce_yaml_with_commented_out_key_fails_check() -> None:
 
 
 def _schema_report(text: str) -> Report:
+    from k8sdsl._pipeline import schema_findings
     from k8sdsl.core import K8sVersion, Manifest
-    from k8sdsl.synth import schema_findings
 
     manifest = Manifest(yaml.safe_load(text), "notes.yaml", K8sVersion("1.35"))
     return Report.of(schema_findings([manifest]))

@@ -1,0 +1,130 @@
+"""The check pipeline, in one place: strict schema, every rule, duplicate objects, one report.
+
+``App.check``/``App.synth`` (objects k8sdsl built, the whole app) and ``k8sdsl check``
+(YAML anyone wrote, maybe a part of an app) both call :func:`check_manifests`, so a file
+gets the verdicts at the command line that its objects got at synth.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from k8sdsl._schema import schemas_for
+from k8sdsl.core._cluster import Cluster
+from k8sdsl.core._findings import Finding, Report
+from k8sdsl.core._manifest import Manifest
+from k8sdsl.core._removed_apis import removed_api
+from k8sdsl.core._versions import K8sVersion
+from k8sdsl.rules._registry import run_rules
+
+
+def rule_settings(
+    cluster: Cluster,
+    k8s_version: K8sVersion,
+    *,
+    complete: bool,
+    profile: str | None = None,
+) -> dict[str, Any]:
+    """What every rule reads besides the objects: the declared cluster, whether the objects
+    are the whole app (dangling references are errors, else warnings), the target version,
+    and the pod-security ``profile`` to hold every pod to (``k8sdsl check --profile``)."""
+    settings: dict[str, Any] = {
+        "allowed_registries": cluster.allowed_registries,
+        "cluster_domain": cluster.cluster_domain,
+        "cluster": cluster,
+        "complete": complete,
+        "k8s_version": k8s_version,
+    }
+    if profile is not None:
+        settings["profile"] = profile
+    return settings
+
+
+def check_manifests(
+    manifests: Sequence[Manifest],
+    settings: dict[str, Any],
+    problems: Iterable[Finding] = (),
+) -> Report:
+    """Every finding for ``manifests``: the strict schema of each object's version, every
+    registered rule (a rule that trips on malformed input runs again over the objects the
+    schema passed), two objects with one identity, and the ``problems`` found while reading."""
+    findings, valid = schema_check(manifests)
+    findings.extend(problems)
+    findings.extend(run_rules(manifests, settings, well_formed=valid))
+    findings.extend(duplicate_findings(manifests))
+    return Report.of(findings)
+
+
+def schema_findings(manifests: Sequence[Manifest]) -> list[Finding]:
+    """Every schema error of every object, against its chart's target version (strict)."""
+    return schema_check(manifests)[0]
+
+
+def schema_check(manifests: Sequence[Manifest]) -> tuple[list[Finding], list[Manifest]]:
+    """Schema findings, and the objects that passed the strict schema of their version."""
+    findings: list[Finding] = []
+    valid: list[Manifest] = []
+    # how many objects of each kind: compiling a kind's validator pays off only for many
+    counts = Counter((str(m.k8s_version), m.api_version, m.kind) for m in manifests)
+    for m in manifests:
+        version = str(m.k8s_version)
+        schemas = schemas_for(version)
+        problems = schemas.validate(m.obj, expected=counts[version, m.api_version, m.kind])
+        if problems is None:
+            gone = removed_api(m.api_version, m.kind, m.k8s_version)
+            if gone is not None:
+                findings.append(
+                    m.error(
+                        "schema/removed-api",
+                        "apiVersion",
+                        f"{m.api_version} {m.kind} was removed in Kubernetes {gone.removed_in}: "
+                        f"the API server of {m.k8s_version} refuses it",
+                        gone.note or f"use apiVersion: {gone.replacement}",
+                    )
+                )
+                continue
+            guess = schemas.suggest_kind(m.kind) if m.kind else None
+            findings.append(
+                m.warning(
+                    "schema/unknown-kind",
+                    "kind",
+                    f"no Kubernetes {m.k8s_version} schema for {m.api_version} {m.kind}; "
+                    "the object was not schema-checked",
+                    f"did you mean kind {guess!r}?"
+                    if guess and guess != m.kind.lower()
+                    else "custom resources are checked by their CRD in the cluster",
+                )
+            )
+            continue
+        for p in problems:
+            findings.append(m.error(p.code, p.path, p.message, p.hint))
+        if not problems:
+            valid.append(m)
+    return findings, valid
+
+
+def duplicate_findings(manifests: Sequence[Manifest]) -> list[Finding]:
+    """Two objects with one identity: the second would overwrite the first when applied."""
+    seen: dict[tuple[str, str, str, str | None], Manifest] = {}
+    out: list[Finding] = []
+    for m in manifests:
+        key = (
+            m.api_version.split("/")[0] if "/" in m.api_version else "",
+            m.kind,
+            m.name,
+            m.namespace,
+        )
+        if key in seen:
+            out.append(
+                m.error(
+                    "app/duplicate-object",
+                    "metadata.name",
+                    f"{m.kind} {m.name!r} is defined twice (also at {seen[key].source})",
+                    "give one of them another name or namespace",
+                )
+            )
+        else:
+            seen[key] = m
+    return out

@@ -3,6 +3,7 @@
 from k8sdsl.core._cluster import Cluster, ClusterNetwork, ExistingObject, NodePool
 from k8sdsl.core._construct import Construct, Resource
 from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Report, Severity, ValueInputError
+from k8sdsl.core._images import Image, ImageReference, ImageReferenceError, PullPolicy
 from k8sdsl.core._manifest import Manifest
 from k8sdsl.core._model import K8sModel, to_camel
 from k8sdsl.core._quantity import Quantity, QuantityError
@@ -19,6 +20,7 @@ from k8sdsl.core._types import (
     NonEmptyStr,
     Port,
     PortName,
+    Protocol,
     RelativePath,
 )
 from k8sdsl.core._versions import DEFAULT_VERSION, SUPPORTED_VERSIONS, K8sVersion
@@ -36,6 +38,9 @@ __all__ = [
     "ExistingObject",
     "FileMode",
     "Finding",
+    "Image",
+    "ImageReference",
+    "ImageReferenceError",
     "K8sDslError",
     "K8sModel",
     "K8sVersion",
@@ -49,6 +54,8 @@ __all__ = [
     "ObjectRef",
     "Port",
     "PortName",
+    "Protocol",
+    "PullPolicy",
     "Quantity",
     "QuantityError",
     "RelativePath",

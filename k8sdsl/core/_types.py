@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import AfterValidator, Field
@@ -226,3 +227,13 @@ ConfigKey = Annotated[str, AfterValidator(check_config_key)]
 
 NonEmptyStr = Annotated[str, Field(min_length=1, pattern=r"\S")]
 """A string that must not be empty (``volumeID: ""`` is never meant)."""
+
+
+class Protocol(StrEnum):
+    """The L4 protocol of a port: container, Service and NetworkPolicy ports all use this
+    one enum (``k8sdsl.workloads.Protocol`` and ``k8sdsl.network.Protocol`` are this one).
+    Kubernetes' default is ``TCP``."""
+
+    TCP = "TCP"
+    UDP = "UDP"
+    SCTP = "SCTP"

@@ -21,7 +21,7 @@ from pydantic_core import PydanticCustomError
 
 from k8sdsl.core._model import K8sModel
 from k8sdsl.core._selectors import LabelSelector
-from k8sdsl.core._types import Cidr, Port, check_dns_label, check_port_name
+from k8sdsl.core._types import Cidr, Port, Protocol, check_dns_label, check_port_name
 from k8sdsl.network._dns import (
     CLUSTER_DNS_LABELS,
     CLUSTER_DNS_NAMESPACE,
@@ -72,16 +72,6 @@ def check_port_or_name(value: Any) -> int | str:
 
 PortOrName = Annotated[int | str, PlainValidator(check_port_or_name)]
 """A NetworkPolicy port: a number (1-65535) or the name of a container port."""
-
-
-class Protocol(StrEnum):
-    """The L4 protocol of a port: container, Service and NetworkPolicy ports all use this
-    one enum (``k8sdsl.workloads.Protocol`` is the same object). Kubernetes' default is
-    ``TCP``."""
-
-    TCP = "TCP"
-    UDP = "UDP"
-    SCTP = "SCTP"
 
 
 class PolicyType(StrEnum):

@@ -19,11 +19,11 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from k8sdsl.core._findings import Finding
+from k8sdsl.core._images import ImageReference, ImageReferenceError
 from k8sdsl.core._manifest import Manifest
 from k8sdsl.core._podspecs import PodSpecRef, pod_specs
 from k8sdsl.rules._registry import RuleContext, rule
 from k8sdsl.security._exemptions import PROFILE_ANNOTATION, Control, exemption_reason
-from k8sdsl.workloads._images import ImageReference, ImageReferenceError
 
 
 def _images(ctx: RuleContext) -> Iterator[tuple[Manifest, PodSpecRef, str, dict[str, Any]]]:
@@ -35,6 +35,20 @@ def _images(ctx: RuleContext) -> Iterator[tuple[Manifest, PodSpecRef, str, dict[
                 for i, c in enumerate(items if isinstance(items, list) else []):
                     if isinstance(c, dict) and isinstance(c.get("image"), str):
                         yield m, ref, f"{ref.path}.{key}[{i}]", c
+
+
+def _references(ctx: RuleContext) -> Iterator[tuple[Manifest, str, str]]:
+    """Every image reference of the pods, with its field: containers' ``image`` and image
+    volumes' ``image.reference`` (an OCI image or artifact the kubelet pulls the same way)."""
+    for m, _ref, path, c in _images(ctx):
+        yield m, f"{path}.image", c["image"]
+    for m in ctx.manifests:
+        for ref in pod_specs(m):
+            volumes = ref.spec.get("volumes")
+            for i, volume in enumerate(volumes if isinstance(volumes, list) else []):
+                source = volume.get("image") if isinstance(volume, dict) else None
+                if isinstance(source, dict) and isinstance(source.get("reference"), str):
+                    yield m, f"{ref.path}.volumes[{i}].image.reference", source["reference"]
 
 
 def _parsed(image: str) -> ImageReference | None:
@@ -52,15 +66,12 @@ def _secure(m: Manifest, ref: PodSpecRef) -> bool:
 def invalid_reference(ctx: RuleContext) -> Iterable[Finding]:
     """The kubelet refuses a reference that does not parse (``InvalidImageName``), and the
     pod never starts; uppercase repository names are the usual cause."""
-    for m, _ref, path, c in _images(ctx):
+    for m, path, image in _references(ctx):
         try:
-            ImageReference.parse(c["image"])
+            ImageReference.parse(image)
         except ImageReferenceError as exc:
             yield m.error(
-                "images/invalid-reference",
-                f"{path}.image",
-                f"{c['image']!r} is not an image reference",
-                exc.hint,
+                "images/invalid-reference", path, f"{image!r} is not an image reference", exc.hint
             )
 
 
@@ -130,14 +141,14 @@ def registry(ctx: RuleContext) -> Iterable[Finding]:
     allowed = list(declared) if declared is not None else ctx.settings.get("allowed_registries")
     if not allowed:
         return
-    for m, _ref, path, c in _images(ctx):
-        parsed = _parsed(c["image"])
+    for m, path, image in _references(ctx):
+        parsed = _parsed(image)
         if parsed is None or parsed.from_registry(allowed):
             continue
         yield m.error(
             "images/registry",
-            f"{path}.image",
-            f"image {c['image']!r} comes from {parsed.registry}, which is not an "
+            path,
+            f"image {image!r} comes from {parsed.registry}, which is not an "
             f"allowed registry ({', '.join(allowed)})",
             f"mirror it into {allowed[0]} and use that reference",
         )

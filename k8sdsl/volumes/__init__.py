@@ -6,6 +6,7 @@ mounted volume once in the pod. :data:`CATALOG` holds what Kubernetes does with 
 where it is allowed, when it was deprecated and removed, its CSI driver and access modes.
 """
 
+from k8sdsl.core._images import PullPolicy
 from k8sdsl.volumes._catalog import (
     CATALOG,
     PROJECTION_CATALOG,
@@ -32,7 +33,6 @@ from k8sdsl.volumes._enums import (
     HostPathType,
     MountPropagation,
     PodCertificateKeyType,
-    PullPolicy,
     RecursiveReadOnly,
     ScaleIoStorageMode,
     StorageMedium,

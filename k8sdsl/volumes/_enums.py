@@ -87,17 +87,6 @@ class RecursiveReadOnly(StrEnum):
     ENABLED = "Enabled"
 
 
-class PullPolicy(StrEnum):
-    """When the kubelet pulls an image (containers and image volumes).
-
-    Unset means ``ALWAYS`` for a ``:latest`` tag or no tag, otherwise ``IF_NOT_PRESENT``.
-    """
-
-    ALWAYS = "Always"
-    NEVER = "Never"
-    IF_NOT_PRESENT = "IfNotPresent"
-
-
 class AzureDataDiskCachingMode(StrEnum):
     """Host caching of an Azure data disk (``azureDisk.cachingMode``; default ReadWrite)."""
 

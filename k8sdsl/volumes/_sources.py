@@ -19,6 +19,7 @@ from typing import Annotated, ClassVar, Self
 from pydantic import AfterValidator, Field, PlainValidator, model_validator
 from pydantic_core import PydanticCustomError
 
+from k8sdsl.core._images import Image, PullPolicy
 from k8sdsl.core._model import K8sModel
 from k8sdsl.core._quantity import Quantity
 from k8sdsl.core._types import (
@@ -33,7 +34,6 @@ from k8sdsl.volumes._enums import (
     AzureDataDiskCachingMode,
     AzureDataDiskKind,
     HostPathType,
-    PullPolicy,
     ScaleIoStorageMode,
     StorageMedium,
 )
@@ -856,5 +856,6 @@ class ImageVolumeSource(VolumeSourceBase):
     k8s_key: ClassVar[str] = "image"
     k8s_type = "ImageVolumeSource"
 
-    reference: NonEmptyStr
+    #: checked as container images are: ``[registry/]repository[:tag][@sha256:digest]``
+    reference: Image
     pull_policy: PullPolicy | None = None

@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING, Any, TypeAlias, get_args
 from pydantic import SerializerFunctionWrapHandler, field_validator, model_serializer
 from pydantic_core import PydanticCustomError
 
+from k8sdsl.core._images import PullPolicy
 from k8sdsl.core._model import K8sModel
 from k8sdsl.core._quantity import Quantity
 from k8sdsl.core._types import DnsLabel
 from k8sdsl.volumes._claim import PersistentVolumeClaimTemplate
-from k8sdsl.volumes._enums import AccessMode, HostPathType, PullPolicy, StorageMedium, VolumeMode
+from k8sdsl.volumes._enums import AccessMode, HostPathType, StorageMedium, VolumeMode
 from k8sdsl.volumes._projected import ProjectedVolume, ProjectionBase
 from k8sdsl.volumes._refs import DownwardApiVolumeFile, KeyToPath, LocalObjectReference
 from k8sdsl.volumes._sources import (

@@ -1,5 +1,13 @@
 """Workloads: containers, Pod, SecurePod, Deployment, DaemonSet, Job, Service and images."""
 
+from k8sdsl.core._images import (
+    DEFAULT_REGISTRY,
+    Image,
+    ImagePullPolicy,
+    ImageReference,
+    ImageReferenceError,
+    PullPolicy,
+)
 from k8sdsl.workloads._container import (
     ConfigMapKeySelector,
     Container,
@@ -25,13 +33,6 @@ from k8sdsl.workloads._deployment import (
     DeploymentStrategyType,
     Job,
     RollingUpdate,
-)
-from k8sdsl.workloads._images import (
-    DEFAULT_REGISTRY,
-    Image,
-    ImagePullPolicy,
-    ImageReference,
-    ImageReferenceError,
 )
 from k8sdsl.workloads._pod import (
     OsName,
@@ -124,6 +125,7 @@ __all__ = [
     "Probe",
     "ProcMountType",
     "Protocol",
+    "PullPolicy",
     "ResourceRequirements",
     "RestartPolicy",
     "RollingUpdate",

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Self
 from pydantic import AfterValidator, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from k8sdsl.core._images import Image, ImagePullPolicy
 from k8sdsl.core._model import K8sModel
 from k8sdsl.core._quantity import Quantity
 from k8sdsl.core._types import (
@@ -20,10 +21,9 @@ from k8sdsl.core._types import (
     DnsSubdomain,
     Port,
     PortName,
+    Protocol,  # one enum for every kind of port
 )
-from k8sdsl.network._policy import Protocol  # one enum for every kind of port
 from k8sdsl.volumes._mounts import Mount, VolumeDevice, normalize_mount_path
-from k8sdsl.workloads._images import Image, ImagePullPolicy
 from k8sdsl.workloads._probes import Lifecycle, Probe
 from k8sdsl.workloads._security_context import SecurityContext
 

@@ -43,6 +43,7 @@ from typing_extensions import Unpack
 
 from k8sdsl.core._construct import Construct
 from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Severity
+from k8sdsl.core._images import ImagePullPolicy
 from k8sdsl.security._exemptions import PROFILE_ANNOTATION, Control, Exemption
 from k8sdsl.volumes._mounts import Mount
 from k8sdsl.workloads._container import (
@@ -53,7 +54,6 @@ from k8sdsl.workloads._container import (
     Protocol,
     ResourceRequirements,
 )
-from k8sdsl.workloads._images import ImagePullPolicy
 from k8sdsl.workloads._pod import OsName, Pod, PodFields, PodTemplate
 from k8sdsl.workloads._probes import Lifecycle, Probe
 from k8sdsl.workloads._security_context import (

@@ -33,16 +33,20 @@ _REFERENCE = re.compile(
 _SHA256 = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 
-class ImagePullPolicy(StrEnum):
-    """When the kubelet pulls the image (``imagePullPolicy``).
+class PullPolicy(StrEnum):
+    """When the kubelet pulls an image: a container's ``imagePullPolicy`` and an image
+    volume's ``pullPolicy`` (one enum for both).
 
-    Kubernetes defaults to ``Always`` for ``:latest`` or untagged images and to
-    ``IfNotPresent`` otherwise.
+    Unset means ``ALWAYS`` for a ``:latest`` tag or no tag, otherwise ``IF_NOT_PRESENT``.
     """
 
     ALWAYS = "Always"
     IF_NOT_PRESENT = "IfNotPresent"
     NEVER = "Never"
+
+
+#: deprecated alias of :class:`PullPolicy` (the same class), kept for existing code
+ImagePullPolicy = PullPolicy
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +139,8 @@ def _hint_for(text: str) -> str:
         return "name an image, for example 'registry.example.com/team/app:1.4.2'"
     if stripped != text:
         return f"remove the surrounding whitespace: {stripped!r}"
+    if any(c.isspace() for c in text):
+        return "an image reference has no spaces: [registry/]repository[:tag][@sha256:digest]"
     if "://" in text:
         return f"drop the scheme: {text.split('://', 1)[1]!r}"
     name, sep, rest = text.partition(":")
@@ -173,5 +179,6 @@ __all__ = [
     "ImagePullPolicy",
     "ImageReference",
     "ImageReferenceError",
+    "PullPolicy",
     "check_image",
 ]

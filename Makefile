@@ -56,6 +56,7 @@ test: install $(CHECKOV_STAMP)
 lint: install
 	$(VENV)/bin/ruff check k8sdsl apps tests bench
 	$(VENV)/bin/ruff format --check k8sdsl apps tests bench
+	$(VENV)/bin/lint-imports --no-cache
 
 typecheck: install
 	$(VENV)/bin/mypy

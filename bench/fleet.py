@@ -167,7 +167,7 @@ def run_cdk8s_plus(n: int, outdir: Path) -> int:
 def floor_docs(n: int) -> list[list[dict[str, Any]]]:
     """The objects k8sdsl writes for the fleet, as plain dicts (taken from one k8sdsl app
     and renamed per app, so the floor writes the same amount of YAML)."""
-    from k8sdsl.synth import order_object
+    from k8sdsl.core._yaml import order_object
 
     with tempfile.TemporaryDirectory() as tmp:
         sample = _k8sdsl_objects(Path(tmp))

@@ -5,17 +5,47 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from k8sdsl.core._findings import Finding, ObjectRef, Severity
+from k8sdsl.core._kinds import is_namespaced
+from k8sdsl.core._yaml import sort_like_cdk8s
 
 if TYPE_CHECKING:
     import cdk8s
 
-    from k8sdsl.core._construct import Resource
-    from k8sdsl.synth import App, Chart
+    from k8sdsl.core._construct import Node, Resource
+
+
+class Chart(Protocol):
+    """What the bridge reads of a k8sdsl chart (``k8sdsl.synth.Chart`` is the one): the
+    bridge sits below synth, so it names the shape, not the class."""
+
+    labels: dict[str, str]
+    namespace: str | None
+    _cdk8s_chart: cdk8s.Chart | None
+
+    @property
+    def node(self) -> Node: ...
+
+    @property
+    def app(self) -> App: ...
+
+    @property
+    def cdk8s_chart(self) -> cdk8s.Chart: ...
+
+
+class App(Protocol):
+    """What the bridge reads of a k8sdsl app (``k8sdsl.synth.App``)."""
+
+    @property
+    def cdk8s_app(self) -> cdk8s.App: ...
+
+    @property
+    def charts(self) -> Sequence[Chart]: ...
 
 
 def _node_binary() -> str | None:
@@ -75,13 +105,8 @@ def make_cdk8s_chart(chart: Chart) -> cdk8s.Chart:
     )
 
 
-def make_api_object(resource: Resource) -> cdk8s.ApiObject:
+def make_api_object(chart: Chart, resource: Resource) -> cdk8s.ApiObject:
     lib: Any = import_cdk8s()
-    chart = resource.find_chart()
-    if chart is None:
-        raise RuntimeError("the api_object escape hatch needs the resource to be in a Chart")
-    from k8sdsl.synth import sort_like_cdk8s
-
     body = resource.to_k8s()
     meta = body.pop("metadata")
     api_object = lib.ApiObject(
@@ -235,8 +260,6 @@ def foreign_objects(
 def prepare_cdk8s_synth(chart: Chart, own: list[Any]) -> None:
     """Make cdk8s's own ``App.synth`` write this chart as k8sdsl does: the chart namespace
     on foreign objects of namespaced kinds, and k8sdsl's objects before the foreign ones."""
-    from k8sdsl.core._kinds import is_namespaced
-    from k8sdsl.synth import sort_like_cdk8s
 
     lib: Any = import_cdk8s()
     own_ids = {id(o) for o in own}

@@ -15,55 +15,16 @@ from typing import TYPE_CHECKING, Any
 
 from k8sdsl._pipeline import check_manifests, rule_settings
 from k8sdsl.core._cluster import Cluster
-from k8sdsl.core._construct import Construct, Resource
+from k8sdsl.core._construct import ChartScope, Construct, Resource
 from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Report, Severity
 from k8sdsl.core._kinds import is_namespaced
 from k8sdsl.core._manifest import Manifest
 from k8sdsl.core._types import check_dns_label, check_label_key, check_label_value
 from k8sdsl.core._versions import DEFAULT_VERSION, K8sVersion
-from k8sdsl.core._yaml import dump_documents
+from k8sdsl.core._yaml import dump_documents, order_object, sort_like_cdk8s
 
 if TYPE_CHECKING:
     import cdk8s
-
-_INT_KEY = re.compile(r"^(0|[1-9][0-9]*)$")
-
-
-def _plain_keys(keys: Any) -> bool:
-    # ASCII keys that do not start with a digit sort the same in Python and in JavaScript
-    return all(k.isascii() and not k[:1].isdigit() for k in keys)
-
-
-def js_key_order(keys: list[str]) -> list[str]:
-    # A JavaScript object lists integer-like keys first, in numeric order, then the other
-    # keys in insertion order; cdk8s inserts them sorted by UTF-16 code units.
-    ints = sorted((k for k in keys if _INT_KEY.match(k) and int(k) < 2**32 - 1), key=int)
-    rest = sorted(
-        (k for k in keys if not (_INT_KEY.match(k) and int(k) < 2**32 - 1)),
-        key=lambda k: k.encode("utf-16-be"),
-    )
-    return ints + rest
-
-
-def sort_like_cdk8s(value: Any) -> Any:
-    """Deep-sort keys the way cdk8s's ``ApiObject.toJson`` does, dropping ``None`` values."""
-    if isinstance(value, dict):
-        order = sorted(value) if _plain_keys(value) else js_key_order(list(value))
-        return {k: sort_like_cdk8s(value[k]) for k in order if value[k] is not None}
-    if isinstance(value, list):
-        return [sort_like_cdk8s(v) for v in value]
-    return value
-
-
-_FIRST = ("apiVersion", "kind", "metadata")
-
-
-def order_object(obj: dict[str, Any]) -> dict[str, Any]:
-    """A Kubernetes object in the key order cdk8s writes: apiVersion, kind, metadata, then
-    the other keys sorted; every nested mapping sorted (see :func:`sort_like_cdk8s`)."""
-    data = sort_like_cdk8s(obj)
-    head = {k: data[k] for k in _FIRST if k in data}
-    return head | {k: v for k, v in data.items() if k not in head}
 
 
 class App(Construct):
@@ -227,15 +188,13 @@ class App(Construct):
         return self.last_report
 
 
-class Chart(Construct):
+class Chart(ChartScope):
     """A group of objects written to one file, ``<id>.k8s.yaml``.
 
     ``namespace`` is stamped onto namespaced objects that set none, and never onto
     cluster-scoped ones (PersistentVolume, StorageClass, ClusterRole...). ``labels`` go on
     every object. ``k8s_version`` overrides the app's target for this chart.
     """
-
-    _is_chart = True
 
     def __init__(
         self,
@@ -276,6 +235,15 @@ class Chart(Construct):
                 )
         if problems:
             raise K8sDslError(problems, summary=f"invalid Chart {id!r}")
+
+    @property
+    def allowed_registries(self) -> Sequence[str] | None:
+        return self.app.allowed_registries
+
+    def make_api_object(self, resource: Resource) -> cdk8s.ApiObject:
+        from k8sdsl._cdk8s_bridge import make_api_object
+
+        return make_api_object(self, resource)
 
     @property
     def cdk8s_chart(self) -> cdk8s.Chart:

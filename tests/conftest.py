@@ -15,8 +15,10 @@ os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
 from k8sdsl import App, Chart  # noqa: E402
 from k8sdsl._schema import schemas_for  # noqa: E402
 from k8sdsl.core import SUPPORTED_VERSIONS, Resource  # noqa: E402
-from k8sdsl.core._yaml import dump_documents  # noqa: E402
-from k8sdsl.synth import order_object  # noqa: E402
+from k8sdsl.core._yaml import (
+    dump_documents,  # noqa: E402
+    order_object,  # noqa: E402
+)
 
 
 class YamlSnapshot(SingleFileSnapshotExtension):

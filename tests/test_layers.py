@@ -1,99 +1,112 @@
-"""Layers point one way: core <- values <- resources <- rules/synth <- cli.
-
-Checked on the source (module-level imports only: imports inside functions are the
-deliberate, lazy way across, e.g. to cdk8s on demand).
-"""
+"""The layers of docs/architecture.md, enforced with import-linter on every import (module
+level, inside functions, under TYPE_CHECKING): the contracts in pyproject.toml are kept, they
+name every part of the package, and they do catch a violation."""
 
 from __future__ import annotations
 
-import ast
+import subprocess
+import sys
+import textwrap
+import tomllib
 from pathlib import Path
 
 import pytest
 
-PKG = Path(__file__).resolve().parent.parent / "k8sdsl"
+ROOT = Path(__file__).resolve().parent.parent
+PKG = ROOT / "k8sdsl"
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
 
 
-def module_name(path: Path) -> str:
-    rel = path.relative_to(PKG.parent).with_suffix("")
-    parts = list(rel.parts)
-    if parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
+def run_lint_imports(cwd: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache", *extra],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(cwd), "PATH": "/usr/bin:/bin"},
+    )
 
 
-def top_level_imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text())
-    found: set[str] = set()
-    for node in tree.body:
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.dump(node.test):
-            continue  # typing-only imports cost nothing at run time
-        for sub in ast.walk(node) if isinstance(node, ast.Try | ast.If) else [node]:
-            if isinstance(sub, ast.Import):
-                found |= {a.name for a in sub.names}
-            elif isinstance(sub, ast.ImportFrom) and sub.module and sub.level == 0:
-                found.add(sub.module)
+def test_the_contracts_are_kept() -> None:
+    result = run_lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "3 kept, 0 broken" in result.stdout
+
+
+def contracts() -> list[dict[str, object]]:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    found: list[dict[str, object]] = config["tool"]["importlinter"]["contracts"]
     return found
 
 
-MODULES = {module_name(p): top_level_imports(p) for p in sorted(PKG.rglob("*.py"))}
+def test_every_part_of_the_package_has_a_layer() -> None:
+    [layers] = [c for c in contracts() if c["type"] == "layers"]
+    named = {
+        part.strip()
+        for layer in layers["layers"]  # type: ignore[attr-defined]
+        for part in str(layer).split("|")
+    }
+    parts = {
+        f"k8sdsl.{p.stem if p.is_file() else p.name}"
+        for p in PKG.iterdir()
+        if (p.is_dir() and (p / "__init__.py").exists())
+        or (p.suffix == ".py" and p.stem not in ("__init__", "__main__"))
+    }
+    assert parts == named, f"give these a layer: {sorted(parts - named)}"
 
-# package -> k8sdsl packages it must not import at module level
-FORBIDDEN = {
-    "k8sdsl.core": [
-        "k8sdsl.volumes",
-        "k8sdsl.storage",
-        "k8sdsl.workloads",
-        "k8sdsl.network",
-        "k8sdsl.security",
-        "k8sdsl.rules",
-        "k8sdsl.synth",
-        "k8sdsl.cli",
+
+@pytest.mark.parametrize(
+    ("module", "source", "broken"),
+    [
+        # a value module reaching up into resources
+        ("low/values.py", "from demo.high import resources\n", "Layers"),
+        # an import inside a function counts too
+        ("low/values.py", "def f():\n    from demo.high import resources\n", "Layers"),
+        # a circle between two modules of one package
+        ("high/resources.py", "from demo.high import more\n", "circle"),
     ],
-    "k8sdsl.volumes": [
-        "k8sdsl.storage",
-        "k8sdsl.workloads",
-        "k8sdsl.network",
-        "k8sdsl.rules",
-        "k8sdsl.synth",
-        "k8sdsl.cli",
-    ],
-    "k8sdsl.rules": ["k8sdsl.synth", "k8sdsl.cli"],
-    "k8sdsl.storage": ["k8sdsl.synth", "k8sdsl.cli"],
-    "k8sdsl.workloads": ["k8sdsl.synth", "k8sdsl.cli"],
-    "k8sdsl.network": ["k8sdsl.synth", "k8sdsl.cli"],
-    "k8sdsl.security": ["k8sdsl.synth", "k8sdsl.cli"],
-    "k8sdsl.synth": ["k8sdsl.cli"],
-}
+)
+def test_a_violation_breaks_a_contract(
+    tmp_path: Path, module: str, source: str, broken: str
+) -> None:
+    """The same kinds of contract on a small package: each mistake is caught."""
+    demo = tmp_path / "demo"
+    for sub in ("low", "high"):
+        (demo / sub).mkdir(parents=True)
+        (demo / sub / "__init__.py").write_text("")
+    (demo / "__init__.py").write_text("")
+    (demo / "low" / "values.py").write_text("X = 1\n")
+    (demo / "high" / "resources.py").write_text("from demo.low import values\n")
+    (demo / "high" / "more.py").write_text("from demo.high import resources\n")
+    (tmp_path / ".importlinter").write_text(
+        textwrap.dedent(
+            """\
+            [importlinter]
+            root_package = demo
 
+            [importlinter:contract:layers]
+            name = Layers
+            type = layers
+            layers =
+                demo.high
+                demo.low
 
-@pytest.mark.parametrize("package", sorted(FORBIDDEN))
-def test_layers_point_one_way(package: str) -> None:
-    bad = [
-        f"{mod} imports {imp}"
-        for mod, imports in MODULES.items()
-        if mod == package or mod.startswith(package + ".")
-        for imp in imports
-        for forbidden in FORBIDDEN[package]
-        if imp == forbidden or imp.startswith(forbidden + ".")
-    ]
-    assert not bad, "\n".join(bad)
-
-
-def test_only_the_bridge_imports_cdk8s_at_module_level() -> None:
-    """Importing k8sdsl must not start a node process: cdk8s is imported on demand."""
-    importers = sorted(
-        mod
-        for mod, imports in MODULES.items()
-        if any(i == "cdk8s" or i.startswith(("cdk8s.", "cdk8s_plus")) for i in imports)
+            [importlinter:contract:acyclic]
+            name = No circle
+            type = acyclic_siblings
+            ancestors = demo
+            """
+        )
     )
-    assert importers == []
+    assert run_lint_imports(tmp_path).returncode == 0
+    target = demo / module
+    target.write_text(target.read_text() + source)
+    result = run_lint_imports(tmp_path)
+    assert result.returncode == 1
+    assert broken in result.stdout.split("Broken contracts", 1)[1]
 
 
 def test_importing_k8sdsl_starts_no_node_process() -> None:
-    import subprocess
-    import sys
-
     code = (
         "import k8sdsl, k8sdsl.rules; k8sdsl.rules.load_rules(); import sys; "
         "print('cdk8s' in sys.modules, 'jsii' in sys.modules)"

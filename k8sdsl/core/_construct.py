@@ -9,20 +9,21 @@ resource's ``api_object`` escape hatch is used.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import ValidationError
 
 from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Severity, ValueInputError
+from k8sdsl.core._guard import guard_class, known_class
 from k8sdsl.core._kinds import is_namespaced
 from k8sdsl.core._metadata import metadata_problems
+from k8sdsl.core._model import value_error_from_pydantic
+from k8sdsl.core._versions import DEFAULT_VERSION, K8sVersion
 
 if TYPE_CHECKING:
     import cdk8s
-
-    from k8sdsl.core._versions import K8sVersion
 
 
 class Node:
@@ -66,8 +67,6 @@ class Construct:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        from k8sdsl.core._guard import guard_class
-
         guard_class(cls)
 
     def __init__(self, scope: Construct | None, id: str) -> None:
@@ -131,22 +130,45 @@ class Construct:
                 summary=f"invalid {type(self).__name__} at {self.node.path}",
             ) from None
         except ValidationError as exc:  # models built with model_validate
-            from k8sdsl.core._model import value_error_from_pydantic
-
             err = value_error_from_pydantic(type(self), exc)  # type: ignore[arg-type]
             raise K8sDslError(
                 [_with_source(f, self.node.path) for f in err.findings],
                 summary=f"invalid {type(self).__name__} at {self.node.path}",
             ) from None
 
-    def find_chart(self) -> Any:
+    def find_chart(self) -> ChartScope | None:
         """The chart this construct belongs to (``None`` when it has none)."""
         node: Construct | None = self
         while node is not None:
-            if getattr(node, "_is_chart", False):
+            if isinstance(node, ChartScope):
                 return node
             node = node.node.scope
         return None
+
+
+known_class(Construct, scope=True)
+
+
+class ChartScope(Construct):
+    """What the construct tree knows of a chart: its namespace, labels and target version,
+    and how it renders a resource through cdk8s (the ``api_object`` escape hatch).
+
+    ``k8sdsl.Chart`` (in ``k8sdsl.synth``) is the one implementation; core names this base
+    so that it needs neither duck typing nor an import of the layers above it.
+    """
+
+    namespace: str | None
+    labels: dict[str, str]
+    k8s_version: K8sVersion
+
+    @property
+    def allowed_registries(self) -> Sequence[str] | None:
+        """The registries images may come from, as the app's declared cluster says."""
+        return None
+
+    def make_api_object(self, resource: Resource) -> cdk8s.ApiObject:
+        """``resource`` as a cdk8s ApiObject in this chart's cdk8s chart."""
+        raise NotImplementedError
 
 
 def _child_path(scope: Construct, id: object) -> str:
@@ -233,10 +255,8 @@ class Resource(Construct):
     def k8s_version(self) -> K8sVersion:
         chart = self.find_chart()
         if chart is None:
-            from k8sdsl.core._versions import DEFAULT_VERSION, K8sVersion
-
             return K8sVersion(DEFAULT_VERSION)
-        return chart.k8s_version  # type: ignore[no-any-return]
+        return chart.k8s_version
 
     def metadata(self) -> dict[str, Any]:
         meta: dict[str, Any] = {"name": self.name}
@@ -277,9 +297,21 @@ class Resource(Construct):
         the schema at synth.
         """
         if self._api_object is None:
-            from k8sdsl._cdk8s_bridge import make_api_object
-
-            self._api_object = make_api_object(self)
+            chart = self.find_chart()
+            if chart is None:
+                raise K8sDslError(
+                    [
+                        Finding(
+                            Severity.ERROR,
+                            "construct/outside-chart",
+                            "the api_object escape hatch needs the resource to be in a Chart",
+                            self.ref(),
+                            "api_object",
+                            "create the resource in a Chart: Kind(chart, 'id', ...)",
+                        )
+                    ]
+                )
+            self._api_object = chart.make_api_object(self)
         return self._api_object
 
     def ref(self) -> ObjectRef:

@@ -24,6 +24,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Severity, ValueInputError
+from k8sdsl.core._kinds import is_namespaced
 from k8sdsl.core._suggest import suggest
 
 
@@ -70,18 +71,23 @@ def _hints(func: Callable[..., Any]) -> dict[str, Any]:
         return hints
 
 
-def _k8sdsl_classes() -> dict[str, type[Any]]:
-    from k8sdsl.core._construct import Construct
-    from k8sdsl.core._model import K8sModel
+#: every k8sdsl class by name, for resolving string annotations (filled by guard_class and
+#: known_class as the classes are defined, so this module imports none of them)
+_CLASSES: dict[str, type[Any]] = {}
+#: the construct tree's node class (Construct), registered by its module
+_SCOPE_TYPES: list[type[Any]] = []
 
-    found: dict[str, type[Any]] = {}
-    stack: list[type[Any]] = [Construct, K8sModel]
-    while stack:
-        cls = stack.pop()
-        if cls.__module__.startswith("k8sdsl."):
-            found.setdefault(cls.__name__, cls)
-        stack.extend(cls.__subclasses__())
-    return found
+
+def known_class(cls: type[Any], *, scope: bool = False) -> None:
+    """Record a k8sdsl class that ``guard_class`` does not see (a base class); ``scope``
+    marks the construct tree's node class, whose instances are the scopes of calls."""
+    _CLASSES.setdefault(cls.__name__, cls)
+    if scope and cls not in _SCOPE_TYPES:
+        _SCOPE_TYPES.append(cls)
+
+
+def _k8sdsl_classes() -> dict[str, type[Any]]:
+    return _CLASSES
 
 
 def _conforms(value: Any, hint: Any) -> bool:
@@ -374,8 +380,6 @@ def _argument_findings(
 
 
 def _namespaced(kind: str) -> bool:
-    from k8sdsl.core._kinds import is_namespaced
-
     return is_namespaced(kind)
 
 
@@ -400,10 +404,9 @@ def _type_hint(name: str, value: Any, hint: Any) -> str:
 
 def _where(owner_cls: type[Any], args: tuple[Any, ...]) -> ObjectRef:
     """The user's line that made the call, and the construct path when there is one."""
-    from k8sdsl.core._construct import Construct
-
     path = ""
-    if len(args) >= 3 and isinstance(args[1], Construct) and isinstance(args[2], str):
+    scope_types = tuple(_SCOPE_TYPES)
+    if len(args) >= 3 and isinstance(args[1], scope_types) and isinstance(args[2], str):
         scope_path = args[1].node.path
         path = f"{scope_path}/{args[2]}" if scope_path else args[2]
     return ObjectRef(kind=owner_cls.__name__, name=path, source=_caller())
@@ -549,6 +552,7 @@ def guard_class(cls: type[Any], *, value_error: bool = False, init: bool = True)
     """Wrap the ``__init__`` and public classmethod factories ``cls`` itself defines."""
     if not cls.__module__.startswith("k8sdsl."):
         return  # a user's subclass: its own arguments are its own business
+    _CLASSES.setdefault(cls.__name__, cls)
     own = vars(cls)
     own_init = own.get("__init__") if init else None
     if own_init is not None and not getattr(own_init, "__k8sdsl_guarded__", False):

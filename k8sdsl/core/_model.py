@@ -9,6 +9,7 @@ from pydantic import AliasGenerator, BaseModel, ConfigDict, ValidationError
 from pydantic_core import ErrorDetails
 
 from k8sdsl.core._findings import Finding, ObjectRef, Severity, ValueInputError
+from k8sdsl.core._guard import guard_class, known_class
 from k8sdsl.core._suggest import suggest
 
 
@@ -46,8 +47,6 @@ class K8sModel(BaseModel):
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
-        from k8sdsl.core._guard import guard_class
-
         # the factories (ContainerPort.tcp, Volume.claim...): __init__ is pydantic's
         guard_class(cls, value_error=True, init=False)
 
@@ -82,6 +81,9 @@ class K8sModel(BaseModel):
     def to_k8s(self) -> dict[str, Any]:
         """The Kubernetes dict of this value (camelCase keys, unset fields left out)."""
         return self.model_dump(by_alias=True, exclude_none=True, mode="json")
+
+
+known_class(K8sModel)
 
 
 def _loc_to_path(loc: tuple[int | str, ...], model: type[BaseModel] | None) -> str:

@@ -40,7 +40,7 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["dump_document", "dump_documents"]
+__all__ = ["dump_document", "dump_documents", "js_key_order", "order_object", "sort_like_cdk8s"]
 
 # Scalar-decision caches are plain dicts (faster than lru_cache on the hot path); they are
 # cleared wholesale when they grow past this many entries so a long-lived process cannot leak.
@@ -587,3 +587,45 @@ def dump_documents(docs: Sequence[Any]) -> str:
     jsii passes as ``undefined``) becomes an empty line -- so the result has no leading
     ``---`` and no trailing separator, matching cdk8s's multi-document manifests."""
     return "---\n".join("\n" if d is None else dump_document(d) for d in docs)
+
+
+# -- key order: the order cdk8s gives an object's keys before it writes them ----------------
+
+_INT_KEY = re.compile(r"^(0|[1-9][0-9]*)$")
+
+
+def _plain_keys(keys: Any) -> bool:
+    # ASCII keys that do not start with a digit sort the same in Python and in JavaScript
+    return all(k.isascii() and not k[:1].isdigit() for k in keys)
+
+
+def js_key_order(keys: list[str]) -> list[str]:
+    # A JavaScript object lists integer-like keys first, in numeric order, then the other
+    # keys in insertion order; cdk8s inserts them sorted by UTF-16 code units.
+    ints = sorted((k for k in keys if _INT_KEY.match(k) and int(k) < 2**32 - 1), key=int)
+    rest = sorted(
+        (k for k in keys if not (_INT_KEY.match(k) and int(k) < 2**32 - 1)),
+        key=lambda k: k.encode("utf-16-be"),
+    )
+    return ints + rest
+
+
+def sort_like_cdk8s(value: Any) -> Any:
+    """Deep-sort keys the way cdk8s's ``ApiObject.toJson`` does, dropping ``None`` values."""
+    if isinstance(value, dict):
+        order = sorted(value) if _plain_keys(value) else js_key_order(list(value))
+        return {k: sort_like_cdk8s(value[k]) for k in order if value[k] is not None}
+    if isinstance(value, list):
+        return [sort_like_cdk8s(v) for v in value]
+    return value
+
+
+_FIRST = ("apiVersion", "kind", "metadata")
+
+
+def order_object(obj: dict[str, Any]) -> dict[str, Any]:
+    """A Kubernetes object in the key order cdk8s writes: apiVersion, kind, metadata, then
+    the other keys sorted; every nested mapping sorted (see :func:`sort_like_cdk8s`)."""
+    data = sort_like_cdk8s(obj)
+    head = {k: data[k] for k in _FIRST if k in data}
+    return head | {k: v for k, v in data.items() if k not in head}

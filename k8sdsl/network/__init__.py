@@ -1,6 +1,6 @@
 """Network policies and their patterns, reachability, and cluster DNS."""
 
-from k8sdsl.network._dns import (
+from k8sdsl.core._dns import (
     CLUSTER_DNS_LABELS,
     CLUSTER_DNS_NAMESPACE,
     CLUSTER_DNS_PORT,

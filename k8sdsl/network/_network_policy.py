@@ -6,9 +6,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 from k8sdsl.core._construct import Construct, Resource
+from k8sdsl.core._dns import CLUSTER_DNS_NAMESPACE
 from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Severity, ValueInputError
 from k8sdsl.core._selectors import LabelSelector
-from k8sdsl.network._dns import CLUSTER_DNS_NAMESPACE
 from k8sdsl.network._policy import (
     EgressRule,
     IngressRule,

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from k8sdsl.core._construct import Construct
+from k8sdsl.core._dns import CLUSTER_DNS_NAMESPACE
 from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Severity
 from k8sdsl.core._selectors import LabelSelector
-from k8sdsl.network._dns import CLUSTER_DNS_NAMESPACE
 from k8sdsl.network._network_policy import NetworkPolicy
 from k8sdsl.network._policy import (
     EgressRule,

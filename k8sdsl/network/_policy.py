@@ -19,14 +19,14 @@ from typing import Annotated, Any, Self
 from pydantic import Field, PlainValidator, model_validator
 from pydantic_core import PydanticCustomError
 
-from k8sdsl.core._model import K8sModel
-from k8sdsl.core._selectors import LabelSelector
-from k8sdsl.core._types import Cidr, Port, Protocol, check_dns_label, check_port_name
-from k8sdsl.network._dns import (
+from k8sdsl.core._dns import (
     CLUSTER_DNS_LABELS,
     CLUSTER_DNS_NAMESPACE,
     CLUSTER_DNS_PORT,
 )
+from k8sdsl.core._model import K8sModel
+from k8sdsl.core._selectors import LabelSelector
+from k8sdsl.core._types import Cidr, Port, Protocol, check_dns_label, check_port_name
 
 #: The label Kubernetes puts on every namespace (immutable, set by the API server since 1.22).
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"

@@ -12,10 +12,13 @@ import shlex
 from typing import Any
 
 from k8sdsl.core._construct import Construct
+from k8sdsl.core._dns import DEFAULT_CLUSTER_DOMAIN, DnsPolicy, service_fqdn
 from k8sdsl.core._findings import Finding, K8sDslError, Severity
-from k8sdsl.network._dns import DEFAULT_CLUSTER_DOMAIN, DnsPolicy, service_fqdn
 from k8sdsl.network._network_policy import NetworkPolicy
 from k8sdsl.network._policy import EgressRule, IngressRule, NetworkPolicyPeer, NetworkPolicyPort
+from k8sdsl.volumes import StorageMedium, Volume
+from k8sdsl.workloads import ContainerPort, Deployment, Job, SecurePodTemplate
+from k8sdsl.workloads._service import Service, ServicePort
 
 #: busybox 1.36.1 (the multi-arch index), pinned by tag and digest: the probe runs
 #: ``nslookup``, ``wget`` and ``httpd`` from this one small image.
@@ -101,12 +104,6 @@ class ClusterDnsProbe(Construct):
         active_deadline_seconds: int = 300,
     ) -> None:
         super().__init__(scope, id)
-        # imported here, not at module level: k8sdsl.workloads imports this package's DNS
-        # values for Pod(dns_policy=..., dns_config=...), so a module-level import would be
-        # circular
-        from k8sdsl.volumes import StorageMedium, Volume
-        from k8sdsl.workloads import ContainerPort, Deployment, Job, SecurePodTemplate
-        from k8sdsl.workloads._service import Service, ServicePort
 
         chart = self.find_chart()
         resolved = namespace if namespace is not None else getattr(chart, "namespace", None)

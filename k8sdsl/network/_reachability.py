@@ -30,11 +30,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from k8sdsl.core._dns import CLUSTER_DNS_LABELS, CLUSTER_DNS_NAMESPACE, CLUSTER_DNS_PORT
 from k8sdsl.core._manifest import Manifest
 from k8sdsl.core._podspecs import pod_specs
 from k8sdsl.core._selectors import LabelSelector
 from k8sdsl.core._versions import DEFAULT_VERSION, K8sVersion
-from k8sdsl.network._dns import CLUSTER_DNS_LABELS, CLUSTER_DNS_NAMESPACE, CLUSTER_DNS_PORT
 from k8sdsl.network._policy import NAMESPACE_NAME_LABEL
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network

@@ -11,11 +11,11 @@ import ipaddress
 from collections.abc import Iterator
 from typing import Any
 
+from k8sdsl.core._dns import CLUSTER_DNS_LABELS, CLUSTER_DNS_NAMESPACE, CLUSTER_DNS_PORT
 from k8sdsl.core._findings import Finding
 from k8sdsl.core._manifest import Manifest
 from k8sdsl.core._podspecs import pod_specs
 from k8sdsl.core._types import check_port_name
-from k8sdsl.network._dns import CLUSTER_DNS_LABELS, CLUSTER_DNS_NAMESPACE, CLUSTER_DNS_PORT
 from k8sdsl.network._reachability import (
     PeerView,
     PolicyView,

@@ -586,7 +586,7 @@ class PodAdmissionPolicy(Construct):
         super().__init__(scope, id)
         chart = self.find_chart()
         if allowed_registries is None and chart is not None:
-            allowed_registries = chart.app.allowed_registries
+            allowed_registries = chart.allowed_registries
         version = chart.k8s_version if chart is not None else None
         target = (version.major, version.minor) if version is not None else (1, 35)
         self.honour_exemptions = honour_exemptions

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from pydantic import Field
 
@@ -41,8 +41,13 @@ from k8sdsl.security._rbac_catalog import (
 )
 from k8sdsl.security._rbac_checks import RbacProblem, binding_problems, policy_rule_problems
 
-if TYPE_CHECKING:
-    from k8sdsl.security._service_account import ServiceAccount
+
+@runtime_checkable
+class SubjectSource(Protocol):
+    """What a binding accepts besides a :class:`Subject`: an identity construct that names
+    itself as one (``ServiceAccount.as_subject()``)."""
+
+    def as_subject(self) -> Subject: ...
 
 
 def _resolve(resource: str) -> tuple[str, str]:
@@ -368,7 +373,7 @@ class ClusterRole(_RoleBase):
         return body
 
 
-def _subject(value: Subject | ServiceAccount) -> Subject:
+def _subject(value: Subject | SubjectSource) -> Subject:
     if isinstance(value, Subject):
         return value
     return value.as_subject()
@@ -414,7 +419,7 @@ class RoleBinding(_BindingBase):
         id: str,
         *,
         role: Role | ClusterRole | RoleRef | BuiltinClusterRole | str,
-        subjects: Sequence[Subject | ServiceAccount],
+        subjects: Sequence[Subject | SubjectSource],
         exemptions: Sequence[Exemption] = (),
         name: str | None = None,
         namespace: str | None = None,
@@ -462,7 +467,7 @@ class ClusterRoleBinding(_BindingBase):
         id: str,
         *,
         role: ClusterRole | RoleRef | BuiltinClusterRole | str,
-        subjects: Sequence[Subject | ServiceAccount],
+        subjects: Sequence[Subject | SubjectSource],
         exemptions: Sequence[Exemption] = (),
         name: str | None = None,
         labels: Mapping[str, str] | None = None,
@@ -499,7 +504,7 @@ class Grant(Construct):
         scope: Construct,
         id: str,
         *,
-        subject: Subject | ServiceAccount,
+        subject: Subject | SubjectSource,
         read: Sequence[str] = (),
         write: Sequence[str] = (),
         rules: Sequence[PolicyRule] = (),

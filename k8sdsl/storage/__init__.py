@@ -10,9 +10,7 @@ from k8sdsl.storage._binder import (
     Outcome,
     bind,
 )
-from k8sdsl.storage._claim import NO_CLASS, PersistentVolumeClaim, volume_snapshot
 from k8sdsl.storage._nfs import DEFAULT_EXPORT_OPTIONS, NfsExport, NfsVolume
-from k8sdsl.storage._persistent_volume import PersistentVolume
 from k8sdsl.storage._storage_class import StorageClass
 from k8sdsl.storage._values import (
     HOSTNAME_LABEL,
@@ -29,6 +27,12 @@ from k8sdsl.storage._values import (
     TopologySelectorTerm,
     VolumeBindingMode,
     VolumeNodeAffinity,
+)
+from k8sdsl.storage._volumes_and_claims import (
+    NO_CLASS,
+    PersistentVolume,
+    PersistentVolumeClaim,
+    volume_snapshot,
 )
 
 __all__ = [

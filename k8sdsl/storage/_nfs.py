@@ -22,9 +22,8 @@ from k8sdsl.core._findings import Finding, K8sDslError, Severity
 from k8sdsl.core._model import K8sModel
 from k8sdsl.core._quantity import Quantity
 from k8sdsl.core._types import AbsolutePath, dns_fix
-from k8sdsl.storage._claim import NO_CLASS, PersistentVolumeClaim
-from k8sdsl.storage._persistent_volume import PersistentVolume
 from k8sdsl.storage._values import ReclaimPolicy
+from k8sdsl.storage._volumes_and_claims import NO_CLASS, PersistentVolume, PersistentVolumeClaim
 from k8sdsl.volumes import AccessMode, Mount, ObjectReference, Volume
 
 #: the exports(5) options the notes' server should use: read-write, replies only after the

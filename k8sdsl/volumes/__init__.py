@@ -38,13 +38,7 @@ from k8sdsl.volumes._enums import (
     StorageMedium,
     VolumeMode,
 )
-from k8sdsl.volumes._mounts import (
-    Mount,
-    MountPath,
-    VolumeDevice,
-    collect_volumes,
-    normalize_mount_path,
-)
+from k8sdsl.volumes._mounts import collect_volumes, normalize_mount_path
 from k8sdsl.volumes._projected import (
     ClusterTrustBundleProjection,
     ConfigMapProjection,
@@ -110,8 +104,11 @@ from k8sdsl.volumes._sources import (
 from k8sdsl.volumes._volume import (
     PERSISTENT_VOLUME_SOURCE_TYPES,
     POD_SOURCE_TYPES,
+    Mount,
+    MountPath,
     PersistentVolumeSource,
     Volume,
+    VolumeDevice,
     VolumeSource,
     pv_form_hint,
 )

@@ -1,19 +1,35 @@
-"""``Volume``: a name and exactly one source; and the unions of pod and PV sources."""
+"""``Volume``: a name and exactly one source; the unions of pod and PV sources; and
+``Mount`` / ``VolumeDevice``, where a container sees a volume (each carries its volume)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeAlias, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Self, TypeAlias, get_args
 
-from pydantic import SerializerFunctionWrapHandler, field_validator, model_serializer
+from pydantic import (
+    AfterValidator,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from k8sdsl.core._images import PullPolicy
 from k8sdsl.core._model import K8sModel
 from k8sdsl.core._quantity import Quantity
-from k8sdsl.core._types import DnsLabel
+from k8sdsl.core._types import AbsolutePath, DnsLabel, RelativePath
+from k8sdsl.volumes._catalog import volume_facts
 from k8sdsl.volumes._claim import PersistentVolumeClaimTemplate
-from k8sdsl.volumes._enums import AccessMode, HostPathType, StorageMedium, VolumeMode
+from k8sdsl.volumes._enums import (
+    AccessMode,
+    HostPathType,
+    MountPropagation,
+    RecursiveReadOnly,
+    StorageMedium,
+    VolumeMode,
+)
 from k8sdsl.volumes._projected import ProjectedVolume, ProjectionBase
 from k8sdsl.volumes._refs import DownwardApiVolumeFile, KeyToPath, LocalObjectReference
 from k8sdsl.volumes._sources import (
@@ -60,10 +76,6 @@ from k8sdsl.volumes._sources import (
     VsphereVirtualDiskVolumeSource,
 )
 from k8sdsl.volumes._tagged import tagged_union
-
-if TYPE_CHECKING:
-    from k8sdsl.volumes._enums import MountPropagation, RecursiveReadOnly
-    from k8sdsl.volumes._mounts import Mount, VolumeDevice
 
 # The unions are written out once as plain ``Union``s so type checkers see every member; at
 # run time they become tagged unions (pydantic picks the member by the value's class).
@@ -246,8 +258,6 @@ class Volume(K8sModel):
 
         The pod collects the volume from the mount, so it is listed once in ``spec.volumes``.
         """
-        from k8sdsl.volumes._mounts import Mount
-
         return Mount(
             volume=self,
             mount_path=mount_path,
@@ -260,8 +270,6 @@ class Volume(K8sModel):
 
     def device(self, device_path: str) -> VolumeDevice:
         """This (raw block) volume as a device at ``device_path`` (``volumeDevices``)."""
-        from k8sdsl.volumes._mounts import VolumeDevice
-
         return VolumeDevice(volume=self, device_path=device_path)
 
     # -- named factories ----------------------------------------------------------------------
@@ -433,3 +441,129 @@ def _items(items: Sequence[KeyToPath] | Mapping[str, str] | None) -> tuple[KeyTo
     if isinstance(items, Mapping):
         return tuple(KeyToPath(key=k, path=p) for k, p in items.items())
     return tuple(items)
+
+
+# -- mounts: where a container sees a volume ---------------------------------------------
+
+
+def check_mount_path(value: str) -> str:
+    # The API server accepts any absolute path, but whitespace inside a mount path is
+    # practically always a typo (the notes' "/projected -volume"): the container then
+    # finds its files somewhere nobody looks.
+    if any(c.isspace() for c in value):
+        fixed = re.sub(r"\s+", "", value)
+        raise PydanticCustomError(
+            "mount_path",
+            "contains whitespace",
+            {"hint": f"use {fixed!r}", "value": value},
+        )
+    return value
+
+
+MountPath = Annotated[AbsolutePath, AfterValidator(check_mount_path)]
+"""Where a container sees a volume: an absolute path without whitespace."""
+
+
+def check_sub_path_expr(value: str) -> str:
+    if value.startswith("/") or ".." in value.split("/") or not value:
+        raise PydanticCustomError(
+            "sub_path_expr",
+            "must be a relative path without '..' (it may use $(VAR) references)",
+            {"hint": "for example '$(POD_NAME)'", "value": value},
+        )
+    return value
+
+
+SubPathExpr = Annotated[str, AfterValidator(check_sub_path_expr)]
+"""A subPath with ``$(VAR)`` references to the container's environment (``$(POD_NAME)``)."""
+
+
+class Mount(K8sModel):
+    """A volume mounted into a container (one ``volumeMounts`` entry).
+
+    The mount carries its :class:`Volume`, so it cannot name a volume the pod lacks; the pod
+    collects ``mount.volume`` from every container into ``spec.volumes`` once.
+
+    Defaults (unset fields are left out): ``read_only`` False (but secret, configMap,
+    downwardAPI, projected and image volumes are always read-only); no ``sub_path`` (the
+    whole volume); ``mount_propagation`` None (Linux rprivate); ``recursive_read_only``
+    Disabled.
+    """
+
+    k8s_type = "VolumeMount"
+
+    volume: Volume
+    mount_path: MountPath
+    read_only: bool | None = None
+    sub_path: RelativePath | None = None
+    sub_path_expr: SubPathExpr | None = None
+    mount_propagation: MountPropagation | None = None
+    recursive_read_only: RecursiveReadOnly | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.sub_path is not None and self.sub_path_expr is not None:
+            raise PydanticCustomError(
+                "sub_path_conflict",
+                "sub_path and sub_path_expr are mutually exclusive",
+                {"hint": "keep sub_path_expr if the path uses $(VAR), else sub_path"},
+            )
+        facts = volume_facts(self.volume.k8s_key)
+        if self.read_only is False and facts.always_read_only:
+            raise PydanticCustomError(
+                "read_only_source",
+                "{key} volumes are always mounted read-only; read_only=False cannot make "
+                "'{volume}' writable",
+                {
+                    "key": self.volume.k8s_key,
+                    "volume": self.volume.name,
+                    "hint": "drop read_only=False (or copy the files into an emptyDir in an "
+                    "init container if the app must write next to them)",
+                },
+            )
+        if self.read_only is False and getattr(self.volume.source, "read_only", None) is True:
+            raise PydanticCustomError(
+                "read_only_source",
+                "the {key} source of '{volume}' sets read_only=True, which forces every mount "
+                "read-only",
+                {
+                    "key": self.volume.k8s_key,
+                    "volume": self.volume.name,
+                    "hint": "drop read_only=False here, or read_only=True on the source",
+                },
+            )
+        if self.recursive_read_only is RecursiveReadOnly.ENABLED:
+            if self.read_only is not True:
+                raise PydanticCustomError(
+                    "recursive_read_only",
+                    "recursive_read_only=Enabled needs read_only=True",
+                    {"hint": "pass read_only=True"},
+                )
+            if self.mount_propagation not in (None, MountPropagation.NONE):
+                raise PydanticCustomError(
+                    "recursive_read_only",
+                    "recursive_read_only=Enabled needs mount_propagation unset or None",
+                    {"hint": "drop mount_propagation, or use RecursiveReadOnly.IF_POSSIBLE"},
+                )
+        return self
+
+    @model_serializer(mode="wrap")
+    def _render(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        out: dict[str, Any] = handler(self)
+        out.pop("volume", None)
+        return {"name": self.volume.name, **out}
+
+
+class VolumeDevice(K8sModel):
+    """A raw block volume (a claim with ``volumeMode: Block``) exposed to a container as a
+    device (one ``volumeDevices`` entry)."""
+
+    k8s_type = "VolumeDevice"
+
+    volume: Volume
+    device_path: AbsolutePath
+
+    @model_serializer(mode="wrap")
+    def _render(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        out: dict[str, Any] = handler(self)
+        return {"name": self.volume.name, "devicePath": out["devicePath"]}

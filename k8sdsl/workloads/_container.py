@@ -23,7 +23,8 @@ from k8sdsl.core._types import (
     PortName,
     Protocol,  # one enum for every kind of port
 )
-from k8sdsl.volumes._mounts import Mount, VolumeDevice, normalize_mount_path
+from k8sdsl.volumes._mounts import normalize_mount_path
+from k8sdsl.volumes._volume import Mount, VolumeDevice
 from k8sdsl.workloads._probes import Lifecycle, Probe
 from k8sdsl.workloads._security_context import SecurityContext
 

@@ -17,13 +17,13 @@ from pydantic_core import PydanticCustomError
 from typing_extensions import Unpack
 
 from k8sdsl.core._construct import Construct, Resource
+from k8sdsl.core._dns import DnsConfig, DnsPolicy
 from k8sdsl.core._findings import Finding, K8sDslError, Severity
 from k8sdsl.core._model import K8sModel
 from k8sdsl.core._types import DnsLabel, DnsSubdomain, LabelKey, LabelValue
-from k8sdsl.network._dns import DnsConfig, DnsPolicy
 from k8sdsl.security._exemptions import Exemption, exemption_annotations
-from k8sdsl.volumes._mounts import Mount, VolumeDevice, collect_volumes
-from k8sdsl.volumes._volume import Volume
+from k8sdsl.volumes._mounts import collect_volumes
+from k8sdsl.volumes._volume import Mount, Volume, VolumeDevice
 from k8sdsl.workloads._container import Container
 from k8sdsl.workloads._security_context import PodSecurityContext
 

@@ -45,7 +45,7 @@ from k8sdsl.core._construct import Construct
 from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Severity
 from k8sdsl.core._images import ImagePullPolicy
 from k8sdsl.security._exemptions import PROFILE_ANNOTATION, Control, Exemption
-from k8sdsl.volumes._mounts import Mount
+from k8sdsl.volumes._volume import Mount
 from k8sdsl.workloads._container import (
     Container,
     ContainerPort,

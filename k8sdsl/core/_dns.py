@@ -1,7 +1,9 @@
 """Cluster DNS as values: names of services and pods, ``dnsPolicy`` and ``dnsConfig``.
 
-Values only: nothing here imports resources, so ``Pod(dns_policy=..., dns_config=...)`` in
-``k8sdsl.workloads`` can use them. The ``ClusterDnsProbe`` construct lives in ``_probe.py``.
+Values only, in core because they are shared vocabulary: ``Pod(dns_policy=..., dns_config=...)``
+in ``k8sdsl.workloads``, the policies and the reachability explainer of ``k8sdsl.network`` and
+the declared cluster's domain all use them. ``k8sdsl.network`` exports them; the
+``ClusterDnsProbe`` construct lives in ``k8sdsl/network/_probe.py``.
 """
 
 from __future__ import annotations

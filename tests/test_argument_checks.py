@@ -249,3 +249,34 @@ def test_the_registry_hint(registry: str, hint: str) -> None:
     assert findings(lambda: App(allowed_registries=[registry])) == [
         ("value/registry", "allowed_registries[0]", hint)
     ]
+
+
+# -- ordinary methods are checked like constructors --------------------------------------------
+
+
+def test_methods_check_their_arguments(chart: Chart) -> None:
+    from k8sdsl.security import ServiceAccount
+    from k8sdsl.volumes import Volume
+
+    cache = Volume.empty_dir("cache")
+    assert codes_and_paths(lambda: cache.mount(5)) == [  # type: ignore[arg-type]
+        ("construct/argument-type", "mount_path")
+    ]
+    assert findings(lambda: cache.mount("/cache", read_onyl=True)) == [  # type: ignore[call-arg]
+        ("construct/unknown-argument", "read_onyl", "did you mean 'read_only'?")
+    ]
+    web = Deployment(chart, "web", template=SecurePodTemplate(image=IMAGE))
+    assert codes_and_paths(lambda: web.expose(port=True)) == [("construct/argument-type", "port")]
+    account = ServiceAccount(chart, "api")
+    assert codes_and_paths(lambda: account.grant(read="configmaps")) == [  # type: ignore[arg-type]
+        ("construct/argument-type", "read")
+    ]
+
+
+def test_a_misspelt_argument_is_not_also_reported_missing() -> None:
+    from k8sdsl.volumes import Volume
+
+    # 'mount_pat' names mount_path, which is then missing: one finding, not two
+    assert findings(lambda: Volume.empty_dir("c").mount(mount_pat="/c")) == [  # type: ignore[call-arg]
+        ("construct/unknown-argument", "mount_pat", "did you mean 'mount_path'?")
+    ]

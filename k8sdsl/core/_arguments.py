@@ -61,7 +61,9 @@ def argument_error_finding(exc: TypeError, where: str) -> Finding | None:
     TypeError carrying findings, see ``_guard``); Python's message is parsed only for the
     methods that are not guarded (``Volume.mount``...)."""
     if isinstance(exc, K8sDslError) and exc.findings:
-        f = exc.findings[0]
+        # a misspelt keyword first: the argument it misses follows from it
+        typos = [f for f in exc.findings if f.code == "construct/unknown-argument"]
+        f = (typos or list(exc.findings))[0]
         obj = ObjectRef(f.obj.api_version, f.obj.kind, f.obj.name, f.obj.namespace, where)
         return Finding(f.severity, f.code, f.message, obj, f.path, f.hint)
     text = str(exc)

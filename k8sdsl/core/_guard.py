@@ -325,16 +325,20 @@ def _argument_findings(
                 and n not in kwargs
                 and list(params).index(n) >= len(args)
             ]
-            problems.append(
-                Finding(
-                    Severity.ERROR,
-                    "construct/missing-argument",
-                    f"{owner} needs {', '.join(missing) or 'more arguments'}",
-                    ref,
-                    missing[0] if missing else "",
-                    "pass " + ", ".join(f"{a}=..." for a in missing),
+            # a misspelt argument already names the one it misses ("did you mean 'path'?")
+            guessed = {f.hint for f in problems if f.code == "construct/unknown-argument"}
+            unexplained = [n for n in missing if f"did you mean {n!r}?" not in guessed]
+            if unexplained or not missing:
+                problems.append(
+                    Finding(
+                        Severity.ERROR,
+                        "construct/missing-argument",
+                        f"{owner} needs {', '.join(unexplained) or 'more arguments'}",
+                        ref,
+                        unexplained[0] if unexplained else "",
+                        "pass " + ", ".join(f"{a}=..." for a in unexplained),
+                    )
                 )
-            )
         else:
             positional = [
                 n
@@ -566,7 +570,16 @@ def guard_class(cls: type[Any], *, value_error: bool = False, init: bool = True)
         wrapped.__k8sdsl_guarded__ = True  # type: ignore[attr-defined]
         cls.__init__ = wrapped
     for name, attr in list(own.items()):
-        if name.startswith("_") or not isinstance(attr, classmethod):
+        if name.startswith("_"):
+            continue
+        if inspect.isfunction(attr) and _takes_arguments(attr):
+            # an ordinary method with arguments (volume.mount("/data"), sa.grant(read=...))
+            if not getattr(attr, "__k8sdsl_guarded__", False):
+                method = guard(cls, attr, label=f"{cls.__name__}.{name}", value_error=value_error)
+                method.__k8sdsl_guarded__ = True  # type: ignore[attr-defined]
+                setattr(cls, name, method)
+            continue
+        if not isinstance(attr, classmethod):
             continue
         inner = attr.__func__
         if getattr(inner, "__k8sdsl_guarded__", False):
@@ -574,6 +587,11 @@ def guard_class(cls: type[Any], *, value_error: bool = False, init: bool = True)
         wrapped = guard(cls, inner, label=f"{cls.__name__}.{name}", value_error=value_error)
         wrapped.__k8sdsl_guarded__ = True  # type: ignore[attr-defined]
         setattr(cls, name, classmethod(wrapped))
+
+
+def _takes_arguments(func: Callable[..., Any]) -> bool:
+    """Whether a method takes anything besides ``self`` (those without cost nothing to skip)."""
+    return len(inspect.signature(func).parameters) > 1
 
 
 def _shorthand_names(cls: type[Any]) -> list[str]:

@@ -13,6 +13,15 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from k8sdsl._cdk8s_bridge import (
+    foreign_objects,
+    make_api_object,
+    make_cdk8s_app,
+    make_cdk8s_chart,
+    prepare_cdk8s_app,
+    prepare_cdk8s_synth,
+    render_api_object,
+)
 from k8sdsl._pipeline import check_manifests, rule_settings
 from k8sdsl.core._cluster import Cluster
 from k8sdsl.core._construct import ChartScope, Construct, Resource
@@ -86,8 +95,6 @@ class App(Construct):
     def cdk8s_app(self) -> cdk8s.App:
         """The cdk8s ``App`` twin, created on first use (starts the node process)."""
         if self._cdk8s_app is None:
-            from k8sdsl._cdk8s_bridge import make_cdk8s_app
-
             self._cdk8s_outdir = tempfile.mkdtemp(prefix="k8sdsl-cdk8s-")
             self._cdk8s_app = make_cdk8s_app(self, self._cdk8s_outdir)
         return self._cdk8s_app
@@ -121,8 +128,6 @@ class App(Construct):
         """cdk8s's app-wide steps, once: whether foreign objects can be rendered, and why not."""
         if self._cdk8s_app is None:
             return True, []
-        from k8sdsl._cdk8s_bridge import prepare_cdk8s_app
-
         return prepare_cdk8s_app(self)
 
     def check(self, manifests: list[Manifest] | None = None) -> Report:
@@ -164,8 +169,6 @@ class App(Construct):
         if not via_cdk8s:
             files = self.synth_yaml()
         else:
-            from k8sdsl._cdk8s_bridge import prepare_cdk8s_synth
-
             for chart in self.charts:
                 chart.cdk8s_chart  # noqa: B018 - an empty chart still gets its (empty) file
                 # materialize every object in cdk8s
@@ -241,8 +244,6 @@ class Chart(ChartScope):
         return self.app.allowed_registries
 
     def make_api_object(self, resource: Resource) -> cdk8s.ApiObject:
-        from k8sdsl._cdk8s_bridge import make_api_object
-
         return make_api_object(self, resource)
 
     @property
@@ -253,8 +254,6 @@ class Chart(ChartScope):
         chart's file, after k8sdsl's own, and checked by the same rules and schema.
         """
         if self._cdk8s_chart is None:
-            from k8sdsl._cdk8s_bridge import make_cdk8s_chart
-
             self._cdk8s_chart = make_cdk8s_chart(self)
         return self._cdk8s_chart
 
@@ -278,8 +277,6 @@ class Chart(ChartScope):
         for res in self.resources():
             if res._api_object is not None:
                 own.add(id(res._api_object))
-                from k8sdsl._cdk8s_bridge import render_api_object
-
                 obj, found = render_api_object(res)
                 problems += found
                 if obj is None:
@@ -289,8 +286,6 @@ class Chart(ChartScope):
                 obj = order_object(res.to_k8s())
             out.append(Manifest(obj, res.node.path, self.k8s_version, self.node.id, res))
         if self._cdk8s_chart is not None and render_foreign:
-            from k8sdsl._cdk8s_bridge import foreign_objects
-
             foreign, found = foreign_objects(self, own)
             problems += found
             for path, obj in foreign:

@@ -171,6 +171,10 @@ class ChartScope(Construct):
         raise NotImplementedError
 
 
+def _article(noun: str) -> str:
+    return "an" if noun[:1].upper() in "AEIOU" else "a"
+
+
 def _child_path(scope: Construct, id: object) -> str:
     return f"{scope.node.path}/{id}" if scope.node.path else str(id)
 
@@ -209,7 +213,7 @@ class Resource(Construct):
                         Severity.ERROR,
                         "construct/outside-chart",
                         f"a {type(self).__name__} must be created in a Chart, "
-                        f"not in a {type(scope).__name__}",
+                        f"not in {_article(type(scope).__name__)} {type(scope).__name__}",
                         ObjectRef(kind=type(self).__name__, source=_child_path(scope, id)),
                         "scope",
                         f"create a chart and put it there: chart = Chart(app, 'name'); "

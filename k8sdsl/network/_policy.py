@@ -24,6 +24,7 @@ from k8sdsl.core._dns import (
     CLUSTER_DNS_NAMESPACE,
     CLUSTER_DNS_PORT,
 )
+from k8sdsl.core._findings import Finding, ObjectRef, Severity, ValueInputError
 from k8sdsl.core._model import K8sModel
 from k8sdsl.core._selectors import LabelSelector
 from k8sdsl.core._types import Cidr, Port, Protocol, check_dns_label, check_port_name
@@ -256,8 +257,6 @@ def _namespace_named(name: str) -> LabelSelector:
 
 
 def _factory_error(message: str, path: str, hint: str = "") -> Exception:
-    from k8sdsl.core._findings import Finding, ObjectRef, Severity, ValueInputError
-
     return ValueInputError(
         [
             Finding(

@@ -13,6 +13,7 @@ from typing import Any
 
 from k8sdsl.core._findings import Finding
 from k8sdsl.core._manifest import Manifest
+from k8sdsl.core._model import to_camel
 from k8sdsl.core._podspecs import PodSpecRef, pod_specs
 from k8sdsl.core._suggest import suggest
 from k8sdsl.core._versions import K8sVersion
@@ -330,8 +331,6 @@ def _field_names(cls: type[VolumeSourceBase]) -> set[str]:
 
 
 def _camel(name: str) -> str:
-    from k8sdsl.core._model import to_camel
-
     return to_camel(name)
 
 

@@ -38,6 +38,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
+from k8sdsl._schema import schemas_for
+
 #: the verbs of requests to resources (``get``, ``list``...), in the documented order
 RESOURCE_VERBS: tuple[str, ...] = (
     "get",
@@ -250,8 +252,6 @@ class RbacCatalog:
 @cache
 def rbac_catalog(version: str) -> RbacCatalog:
     """The catalog of ``version`` (``1.35``), built once from its official schemas."""
-    from k8sdsl._schema import schemas_for  # the schema loader, shared with the strict check
-
     defs = schemas_for(version).defs["$defs"]
     minor = int(version.split(".")[1])
     kinds: dict[tuple[str, str], dict[str, object]] = {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -19,9 +19,7 @@ from k8sdsl.core._findings import Finding, K8sDslError, Severity
 from k8sdsl.core._model import K8sModel
 from k8sdsl.workloads._pod import PodTemplate, RestartPolicy, workload_annotations
 from k8sdsl.workloads._secure import without_automatic_probes_exemption
-
-if TYPE_CHECKING:
-    from k8sdsl.workloads._service import Service, ServiceType
+from k8sdsl.workloads._service import Service, ServicePort, ServiceType
 
 NAME_LABEL = "app.kubernetes.io/name"
 """The label workloads select their pods by, unless given a selector."""
@@ -210,8 +208,6 @@ class _Workload(Resource):
         ``target_port`` defaults to the first port of the first container (by name when it
         has one). The Service is named like the workload unless ``name`` is given.
         """
-        from k8sdsl.workloads._service import Service, ServicePort
-
         if target_port is None:
             first = next((p for c in self.template.containers for p in c.ports or ()), None)
             if first is None:

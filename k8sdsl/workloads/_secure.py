@@ -42,7 +42,7 @@ from typing import Any, ClassVar
 from typing_extensions import Unpack
 
 from k8sdsl.core._construct import Construct
-from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Severity
+from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Severity, ValueInputError
 from k8sdsl.core._images import ImagePullPolicy
 from k8sdsl.security._exemptions import PROFILE_ANNOTATION, Control, Exemption
 from k8sdsl.volumes._volume import Mount
@@ -297,8 +297,6 @@ def without_automatic_probes_exemption(template: PodTemplate) -> PodTemplate:
 
 
 def _input_error(kind: str, field: str, message: str, hint: str) -> Exception:
-    from k8sdsl.core._findings import Finding, ObjectRef, Severity, ValueInputError
-
     return ValueInputError(
         [
             Finding(

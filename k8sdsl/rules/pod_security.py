@@ -47,6 +47,7 @@ from k8sdsl.security._standards import (
     safe_sysctls,
     selinux_types,
 )
+from k8sdsl.volumes import POD_SOURCE_TYPES
 
 ENFORCE_LABEL = "pod-security.kubernetes.io/enforce"
 ENFORCE_VERSION_LABEL = "pod-security.kubernetes.io/enforce-version"
@@ -425,12 +426,18 @@ def _sysctls(pod: PodView, version: Version, level: Level) -> list[Violation]:
 # -- restricted -------------------------------------------------------------------------------
 
 
+#: the keys of a pod volume that name its source (every type the API has)
+_POD_VOLUME_KEYS = frozenset(t.k8s_key for t in POD_SOURCE_TYPES)
+
+
 def _volume_types(pod: PodView, version: Version, level: Level) -> list[Violation]:
     out = []
     for i, v in enumerate(_list(pod.spec.get("volumes"))):
         if not isinstance(v, dict):
             continue
-        kinds = [k for k in v if k != "name"]
+        # only real volume sources: an unknown key (``pdName``, ``PersistentVolumeClaim``) is
+        # the schema's finding, not a volume type
+        kinds = [k for k in v if k in _POD_VOLUME_KEYS]
         bad = [k for k in kinds if k not in RESTRICTED_VOLUME_TYPES]
         if bad:
             out.append(

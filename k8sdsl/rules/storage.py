@@ -617,6 +617,21 @@ def access_mode_unsupported(ctx: RuleContext) -> Iterator[Finding]:
             continue
         for key in pv_sources(spec):
             bad = unsupported_access_modes(key, [str(x) for x in modes])
+            shared = [b for b in bad if b in ("ReadOnlyMany", "ReadWriteMany")]
+            if shared and key == "hostPath":
+                # the API accepts it and the kubelet does not enforce modes on a hostPath:
+                # every pod on the node that has the path can share it, pods elsewhere see
+                # another node's directory
+                yield m.warning(
+                    "storage/access-mode-unsupported",
+                    "spec.accessModes",
+                    f"PV {m.name!r} is a hostPath volume with {', '.join(shared)}: only pods on "
+                    "the node that has the path share it; pods on other nodes see that node's "
+                    "own directory",
+                    "pin the pods to that node (nodeAffinity), or use ReadWriteOnce; for "
+                    "storage shared across nodes use nfs or a CSI driver",
+                )
+                bad = [b for b in bad if b not in shared]
             if bad:
                 yield m.error(
                     "storage/access-mode-unsupported",

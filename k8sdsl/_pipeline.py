@@ -7,11 +7,12 @@ gets the verdicts at the command line that its objects got at synth.
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from k8sdsl._schema import schemas_for
+from k8sdsl._schema import path_to_text, schemas_for
 from k8sdsl.core._cluster import Cluster
 from k8sdsl.core._findings import Finding, Report
 from k8sdsl.core._manifest import Manifest
@@ -52,7 +53,7 @@ def check_manifests(
     schema passed), two objects with one identity, and the ``problems`` found while reading."""
     findings, valid = schema_check(manifests)
     findings.extend(problems)
-    findings.extend(run_rules(manifests, settings, well_formed=valid))
+    findings.extend(run_rules(read_through_typos(manifests), settings, well_formed=valid))
     findings.extend(duplicate_findings(manifests))
     return Report.of(findings)
 
@@ -100,9 +101,51 @@ def schema_check(manifests: Sequence[Manifest]) -> tuple[list[Finding], list[Man
             continue
         for p in problems:
             findings.append(m.error(p.code, p.path, p.message, p.hint))
+        corrections = [p.correction for p in problems if p.correction is not None]
+        if corrections:
+            m.cache[_CORRECTIONS] = corrections
         if not problems:
             valid.append(m)
     return findings, valid
+
+
+_CORRECTIONS = "k8sdsl.schema.corrections"
+
+
+def read_through_typos(manifests: Sequence[Manifest]) -> list[Manifest]:
+    """The objects as the rules judge them: one whose unknown key has a single likely meaning
+    (``PersistentVolumeReclaimPolicy`` -> ``persistentVolumeReclaimPolicy``, ``nfs-PVC``'s
+    ``PersistentVolumeClaim`` -> ``persistentVolumeClaim``) is read as if corrected, so the
+    typo does not hide the rules on that field; their findings point at the key as written
+    and say so. The schema still reports the typo."""
+    out: list[Manifest] = []
+    for m in manifests:
+        corrections = m.cache.get(_CORRECTIONS)
+        if not corrections:
+            out.append(m)
+            continue
+        obj = copy.deepcopy(m.obj)
+        renamed: dict[str, str] = {}
+        for parent, key, meant in corrections:
+            holder: Any = obj
+            for part in parent:
+                holder = holder[part] if isinstance(holder, (dict, list)) else None
+            if isinstance(holder, dict) and key in holder and meant not in holder:
+                holder[meant] = holder.pop(key)
+                renamed[path_to_text([*parent, meant])] = path_to_text([*parent, key])
+        out.append(
+            Manifest(
+                obj,
+                m.source,
+                m.k8s_version,
+                m.chart,
+                m.resource,
+                m.lines,
+                m.line_prefix,
+                renamed,
+            )
+        )
+    return out
 
 
 def duplicate_findings(manifests: Sequence[Manifest]) -> list[Finding]:

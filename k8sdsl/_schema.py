@@ -54,6 +54,9 @@ class SchemaProblem:
     message: str
     hint: str = ""
     code: str = "schema/invalid"
+    #: for an unknown key with exactly one case-insensitive match (else the one suggestion):
+    #: the path of the mapping that holds it, the key, and the key it most likely means
+    correction: tuple[tuple[str | int, ...], str, str] | None = None
 
 
 def _cache_dir() -> Path:
@@ -214,7 +217,13 @@ class SchemaSet:
             known = set((err.schema or {}).get("properties", {}))  # type: ignore[union-attr]
             out = []
             for key in sorted(k for k in err.instance if k not in known):
-                guess = suggest(key, known)
+                same = [k for k in known if k.lower() == str(key).lower()]
+                guess = same[0] if len(same) == 1 else suggest(key, known)
+                correction = (
+                    (tuple(err.absolute_path), key, guess)
+                    if guess and guess not in err.instance
+                    else None
+                )
                 hint = (
                     f"did you mean {(path + '.' if path else '') + guess}?"
                     if guess
@@ -226,6 +235,7 @@ class SchemaSet:
                         f"{key!r} is not a field of {path or 'the object'}",
                         hint,
                         "schema/unknown-field",
+                        correction,
                     )
                 )
             return out

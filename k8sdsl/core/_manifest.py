@@ -28,6 +28,9 @@ class Manifest:
     lines: Mapping[str, int] = field(default_factory=dict)
     #: where the object sits in its document's ``lines`` (``items[3].`` for an item of a List)
     line_prefix: str = ""
+    #: set on a copy read "through a typo": corrected path -> the path as written
+    #: (``spec.persistentVolumeReclaimPolicy`` -> ``spec.PersistentVolumeReclaimPolicy``)
+    renamed: Mapping[str, str] = field(default_factory=dict)
     #: derived facts computed once and shared by rules (for example the pod specs)
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
@@ -80,6 +83,13 @@ class Manifest:
         hint: str = "",
     ) -> Finding:
         """A finding about this object at ``path`` (``spec.volumes[0].nfs.server``)."""
+        for corrected, written in self.renamed.items():
+            if path == corrected or path.startswith((corrected + ".", corrected + "[")):
+                path = written + path[len(corrected) :]
+                old_key = written.rsplit(".", 1)[-1]
+                new_key = corrected.rsplit(".", 1)[-1]
+                message += f" (read as if {old_key!r} were {new_key!r}; see schema/unknown-field)"
+                break
         return Finding(severity, code, message, self.ref(path), path, hint)
 
     def error(self, code: str, path: str, message: str, hint: str = "") -> Finding:

@@ -14,6 +14,7 @@ from k8sdsl.core._manifest import Manifest
 from k8sdsl.core._podspecs import pod_specs
 from k8sdsl.core._quantity import Quantity, QuantityError
 from k8sdsl.core._suggest import suggest
+from k8sdsl.core._types import check_dns_subdomain, dns_fix
 from k8sdsl.core._versions import K8sVersion
 from k8sdsl.rules._registry import RuleContext, rule
 from k8sdsl.storage._binder import (
@@ -578,6 +579,20 @@ def missing_claim(ctx: RuleContext) -> Iterator[Finding]:
                 name = str(source.get("claimName", ""))
                 if name in claims.get(ns, ()) or cluster.has_object(_PVC, name, ns):
                     continue
+                if name and not _valid_name(name):
+                    # no claim can have this name: an error whatever else exists
+                    fixed = dns_fix(name)
+                    yield manifest.error(
+                        "storage/missing-claim",
+                        f"{ps.path}.volumes[{i}].persistentVolumeClaim.claimName",
+                        f"volume {volume.get('name')!r} names claim {name!r}, which is not a "
+                        "valid object name (lowercase letters, digits, '-' and '.'): no claim "
+                        "can have it",
+                        f"did you mean {fixed!r}?"
+                        if fixed in claims.get(ns, ())
+                        else (f"claim names are lowercase: {fixed!r}"),
+                    )
+                    continue
                 guess = suggest(name, claims.get(ns, ()))
                 elsewhere = [n for n, names in sorted(claims.items()) if name in names]
                 if guess:
@@ -601,6 +616,14 @@ def missing_claim(ctx: RuleContext) -> Iterator[Finding]:
                     f"volume {volume.get('name')!r} names claim {name!r}, which is not in {where}",
                     hint,
                 )
+
+
+def _valid_name(name: str) -> bool:
+    try:
+        check_dns_subdomain(name)
+    except ValueError:
+        return False
+    return True
 
 
 @rule("storage/access-mode-unsupported", "a PV asks for an access mode its plugin cannot serve")

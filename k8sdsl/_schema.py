@@ -208,42 +208,7 @@ class SchemaSet:
         return sorted(set(problems), key=lambda p: (p.path, p.message))
 
     def _problems(self, err: jsonschema.ValidationError) -> list[SchemaProblem]:
-        path = path_to_text(err.absolute_path)
-        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
-            # one problem per unknown key, each with its own suggestion
-            known = set((err.schema or {}).get("properties", {}))  # type: ignore[union-attr]
-            out = []
-            for key in sorted(k for k in err.instance if k not in known):
-                guess = suggest(key, known)
-                hint = (
-                    f"did you mean {(path + '.' if path else '') + guess}?"
-                    if guess
-                    else ("known fields: " + ", ".join(sorted(known)) if known else "")
-                )
-                out.append(
-                    SchemaProblem(
-                        f"{path}.{key}" if path else key,
-                        f"{key!r} is not a field of {path or 'the object'}",
-                        hint,
-                        "schema/unknown-field",
-                    )
-                )
-            return out
-        return [self._problem(err, path)]
-
-    def _problem(self, err: jsonschema.ValidationError, path: str) -> SchemaProblem:
-        if err.validator == "required":
-            return SchemaProblem(path, err.message, "add the missing field", "schema/required")
-        if err.validator == "enum":
-            allowed = ", ".join(repr(v) for v in err.validator_value if v is not None)  # type: ignore[union-attr]
-            return SchemaProblem(
-                path, f"{err.instance!r} is not allowed", f"use one of {allowed}", "schema/enum"
-            )
-        if err.validator == "type":
-            return SchemaProblem(
-                path, f"{err.instance!r} is not of type {err.validator_value}", "", "schema/type"
-            )
-        return SchemaProblem(path, err.message)
+        return schema_problems(err)
 
     def suggest_kind(self, kind: str) -> str | None:
         kinds = {p.name.split("-")[0] for p in self.dir.glob("*.json")}
@@ -254,3 +219,44 @@ class SchemaSet:
 def schemas_for(version: str) -> SchemaSet:
     """The one :class:`SchemaSet` per version, shared by synth and check."""
     return SchemaSet(version)
+
+
+def schema_problems(err: jsonschema.ValidationError) -> list[SchemaProblem]:
+    """The problems of one jsonschema error: one per unknown key, each with a suggestion."""
+    path = path_to_text(err.absolute_path)
+    if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+        # one problem per unknown key, each with its own suggestion
+        known = set((err.schema or {}).get("properties", {}))  # type: ignore[union-attr]
+        out = []
+        for key in sorted(k for k in err.instance if k not in known):
+            guess = suggest(key, known)
+            hint = (
+                f"did you mean {(path + '.' if path else '') + guess}?"
+                if guess
+                else ("known fields: " + ", ".join(sorted(known)) if known else "")
+            )
+            out.append(
+                SchemaProblem(
+                    f"{path}.{key}" if path else key,
+                    f"{key!r} is not a field of {path or 'the object'}",
+                    hint,
+                    "schema/unknown-field",
+                )
+            )
+        return out
+    return [_problem(err, path)]
+
+
+def _problem(err: jsonschema.ValidationError, path: str) -> SchemaProblem:
+    if err.validator == "required":
+        return SchemaProblem(path, err.message, "add the missing field", "schema/required")
+    if err.validator == "enum":
+        allowed = ", ".join(repr(v) for v in err.validator_value if v is not None)  # type: ignore[union-attr]
+        return SchemaProblem(
+            path, f"{err.instance!r} is not allowed", f"use one of {allowed}", "schema/enum"
+        )
+    if err.validator == "type":
+        return SchemaProblem(
+            path, f"{err.instance!r} is not of type {err.validator_value}", "", "schema/type"
+        )
+    return SchemaProblem(path, err.message)

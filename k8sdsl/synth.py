@@ -14,8 +14,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from k8sdsl._config_schema import config_kind_versions, is_config_kind, validate_config
 from k8sdsl._schema import schemas_for
 from k8sdsl.core._cluster import Cluster
+from k8sdsl.core._config_file import ConfigFile
 from k8sdsl.core._construct import Construct, Resource
 from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Report, Severity
 from k8sdsl.core._kinds import is_namespaced
@@ -125,6 +127,20 @@ class App(Construct):
         return [c for c in self.node.children if isinstance(c, Chart)]
 
     @property
+    def config_files(self) -> list[ConfigFile]:
+        """Every :class:`ConfigFile` of the app (in the app or in a chart), in creation order."""
+        return [c for c in self.node.walk() if isinstance(c, ConfigFile)]
+
+    def _config_manifests(self) -> list[tuple[ConfigFile, Manifest]]:
+        out = []
+        for cf in self.config_files:
+            chart = cf.find_chart()
+            chart_id = chart.node.id if chart is not None else ""
+            obj = order_object(cf.to_k8s())
+            out.append((cf, Manifest(obj, cf.node.path, cf.k8s_version, chart_id, cf)))
+        return out
+
+    @property
     def cdk8s_app(self) -> cdk8s.App:
         """The cdk8s ``App`` twin, created on first use (starts the node process)."""
         if self._cdk8s_app is None:
@@ -147,11 +163,12 @@ class App(Construct):
     # -- synth ------------------------------------------------------------------------------
 
     def manifests(self) -> list[Manifest]:
-        """Every object of every chart, in chart order then creation order."""
+        """Every object of every chart, in chart order then creation order, then the
+        documents of the configuration files (:attr:`config_files`)."""
         per_chart, problems = self._gather()
         if problems:
             raise K8sDslError(problems, summary="cdk8s could not render the app")
-        return [m for _, ms in per_chart for m in ms]
+        return [m for _, ms in per_chart for m in ms] + [m for _, m in self._config_manifests()]
 
     def _gather(self) -> tuple[list[tuple[Chart, list[Manifest]]], list[Finding]]:
         """Each chart's objects, and the findings of cdk8s constructs that cdk8s refused."""
@@ -179,6 +196,7 @@ class App(Construct):
         if manifests is None:
             per_chart, problems = self._gather()
             manifests = [m for _, ms in per_chart for m in ms]
+            manifests += [m for _, m in self._config_manifests()]
         return self._check(manifests, problems)
 
     def _check(self, manifests: list[Manifest], problems: list[Finding]) -> Report:
@@ -189,19 +207,23 @@ class App(Construct):
         return Report.of(findings)
 
     def synth_yaml(self) -> dict[str, str]:
-        """File name -> YAML text, after every check passed (raises otherwise)."""
+        """File name -> YAML text, after every check passed (raises otherwise): a
+        ``<chart-id>.k8s.yaml`` per chart and each configuration file at its path."""
         per_chart, problems = self._gather()
-        report = self._check([m for _, ms in per_chart for m in ms], problems)
+        configs = self._config_manifests()
+        manifests = [m for _, ms in per_chart for m in ms] + [m for _, m in configs]
+        report = self._check(manifests, problems)
         if report.has_errors():
             raise K8sDslError(report, summary="synth failed: nothing was written")
         self.last_report = report
-        return {
+        files = {
             f"{chart.node.id}.k8s.yaml": version_header(chart.k8s_version)
             + dump_documents([m.obj for m in ms])
             if ms
             else ""
             for chart, ms in per_chart
         }
+        return files | config_file_texts(configs)
 
     def synth(self, *, via_cdk8s: bool = False) -> Report:
         """Check everything, then replace the output folder atomically.
@@ -236,6 +258,7 @@ class App(Construct):
                 version = versions.get(p.name)
                 files[p.name] = version_header(version) + text if text and version else text
             shutil.rmtree(outdir, ignore_errors=True)
+            files |= config_file_texts(self._config_manifests())
         write_atomically(self.outdir, files)
         return self.last_report
 
@@ -362,6 +385,11 @@ def version_header(version: K8sVersion) -> str:
     return f"# k8sdsl: k8s-version={version}\n"
 
 
+def config_file_texts(configs: Sequence[tuple[ConfigFile, Manifest]]) -> dict[str, str]:
+    """Path -> text of each configuration file: the version header, then its document."""
+    return {cf.path: version_header(m.k8s_version) + dump_documents([m.obj]) for cf, m in configs}
+
+
 def schema_findings(manifests: Sequence[Manifest]) -> list[Finding]:
     """Every schema error of every object, against its chart's target version (strict)."""
     return schema_check(manifests)[0]
@@ -376,8 +404,22 @@ def schema_check(manifests: Sequence[Manifest]) -> tuple[list[Finding], list[Man
     for m in manifests:
         version = str(m.k8s_version)
         schemas = schemas_for(version)
-        problems = schemas.validate(m.obj, expected=counts[version, m.api_version, m.kind])
+        # node and control-plane configuration files: k8sdsl's pinned schemas
+        problems = validate_config(m.obj)
         if problems is None:
+            problems = schemas.validate(m.obj, expected=counts[version, m.api_version, m.kind])
+        if problems is None:
+            known = config_kind_versions(m.kind)
+            if known:
+                findings.append(
+                    m.error(
+                        "schema/config-version",
+                        "apiVersion",
+                        f"{m.kind} is not read as {m.api_version}",
+                        f"use apiVersion: {' or '.join(known)}",
+                    )
+                )
+                continue
             gone = removed_api(m.api_version, m.kind, m.k8s_version)
             if gone is not None:
                 findings.append(
@@ -415,6 +457,8 @@ def duplicate_findings(manifests: Sequence[Manifest]) -> list[Finding]:
     seen: dict[tuple[str, str, str, str | None], Manifest] = {}
     out: list[Finding] = []
     for m in manifests:
+        if is_config_kind(m.api_version, m.kind):
+            continue  # a configuration file has no name: each file configures its own component
         key = (
             m.api_version.split("/")[0] if "/" in m.api_version else "",
             m.kind,
@@ -449,6 +493,8 @@ def write_atomically(outdir: Path, files: Mapping[str, str]) -> None:
     swapped = False
     try:
         for name, text in sorted(files.items()):
+            if "/" in name:  # a configuration file in a folder of the output
+                (staging / name).parent.mkdir(parents=True, exist_ok=True)
             with open(staging / name, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(text)
         os.chmod(staging, 0o755)

@@ -1,5 +1,6 @@
-"""Security: exemptions in writing, RBAC (roles, bindings, grants, service accounts), and
-admission policies that enforce k8sdsl's rules in the cluster."""
+"""Security: exemptions in writing, RBAC (roles, bindings, grants, service accounts),
+admission policies that enforce k8sdsl's rules in the cluster, and the kubelet's
+configuration file."""
 
 from k8sdsl.security._admission import (
     POD_RESOURCE_RULES,
@@ -30,6 +31,19 @@ from k8sdsl.security._exemptions import (
     Exemption,
     exemption_annotations,
     exemption_reason,
+)
+from k8sdsl.security._kubelet import (
+    KUBEADM_CLIENT_CA_FILE,
+    SECURE_TLS_CIPHER_SUITES,
+    KubeletAnonymousAuthentication,
+    KubeletAuthentication,
+    KubeletAuthorization,
+    KubeletAuthorizationMode,
+    KubeletConfiguration,
+    KubeletWebhookAuthentication,
+    KubeletWebhookAuthorization,
+    KubeletX509Authentication,
+    TlsVersion,
 )
 from k8sdsl.security._rbac import (
     ClusterRole,
@@ -80,6 +94,15 @@ __all__ = [
     "Exemption",
     "FailurePolicy",
     "Grant",
+    "KUBEADM_CLIENT_CA_FILE",
+    "KubeletAnonymousAuthentication",
+    "KubeletAuthentication",
+    "KubeletAuthorization",
+    "KubeletAuthorizationMode",
+    "KubeletConfiguration",
+    "KubeletWebhookAuthentication",
+    "KubeletWebhookAuthorization",
+    "KubeletX509Authentication",
     "Level",
     "MatchCondition",
     "NON_RESOURCE_VERBS",
@@ -98,6 +121,7 @@ __all__ = [
     "RoleBinding",
     "RoleRef",
     "SAFE_SYSCTLS",
+    "SECURE_TLS_CIPHER_SUITES",
     "SPECIAL_VERBS",
     "SPEC_CHANGED",
     "SYSTEM_NAMESPACES",
@@ -105,6 +129,7 @@ __all__ = [
     "StatusReason",
     "Subject",
     "SubjectKind",
+    "TlsVersion",
     "ValidatingAdmissionPolicy",
     "ValidatingAdmissionPolicyBinding",
     "Validation",

@@ -10,13 +10,18 @@ they see the team's namespace and no other.
 The nodes' side of the same chapter: every node pool's kubelet gets a configuration file
 (``dist/nodes/<pool>/kubelet-config.yaml``) that refuses anonymous requests, checks bearer
 tokens and client certificates, asks the API server to authorize every request and closes the
-read-only port. docs/access.md says how the file reaches the nodes.
+read-only port. The API server gets its authorization chain (Node, then RBAC:
+``dist/control-plane/authorization-config.yaml``) and Pod Security Admission's cluster defaults
+(restricted, kube-system exempt: ``dist/control-plane/admission-config.yaml``).
+docs/access.md says how each file reaches its node.
 """
 
 from __future__ import annotations
 
 from k8sdsl import App, Chart, ConfigFile, Namespace
 from k8sdsl.security import (
+    AdmissionConfiguration,
+    AuthorizationConfiguration,
     BuiltinClusterRole,
     Grant,
     KubeletConfiguration,
@@ -82,3 +87,17 @@ def build(app: App) -> None:
                 seccomp_default=True,
             ),
         )
+    # the API server's side: Node then RBAC, and restricted pods wherever a namespace does
+    # not say otherwise
+    ConfigFile(
+        chart,
+        "authorization",
+        path="control-plane/authorization-config.yaml",
+        document=AuthorizationConfiguration(),
+    )
+    ConfigFile(
+        chart,
+        "admission",
+        path="control-plane/admission-config.yaml",
+        document=AdmissionConfiguration(),
+    )

@@ -9,6 +9,7 @@ the source files and the version). One schema serves every supported target vers
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -16,13 +17,61 @@ from typing import Any
 import jsonschema
 
 from k8sdsl._schema import SchemaProblem, schema_problems
+from k8sdsl.core._versions import K8sVersion
 
 SCHEMA_DIR = Path(__file__).parent / "config_schemas"
 
-#: (apiVersion, kind) of every configuration file k8sdsl knows -> the file the component
-#: reads it from (for messages and docs)
-CONFIG_KINDS: dict[tuple[str, str], str] = {
-    ("kubelet.config.k8s.io/v1beta1", "KubeletConfiguration"): "the kubelet's --config file",
+
+@dataclass(frozen=True, slots=True)
+class ConfigKind:
+    """A configuration file k8sdsl knows: who reads it, the pinned schema, and the first
+    Kubernetes version whose component reads this apiVersion."""
+
+    api_version: str
+    kind: str
+    schema: str
+    read_by: str
+    since: str = "1.0"
+
+
+#: (apiVersion, kind) of every configuration file k8sdsl knows
+CONFIG_KINDS: dict[tuple[str, str], ConfigKind] = {
+    (c.api_version, c.kind): c
+    for c in (
+        ConfigKind(
+            "kubelet.config.k8s.io/v1beta1",
+            "KubeletConfiguration",
+            "kubeletconfiguration-kubelet.config.k8s.io-v1beta1.json",
+            "the kubelet's --config file",
+        ),
+        ConfigKind(
+            "apiserver.config.k8s.io/v1",
+            "AuthorizationConfiguration",
+            "authorizationconfiguration-apiserver.config.k8s.io-v1.json",
+            "kube-apiserver --authorization-config",
+            "1.32",
+        ),
+        ConfigKind(
+            "apiserver.config.k8s.io/v1beta1",
+            "AuthorizationConfiguration",
+            "authorizationconfiguration-apiserver.config.k8s.io-v1.json",
+            "kube-apiserver --authorization-config",
+            "1.30",
+        ),
+        ConfigKind(
+            "apiserver.config.k8s.io/v1",
+            "AdmissionConfiguration",
+            "admissionconfiguration-apiserver.config.k8s.io-v1.json",
+            "kube-apiserver --admission-control-config-file",
+        ),
+        ConfigKind(
+            "pod-security.admission.config.k8s.io/v1",
+            "PodSecurityConfiguration",
+            "podsecurityconfiguration-pod-security.admission.config.k8s.io-v1.json",
+            "the PodSecurity admission plugin (in an AdmissionConfiguration)",
+            "1.25",
+        ),
+    )
 }
 
 
@@ -36,13 +85,25 @@ def config_kind_versions(kind: str) -> list[str]:
     return sorted(a for a, k in CONFIG_KINDS if k == kind)
 
 
-def _file_name(api_version: str, kind: str) -> str:
-    return f"{kind.lower()}-{api_version.replace('/', '-')}.json"
+def config_version_problem(api_version: str, kind: str, version: K8sVersion) -> str | None:
+    """Why the component of Kubernetes ``version`` does not read this apiVersion (or None)."""
+    known = CONFIG_KINDS.get((api_version, kind))
+    if known is None or version >= known.since:
+        return None
+    older = [
+        c.api_version
+        for c in CONFIG_KINDS.values()
+        if c.kind == kind and c.api_version != api_version and version >= c.since
+    ]
+    return (
+        f"{known.read_by} reads {api_version} {kind} from Kubernetes {known.since}, not in "
+        f"{version}" + (f"; use apiVersion: {' or '.join(sorted(older))}" if older else "")
+    )
 
 
 @cache
 def _validator(api_version: str, kind: str) -> jsonschema.Draft202012Validator:
-    with open(SCHEMA_DIR / _file_name(api_version, kind), encoding="utf-8") as fh:
+    with open(SCHEMA_DIR / CONFIG_KINDS[api_version, kind].schema, encoding="utf-8") as fh:
         schema = json.load(fh)
     return jsonschema.Draft202012Validator(schema)
 
@@ -60,4 +121,16 @@ def validate_config(obj: dict[str, Any]) -> list[SchemaProblem] | None:
         return None
     validator = _validator(api_version, kind)
     problems = [p for err in validator.iter_errors(obj) for p in schema_problems(err)]
+    if kind == "AdmissionConfiguration":
+        # a plugin's embedded configuration (PodSecurityConfiguration) has its own schema
+        plugins = obj.get("plugins")
+        for i, plugin in enumerate(plugins if isinstance(plugins, list) else []):
+            inner = plugin.get("configuration") if isinstance(plugin, dict) else None
+            if not isinstance(inner, dict):
+                continue
+            found = validate_config(inner)
+            prefix = f"plugins[{i}].configuration"
+            for p in found or []:
+                path = f"{prefix}.{p.path}" if p.path else prefix
+                problems.append(SchemaProblem(path, p.message, p.hint, p.code))
     return sorted(set(problems), key=lambda p: (p.path, p.message))

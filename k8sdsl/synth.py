@@ -14,7 +14,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from k8sdsl._config_schema import config_kind_versions, is_config_kind, validate_config
+from k8sdsl._config_schema import (
+    config_kind_versions,
+    config_version_problem,
+    is_config_kind,
+    validate_config,
+)
 from k8sdsl._schema import schemas_for
 from k8sdsl.core._cluster import Cluster
 from k8sdsl.core._config_file import ConfigFile
@@ -406,7 +411,18 @@ def schema_check(manifests: Sequence[Manifest]) -> tuple[list[Finding], list[Man
         schemas = schemas_for(version)
         # node and control-plane configuration files: k8sdsl's pinned schemas
         problems = validate_config(m.obj)
-        if problems is None:
+        if problems is not None:
+            too_new = config_version_problem(m.api_version, m.kind, m.k8s_version)
+            if too_new is not None:
+                findings.append(
+                    m.error(
+                        "schema/config-version",
+                        "apiVersion",
+                        too_new,
+                        f"target a newer version, or write the apiVersion {m.k8s_version} reads",
+                    )
+                )
+        else:
             problems = schemas.validate(m.obj, expected=counts[version, m.api_version, m.kind])
         if problems is None:
             known = config_kind_versions(m.kind)

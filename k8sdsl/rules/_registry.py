@@ -48,6 +48,7 @@ RULE_MODULES: tuple[str, ...] = (
     "k8sdsl.rules.references",
     "k8sdsl.rules.rbac",
     "k8sdsl.rules.node_config",
+    "k8sdsl.rules.control_plane",
 )
 
 

@@ -1,6 +1,6 @@
 """Security: exemptions in writing, RBAC (roles, bindings, grants, service accounts),
-admission policies that enforce k8sdsl's rules in the cluster, and the kubelet's
-configuration file."""
+admission policies that enforce k8sdsl's rules in the cluster, the kubelet's
+configuration file and the API server's authorization and admission configuration files."""
 
 from k8sdsl.security._admission import (
     POD_RESOURCE_RULES,
@@ -20,6 +20,21 @@ from k8sdsl.security._admission import (
     Variable,
     image_controls,
     pod_security_controls,
+)
+from k8sdsl.security._apiserver import (
+    AdmissionConfiguration,
+    AdmissionPlugin,
+    AuthorizationConfiguration,
+    AuthorizationWebhook,
+    Authorizer,
+    AuthorizerFailurePolicy,
+    AuthorizerType,
+    PodSecurityConfiguration,
+    PodSecurityDefaults,
+    PodSecurityExemptions,
+    PodSecurityLevel,
+    WebhookConnectionInfo,
+    WebhookMatchCondition,
 )
 from k8sdsl.security._exemptions import (
     BINDING_CONTROLS,
@@ -81,6 +96,13 @@ from k8sdsl.security._standards import (
 
 __all__ = [
     "AGGREGATE_TO_PREFIX",
+    "AdmissionConfiguration",
+    "AdmissionPlugin",
+    "AuthorizationConfiguration",
+    "AuthorizationWebhook",
+    "Authorizer",
+    "AuthorizerFailurePolicy",
+    "AuthorizerType",
     "BASELINE_CAPABILITIES",
     "BINDING_CONTROLS",
     "BuiltinClusterRole",
@@ -111,6 +133,10 @@ __all__ = [
     "PROFILE_ANNOTATION",
     "PUBLIC_GROUPS",
     "PodAdmissionPolicy",
+    "PodSecurityConfiguration",
+    "PodSecurityDefaults",
+    "PodSecurityExemptions",
+    "PodSecurityLevel",
     "PolicyRule",
     "READ_VERBS",
     "RESOURCE_VERBS",
@@ -136,6 +162,8 @@ __all__ = [
     "ValidationAction",
     "Variable",
     "WRITE_VERBS",
+    "WebhookConnectionInfo",
+    "WebhookMatchCondition",
     "exemption_annotations",
     "exemption_reason",
     "image_controls",

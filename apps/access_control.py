@@ -10,7 +10,8 @@ they see the team's namespace and no other.
 The nodes' side of the same chapter: every node pool's kubelet gets a configuration file
 (``dist/nodes/<pool>/kubelet-config.yaml``) that refuses anonymous requests, checks bearer
 tokens and client certificates, asks the API server to authorize every request and closes the
-read-only port. The API server gets its authorization chain (Node, then RBAC:
+read-only port. The API server lets anonymous requests reach its health endpoints only
+(``dist/control-plane/authentication-config.yaml``), gets its authorization chain (Node, then RBAC:
 ``dist/control-plane/authorization-config.yaml``) and Pod Security Admission's cluster defaults
 (restricted, kube-system exempt: ``dist/control-plane/admission-config.yaml``).
 docs/access.md says how each file reaches its node.
@@ -21,6 +22,7 @@ from __future__ import annotations
 from k8sdsl import App, Chart, ConfigFile, Namespace
 from k8sdsl.security import (
     AdmissionConfiguration,
+    AuthenticationConfiguration,
     AuthorizationConfiguration,
     BuiltinClusterRole,
     Grant,
@@ -87,8 +89,14 @@ def build(app: App) -> None:
                 seccomp_default=True,
             ),
         )
-    # the API server's side: Node then RBAC, and restricted pods wherever a namespace does
-    # not say otherwise
+    # the API server's side: anonymous requests to the health endpoints only, Node then RBAC,
+    # and restricted pods wherever a namespace does not say otherwise
+    ConfigFile(
+        chart,
+        "authentication",
+        path="control-plane/authentication-config.yaml",
+        document=AuthenticationConfiguration(),
+    )
     ConfigFile(
         chart,
         "authorization",

@@ -60,6 +60,20 @@ CONFIG_KINDS: dict[tuple[str, str], ConfigKind] = {
         ),
         ConfigKind(
             "apiserver.config.k8s.io/v1",
+            "AuthenticationConfiguration",
+            "authenticationconfiguration-apiserver.config.k8s.io-v1.json",
+            "kube-apiserver --authentication-config",
+            "1.34",
+        ),
+        ConfigKind(
+            "apiserver.config.k8s.io/v1beta1",
+            "AuthenticationConfiguration",
+            "authenticationconfiguration-apiserver.config.k8s.io-v1.json",
+            "kube-apiserver --authentication-config",
+            "1.30",
+        ),
+        ConfigKind(
+            "apiserver.config.k8s.io/v1",
             "AdmissionConfiguration",
             "admissionconfiguration-apiserver.config.k8s.io-v1.json",
             "kube-apiserver --admission-control-config-file",

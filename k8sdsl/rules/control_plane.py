@@ -2,7 +2,8 @@
 kubelets too much, or admits any pod.
 
 They judge the API server's configuration files, from
-:mod:`k8sdsl.security` values or anyone's YAML: ``AuthorizationConfiguration``
+:mod:`k8sdsl.security` values or anyone's YAML: ``AuthenticationConfiguration``
+(``--authentication-config``), ``AuthorizationConfiguration``
 (``apiserver.config.k8s.io/v1`` or ``v1beta1``, the ``--authorization-config`` file),
 ``AdmissionConfiguration`` (``--admission-control-config-file``) and the PodSecurity plugin's
 ``PodSecurityConfiguration``, standalone or embedded in an AdmissionConfiguration. A
@@ -18,6 +19,7 @@ from typing import Any
 from k8sdsl.core._findings import Finding
 from k8sdsl.core._manifest import Manifest
 from k8sdsl.rules._registry import RuleContext, rule
+from k8sdsl.security._apiserver import HEALTH_PATHS
 
 AUTHORIZATION_API_VERSIONS = ("apiserver.config.k8s.io/v1", "apiserver.config.k8s.io/v1beta1")
 PSA_API_VERSION = "pod-security.admission.config.k8s.io/v1"
@@ -254,3 +256,95 @@ def psa_enforce_privileged(ctx: RuleContext) -> Iterator[Finding]:
                 "set defaults.enforce: restricted (or baseline), and exempt the namespaces "
                 "that need more (kube-system) in exemptions.namespaces",
             )
+
+
+def _authentications(ctx: RuleContext) -> Iterator[Manifest]:
+    for m in ctx.of_kind("AuthenticationConfiguration"):
+        if m.api_version in AUTHORIZATION_API_VERSIONS:  # the same group versions
+            yield m
+
+
+@rule("apiserver/anonymous-auth", "anonymous requests allowed to every path of the API server")
+def anonymous_auth(ctx: RuleContext) -> Iterator[Finding]:
+    """Anonymous requests are ``system:anonymous`` in ``system:unauthenticated``: whatever
+    RBAC grants those (``system:public-info-viewer`` by default; any binding someone adds
+    later) is open to the network. ``conditions`` limit them to exact paths; the health
+    endpoints are what load balancers and probes need."""
+    for m in _authentications(ctx):
+        anonymous = m.obj.get("anonymous")
+        if not isinstance(anonymous, dict) or anonymous.get("enabled") is not True:
+            continue
+        conditions = anonymous.get("conditions")
+        if not conditions:
+            yield m.warning(
+                "apiserver/anonymous-auth",
+                "anonymous.enabled",
+                "anonymous requests are allowed to every path (no conditions)",
+                "limit them to the health endpoints: conditions: [{path: /livez}, "
+                "{path: /readyz}, {path: /healthz}] (or enabled: false)",
+            )
+            continue
+        for i, c in enumerate(conditions if isinstance(conditions, list) else []):
+            path = c.get("path") if isinstance(c, dict) else None
+            if isinstance(path, str) and path not in HEALTH_PATHS:
+                yield m.warning(
+                    "apiserver/anonymous-auth",
+                    f"anonymous.conditions[{i}].path",
+                    f"anonymous requests are allowed to {path}, not a health endpoint",
+                    "keep /livez, /readyz and /healthz only",
+                )
+
+
+@rule("apiserver/jwt-authenticator", "a JWT authenticator that is refused or names system users")
+def jwt_authenticator(ctx: RuleContext) -> Iterator[Finding]:
+    """The API server refuses an issuer URL that is not ``https://`` and a claim mapping with
+    a claim but no ``prefix``. An empty prefix lets the token issuer name any user or group:
+    ``system:masters`` (cluster-admin, which RBAC cannot take away) as a group, or
+    ``system:kube-scheduler`` as a user, unless userValidationRules forbid ``system:``."""
+    for m in _authentications(ctx):
+        jwts = m.obj.get("jwt")
+        for i, j in enumerate(jwts if isinstance(jwts, list) else []):
+            if not isinstance(j, dict):
+                continue
+            base = f"jwt[{i}]"
+            url = j.get("issuer", {}).get("url") if isinstance(j.get("issuer"), dict) else None
+            if isinstance(url, str) and not url.startswith("https://"):
+                yield m.error(
+                    "apiserver/jwt-authenticator",
+                    f"{base}.issuer.url",
+                    f"the issuer URL {url!r} is not https:// (the API server refuses it)",
+                    "use the issuer's https:// URL, as its tokens' iss claim names it",
+                )
+            mappings = j.get("claimMappings")
+            guarded = bool(j.get("userValidationRules"))
+            for field in ("username", "groups"):
+                mapping = mappings.get(field) if isinstance(mappings, dict) else None
+                if not isinstance(mapping, dict) or not mapping.get("claim"):
+                    continue
+                path = f"{base}.claimMappings.{field}.prefix"
+                prefix = mapping.get("prefix")
+                if prefix is None:
+                    yield m.error(
+                        "apiserver/jwt-authenticator",
+                        path,
+                        f"claimMappings.{field} has a claim and no prefix (the API server "
+                        "refuses it)",
+                        "set prefix, such as 'oidc:'",
+                    )
+                elif prefix == "" and not guarded:
+                    message = (
+                        f"the issuer's {field} claim is used without a prefix: its tokens can "
+                        + (
+                            "put anyone in system:masters (cluster-admin)"
+                            if field == "groups"
+                            else "name system users such as system:kube-scheduler"
+                        )
+                    )
+                    hint = (
+                        "set a prefix such as 'oidc:', or add userValidationRules that refuse "
+                        "names starting with 'system:'"
+                    )
+                    if field == "groups":
+                        yield m.error("apiserver/jwt-authenticator", path, message, hint)
+                    else:
+                        yield m.warning("apiserver/jwt-authenticator", path, message, hint)

@@ -1,6 +1,7 @@
 """Security: exemptions in writing, RBAC (roles, bindings, grants, service accounts),
 admission policies that enforce k8sdsl's rules in the cluster, the kubelet's
-configuration file and the API server's authorization and admission configuration files."""
+configuration file and the API server's authentication, authorization and admission
+configuration files."""
 
 from k8sdsl.security._admission import (
     POD_RESOURCE_RULES,
@@ -22,17 +23,26 @@ from k8sdsl.security._admission import (
     pod_security_controls,
 )
 from k8sdsl.security._apiserver import (
+    HEALTH_PATHS,
     AdmissionConfiguration,
     AdmissionPlugin,
+    AnonymousAuthCondition,
+    AnonymousAuthentication,
+    AuthenticationConfiguration,
     AuthorizationConfiguration,
     AuthorizationWebhook,
     Authorizer,
     AuthorizerFailurePolicy,
     AuthorizerType,
+    ClaimMappings,
+    JwtAuthenticator,
+    JwtIssuer,
     PodSecurityConfiguration,
     PodSecurityDefaults,
     PodSecurityExemptions,
     PodSecurityLevel,
+    PrefixedClaim,
+    UserValidationRule,
     WebhookConnectionInfo,
     WebhookMatchCondition,
 )
@@ -98,6 +108,9 @@ __all__ = [
     "AGGREGATE_TO_PREFIX",
     "AdmissionConfiguration",
     "AdmissionPlugin",
+    "AnonymousAuthCondition",
+    "AnonymousAuthentication",
+    "AuthenticationConfiguration",
     "AuthorizationConfiguration",
     "AuthorizationWebhook",
     "Authorizer",
@@ -109,6 +122,7 @@ __all__ = [
     "CHECKOV_IDS",
     "CHECKOV_SKIP_PREFIX",
     "CelControl",
+    "ClaimMappings",
     "ClusterRole",
     "ClusterRoleBinding",
     "Control",
@@ -116,6 +130,9 @@ __all__ = [
     "Exemption",
     "FailurePolicy",
     "Grant",
+    "HEALTH_PATHS",
+    "JwtAuthenticator",
+    "JwtIssuer",
     "KUBEADM_CLIENT_CA_FILE",
     "KubeletAnonymousAuthentication",
     "KubeletAuthentication",
@@ -138,6 +155,7 @@ __all__ = [
     "PodSecurityExemptions",
     "PodSecurityLevel",
     "PolicyRule",
+    "PrefixedClaim",
     "READ_VERBS",
     "RESOURCE_VERBS",
     "RESTRICTED_VOLUME_TYPES",
@@ -156,6 +174,7 @@ __all__ = [
     "Subject",
     "SubjectKind",
     "TlsVersion",
+    "UserValidationRule",
     "ValidatingAdmissionPolicy",
     "ValidatingAdmissionPolicyBinding",
     "Validation",

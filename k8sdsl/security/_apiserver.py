@@ -1,5 +1,6 @@
-"""The API server's configuration files: structured authorization
-(``--authorization-config``) and admission plugin configuration
+"""The API server's configuration files: structured authentication
+(``--authentication-config``), structured authorization (``--authorization-config``) and
+admission plugin configuration
 (``--admission-control-config-file``) with Pod Security Admission's cluster defaults.
 
 The course notes' chain: TLS, then authentication, then authorization (ABAC, RBAC,
@@ -148,6 +149,129 @@ class AuthorizationConfiguration(K8sModel):
     k8s_type: ClassVar[str] = "AuthorizationConfiguration"
 
     authorizers: tuple[Authorizer, ...] = Field(default_factory=_node_and_rbac, min_length=1)
+
+    def to_k8s(self) -> dict[str, Any]:
+        return {"apiVersion": self.api_version, "kind": self.kind, **super().to_k8s()}
+
+
+#: the API server's health endpoints: what load balancers and kubelet probes ask without
+#: credentials
+HEALTH_PATHS: tuple[str, ...] = ("/livez", "/readyz", "/healthz")
+
+
+class AnonymousAuthCondition(K8sModel):
+    """A path anonymous requests may ask for (an exact match)."""
+
+    k8s_type: ClassVar[str] = "AnonymousAuthCondition"
+
+    path: AbsolutePath
+
+
+def _health_conditions() -> tuple[AnonymousAuthCondition, ...]:
+    return tuple(AnonymousAuthCondition(path=p) for p in HEALTH_PATHS)
+
+
+class AnonymousAuthentication(K8sModel):
+    """Requests without credentials: allowed, as ``system:anonymous``, only to the paths of
+    ``conditions`` (default :data:`HEALTH_PATHS`); ``enabled=False`` refuses them all (then
+    health checks need credentials)."""
+
+    k8s_type: ClassVar[str] = "AnonymousAuthConfig"
+
+    enabled: bool = True
+    conditions: tuple[AnonymousAuthCondition, ...] | None = Field(
+        default_factory=_health_conditions
+    )
+
+
+class PrefixedClaim(K8sModel):
+    """A claim (with the prefix put before its value) or a CEL expression over ``claims``."""
+
+    k8s_type: ClassVar[str] = "PrefixedClaimOrExpression"
+
+    claim: NonEmptyStr | None = None
+    prefix: str | None = None
+    expression: NonEmptyStr | None = None
+
+
+class ClaimMappings(K8sModel):
+    """Which claims become the user's name and groups."""
+
+    k8s_type: ClassVar[str] = "ClaimMappings"
+
+    username: PrefixedClaim
+    groups: PrefixedClaim | None = None
+
+
+class JwtIssuer(K8sModel):
+    """The token issuer (an OIDC provider): its URL (``iss``), the audiences (``aud``) a
+    token must name, and the CA of its discovery endpoint."""
+
+    k8s_type: ClassVar[str] = "Issuer"
+
+    url: NonEmptyStr
+    audiences: tuple[NonEmptyStr, ...] = Field(min_length=1)
+    certificate_authority: str | None = None
+    discovery_url: str | None = Field(default=None, serialization_alias="discoveryURL")
+    audience_match_policy: Literal["MatchAny"] | None = None
+
+
+class UserValidationRule(K8sModel):
+    """A CEL expression over ``user`` that must be true
+    (``!user.username.startsWith('system:')``)."""
+
+    k8s_type: ClassVar[str] = "UserValidationRule"
+
+    expression: NonEmptyStr
+    message: str | None = None
+
+
+class JwtAuthenticator(K8sModel):
+    """One JWT (OIDC) authenticator."""
+
+    k8s_type: ClassVar[str] = "JWTAuthenticator"
+
+    issuer: JwtIssuer
+    claim_mappings: ClaimMappings
+    user_validation_rules: tuple[UserValidationRule, ...] | None = None
+
+    @classmethod
+    def oidc(
+        cls,
+        url: str,
+        *,
+        audiences: tuple[str, ...] | list[str],
+        username_claim: str = "sub",
+        groups_claim: str | None = "groups",
+        prefix: str = "oidc:",
+        certificate_authority: str | None = None,
+    ) -> JwtAuthenticator:
+        """An OIDC provider's tokens: the user is ``<prefix><username_claim>`` and the groups
+        ``<prefix><group>``, so the provider cannot name ``system:`` users or groups
+        (``system:masters`` is cluster-admin)."""
+        return cls(
+            issuer=JwtIssuer(
+                url=url, audiences=tuple(audiences), certificate_authority=certificate_authority
+            ),
+            claim_mappings=ClaimMappings(
+                username=PrefixedClaim(claim=username_claim, prefix=prefix),
+                groups=PrefixedClaim(claim=groups_claim, prefix=prefix) if groups_claim else None,
+            ),
+        )
+
+
+class AuthenticationConfiguration(K8sModel):
+    """kube-apiserver's ``--authentication-config`` file (``apiserver.config.k8s.io/v1beta1``,
+    read from Kubernetes 1.30; ``anonymous`` from 1.32; v1 from 1.34): JWT (OIDC)
+    authenticators, and anonymous requests limited to the health endpoints by default.
+    Client certificates and service-account tokens stay configured by their flags."""
+
+    api_version: ClassVar[str] = "apiserver.config.k8s.io/v1beta1"
+    kind: ClassVar[str] = "AuthenticationConfiguration"
+    k8s_type: ClassVar[str] = "AuthenticationConfiguration"
+
+    jwt: tuple[JwtAuthenticator, ...] | None = None
+    anonymous: AnonymousAuthentication = Field(default_factory=AnonymousAuthentication)
 
     def to_k8s(self) -> dict[str, Any]:
         return {"apiVersion": self.api_version, "kind": self.kind, **super().to_k8s()}

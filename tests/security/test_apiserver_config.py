@@ -1,4 +1,5 @@
-"""The API server's configuration files: AuthorizationConfiguration, AdmissionConfiguration
+"""The API server's configuration files: AuthenticationConfiguration,
+AuthorizationConfiguration, AdmissionConfiguration
 and PodSecurityConfiguration as typed values (hardened defaults, snapshots) and every
 apiserver/* rule on YAML through ``k8sdsl check`` and on the values through synth."""
 
@@ -18,10 +19,13 @@ from k8sdsl.core import ValueInputError
 from k8sdsl.security import (
     AdmissionConfiguration,
     AdmissionPlugin,
+    AnonymousAuthentication,
+    AuthenticationConfiguration,
     AuthorizationConfiguration,
     Authorizer,
     AuthorizerFailurePolicy,
     AuthorizerType,
+    JwtAuthenticator,
     PodSecurityConfiguration,
     PodSecurityDefaults,
     PodSecurityExemptions,
@@ -438,3 +442,134 @@ def test_pod_security_rule_on_the_typed_value(tmp_path: Path) -> None:
     app.synth()  # a warning does not stop synth
     text = (tmp_path / "dist" / "control-plane" / "admission-config.yaml").read_text()
     assert "enforce: privileged" in text
+
+
+# -- AuthenticationConfiguration ------------------------------------------------------------
+
+AUTHN = "apiVersion: apiserver.config.k8s.io/v1beta1\nkind: AuthenticationConfiguration\n"
+JWT = """\
+jwt:
+  - issuer: {{url: "{url}", audiences: [kubernetes]}}
+    claimMappings:
+      username: {username}
+      groups: {groups}
+{rules}"""
+
+
+def test_default_authentication_limits_anonymous_to_health(yaml_snapshot: Any) -> None:
+    doc = AuthenticationConfiguration().to_k8s()
+    assert doc["anonymous"] == {
+        "enabled": True,
+        "conditions": [{"path": "/livez"}, {"path": "/readyz"}, {"path": "/healthz"}],
+    }
+    assert "jwt" not in doc
+    assert validate_config(doc) == []
+    assert doc == yaml_snapshot
+
+
+def test_an_oidc_issuer_golden_yaml(yaml_snapshot: Any) -> None:
+    config = AuthenticationConfiguration(
+        jwt=(JwtAuthenticator.oidc("https://login.example.com", audiences=["kubernetes"]),),
+        anonymous=AnonymousAuthentication(enabled=False, conditions=None),
+    )
+    doc = config.to_k8s()
+    assert doc["jwt"][0]["claimMappings"] == {
+        "username": {"claim": "sub", "prefix": "oidc:"},
+        "groups": {"claim": "groups", "prefix": "oidc:"},
+    }
+    assert validate_config(doc) == []
+    assert doc == yaml_snapshot
+
+
+def jwt_yaml(
+    url: str = "https://login.example.com",
+    username: str = "{claim: sub, prefix: 'oidc:'}",
+    groups: str = "{claim: groups, prefix: 'oidc:'}",
+    rules: str = "",
+) -> str:
+    return AUTHN + JWT.format(url=url, username=username, groups=groups, rules=rules)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (AUTHN + "anonymous: {enabled: false}\n", []),
+        (
+            AUTHN + "anonymous: {enabled: true}\n",
+            [("apiserver/anonymous-auth", "anonymous.enabled", "warning")],
+        ),
+        (
+            AUTHN + "anonymous: {enabled: true, conditions: [{path: /livez}, {path: /api}]}\n",
+            [("apiserver/anonymous-auth", "anonymous.conditions[1].path", "warning")],
+        ),
+        (AUTHN + "anonymous: {enabled: true, conditions: [{path: /readyz}]}\n", []),
+        (jwt_yaml(), []),
+        (
+            jwt_yaml(url="http://login.example.com"),
+            [("apiserver/jwt-authenticator", "jwt[0].issuer.url", "error")],
+        ),
+        (
+            jwt_yaml(username="{claim: email}"),
+            [("apiserver/jwt-authenticator", "jwt[0].claimMappings.username.prefix", "error")],
+        ),
+        (
+            jwt_yaml(groups="{claim: groups, prefix: ''}"),
+            [("apiserver/jwt-authenticator", "jwt[0].claimMappings.groups.prefix", "error")],
+        ),
+        (
+            jwt_yaml(username="{claim: email, prefix: ''}"),
+            [("apiserver/jwt-authenticator", "jwt[0].claimMappings.username.prefix", "warning")],
+        ),
+        (
+            jwt_yaml(
+                username="{claim: email, prefix: ''}",
+                groups="{claim: groups, prefix: ''}",
+                rules="    userValidationRules:\n"
+                "      - expression: \"!user.username.startsWith('system:')\"\n",
+            ),
+            [],
+        ),
+        (
+            jwt_yaml(groups="{claim: groups, prefx: ''}"),
+            [
+                ("schema/unknown-field", "jwt[0].claimMappings.groups.prefx", "error"),
+                # and so the claim has no prefix
+                ("apiserver/jwt-authenticator", "jwt[0].claimMappings.groups.prefix", "error"),
+            ],
+        ),
+    ],
+)
+def test_authentication_rules_on_yaml(
+    text: str,
+    expected: list[tuple[str, str, str]],
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    _, found = check(capsys, tmp_path, text)
+    assert found == sorted(expected)
+
+
+def test_authentication_rules_on_the_typed_value(tmp_path: Path) -> None:
+    app = App(outdir=tmp_path / "dist")
+    wide_open = AuthenticationConfiguration(
+        anonymous=AnonymousAuthentication(enabled=True, conditions=None),
+        jwt=(JwtAuthenticator.oidc("https://login.example.com", audiences=["k8s"], prefix=""),),
+    )
+    ConfigFile(app, "authn", path="control-plane/authentication-config.yaml", document=wide_open)
+    found = sorted((f.code, f.path, f.severity.value) for f in app.check().findings)
+    assert found == [
+        ("apiserver/anonymous-auth", "anonymous.enabled", "warning"),
+        ("apiserver/jwt-authenticator", "jwt[0].claimMappings.groups.prefix", "error"),
+        ("apiserver/jwt-authenticator", "jwt[0].claimMappings.username.prefix", "warning"),
+    ]
+    with pytest.raises(K8sDslError):
+        app.synth()
+
+
+def test_authentication_v1_is_read_from_1_34(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    text = AUTHN.replace("v1beta1", "v1") + "anonymous: {enabled: false}\n"
+    assert check(capsys, tmp_path, text, "--k8s-version", "1.34") == (0, [])
+    code, found = check(capsys, tmp_path, text, "--k8s-version", "1.33")
+    assert (code, found) == (1, [("schema/config-version", "apiVersion", "error")])

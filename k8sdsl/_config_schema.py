@@ -79,6 +79,12 @@ CONFIG_KINDS: dict[tuple[str, str], ConfigKind] = {
             "kube-apiserver --admission-control-config-file",
         ),
         ConfigKind(
+            "abac.authorization.kubernetes.io/v1beta1",
+            "Policy",
+            "policy-abac.authorization.kubernetes.io-v1beta1.json",
+            "kube-apiserver --authorization-policy-file (one Policy a line)",
+        ),
+        ConfigKind(
             "pod-security.admission.config.k8s.io/v1",
             "PodSecurityConfiguration",
             "podsecurityconfiguration-pod-security.admission.config.k8s.io-v1.json",

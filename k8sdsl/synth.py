@@ -4,6 +4,7 @@ nothing and raise one :class:`K8sDslError` with every finding."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -137,12 +138,17 @@ class App(Construct):
         return [c for c in self.node.walk() if isinstance(c, ConfigFile)]
 
     def _config_manifests(self) -> list[tuple[ConfigFile, Manifest]]:
+        """Each configuration file's documents (a policy file: one per line, whose source is
+        ``<construct path>:<line>``)."""
         out = []
         for cf in self.config_files:
             chart = cf.find_chart()
             chart_id = chart.node.id if chart is not None else ""
-            obj = order_object(cf.to_k8s())
-            out.append((cf, Manifest(obj, cf.node.path, cf.k8s_version, chart_id, cf)))
+            docs = cf.documents()
+            for i, doc in enumerate(docs):
+                # line 1 of every file is the version header
+                source = f"{cf.node.path}:{i + 2}" if cf.json_lines else cf.node.path
+                out.append((cf, Manifest(order_object(doc), source, cf.k8s_version, chart_id, cf)))
         return out
 
     @property
@@ -391,8 +397,17 @@ def version_header(version: K8sVersion) -> str:
 
 
 def config_file_texts(configs: Sequence[tuple[ConfigFile, Manifest]]) -> dict[str, str]:
-    """Path -> text of each configuration file: the version header, then its document."""
-    return {cf.path: version_header(m.k8s_version) + dump_documents([m.obj]) for cf, m in configs}
+    """Path -> text of each configuration file: the version header, then its document as
+    YAML, or (a policy file) one JSON object a line."""
+    texts: dict[str, str] = {}
+    for cf, m in configs:
+        if cf.path not in texts:
+            texts[cf.path] = version_header(m.k8s_version)
+        if cf.json_lines:
+            texts[cf.path] += json.dumps(m.obj, ensure_ascii=False) + "\n"
+        else:
+            texts[cf.path] += dump_documents([m.obj])
+    return texts
 
 
 def schema_findings(manifests: Sequence[Manifest]) -> list[Finding]:

@@ -18,7 +18,7 @@ from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Severity
 from k8sdsl.core._versions import DEFAULT_VERSION, K8sVersion
 
 _SEGMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]*$")
-_SUFFIXES = (".yaml", ".yml")
+_SUFFIXES = (".yaml", ".yml", ".jsonl")
 
 
 class ConfigDocument(Protocol):
@@ -43,7 +43,7 @@ def config_path_problem(path: str) -> str | None:
     if bad:
         return f"{bad[0]!r} is not a plain file or folder name (letters, digits, '.', '_', '-')"
     if not path.endswith(_SUFFIXES):
-        return "the file name must end with .yaml or .yml"
+        return "the file name must end with .yaml or .yml (.jsonl for a policy file)"
     return None
 
 
@@ -92,6 +92,20 @@ class ConfigFile(Construct):
                 "path",
                 "use a path such as 'nodes/general/kubelet-config.yaml'",
             )
+        lines = callable(getattr(document, "to_k8s_lines", None))
+        if path.endswith(".jsonl") != lines:
+            raise _error(
+                "config-file/path",
+                f"{path!r}: "
+                + (
+                    "a policy file (one JSON object a line) is written to a .jsonl path"
+                    if lines
+                    else "a .jsonl path holds a policy file (AbacPolicyFile), one object a line"
+                ),
+                where,
+                "path",
+                "use .jsonl for an AbacPolicyFile, .yaml for any other document",
+            )
         if not callable(getattr(document, "to_k8s", None)):
             raise _error(
                 "config-file/document",
@@ -128,6 +142,17 @@ class ConfigFile(Construct):
             node = node.node.scope
         return K8sVersion(DEFAULT_VERSION)
 
+    @property
+    def json_lines(self) -> bool:
+        """Whether the file holds one JSON object a line (an ABAC policy file)."""
+        return self.path.endswith(".jsonl")
+
     def to_k8s(self) -> dict[str, Any]:
         """The document as a dict (``apiVersion`` and ``kind`` first when written)."""
         return self.document.to_k8s()
+
+    def documents(self) -> list[dict[str, Any]]:
+        """What the file holds: its one document, or each line of a policy file."""
+        if self.json_lines:
+            return list(self.document.to_k8s_lines())  # type: ignore[attr-defined]
+        return [self.document.to_k8s()]

@@ -1,8 +1,9 @@
 """Security: exemptions in writing, RBAC (roles, bindings, grants, service accounts),
 admission policies that enforce k8sdsl's rules in the cluster, the kubelet's
-configuration file and the API server's authentication, authorization and admission
-configuration files."""
+configuration file the API server's authentication, authorization and admission
+configuration files, and legacy ABAC policy files."""
 
+from k8sdsl.security._abac import AbacPolicy, AbacPolicyFile
 from k8sdsl.security._admission import (
     POD_RESOURCE_RULES,
     POD_VARIABLES,
@@ -106,6 +107,8 @@ from k8sdsl.security._standards import (
 
 __all__ = [
     "AGGREGATE_TO_PREFIX",
+    "AbacPolicy",
+    "AbacPolicyFile",
     "AdmissionConfiguration",
     "AdmissionPlugin",
     "AnonymousAuthCondition",

@@ -95,6 +95,10 @@ CONFIG_KINDS: dict[tuple[str, str], ConfigKind] = {
 }
 
 
+#: the kinds whose every apiVersion is in CONFIG_KINDS: another apiVersion is an error
+EVERY_VERSION_KNOWN = frozenset({"KubeletConfiguration"})
+
+
 def is_config_kind(api_version: str, kind: str) -> bool:
     """Whether ``apiVersion``/``kind`` is a configuration file k8sdsl has a schema for."""
     return (api_version, kind) in CONFIG_KINDS
@@ -154,3 +158,37 @@ def validate_config(obj: dict[str, Any]) -> list[SchemaProblem] | None:
                 path = f"{prefix}.{p.path}" if p.path else prefix
                 problems.append(SchemaProblem(path, p.message, p.hint, p.code))
     return sorted(set(problems), key=lambda p: (p.path, p.message))
+
+
+def config_problems(obj: dict[str, Any], version: K8sVersion) -> list[SchemaProblem] | None:
+    """The schema problems of a configuration document for the target ``version``: its
+    pinned schema, an apiVersion the target's component does not read yet, or an apiVersion
+    no component reads for a known configuration kind (``schema/config-version``). ``None``
+    when the kind is no configuration kind (an API object: the official schemas judge it)."""
+    api_version, kind = str(obj.get("apiVersion", "")), str(obj.get("kind", ""))
+    problems = validate_config(obj)
+    if problems is None:
+        known = config_kind_versions(kind)
+        if kind not in EVERY_VERSION_KNOWN:
+            # other versions are read too (v1alpha1...) or the kind name is shared (an audit
+            # Policy): the official schemas' "unknown kind" warning says it was not checked
+            return None
+        return [
+            SchemaProblem(
+                "apiVersion",
+                f"{kind} is not read as {api_version}",
+                f"use apiVersion: {' or '.join(known)}",
+                "schema/config-version",
+            )
+        ]
+    too_new = config_version_problem(api_version, kind, version)
+    if too_new is not None:
+        problems.append(
+            SchemaProblem(
+                "apiVersion",
+                too_new,
+                f"target a newer version, or write the apiVersion {version} reads",
+                "schema/config-version",
+            )
+        )
+    return problems

@@ -46,6 +46,24 @@ _API_VERSION = re.compile(
 )
 
 
+#: the kinds of the configuration files k8sdsl pins schemas for (k8sdsl/_config_schema.py);
+#: a cheap first test, so an API object never pays for the configuration look-up
+CONFIG_KIND_NAMES = frozenset(
+    {
+        "KubeletConfiguration",
+        "AuthenticationConfiguration",
+        "AuthorizationConfiguration",
+        "AdmissionConfiguration",
+        "PodSecurityConfiguration",
+        "Policy",
+    }
+)
+
+
+def is_config_kind_name(kind: str) -> bool:
+    return kind in CONFIG_KIND_NAMES
+
+
 @dataclass(frozen=True, slots=True)
 class SchemaProblem:
     """One schema error: the JSON path, what is wrong, and a fix when one can be named."""
@@ -194,6 +212,14 @@ class SchemaSet:
         ``expected`` is how many objects of this kind the caller is about to validate: it
         decides whether compiling the schema pays off (see the module docstring)."""
         api_version, kind = str(obj.get("apiVersion", "")), str(obj.get("kind", ""))
+        if is_config_kind_name(kind):
+            # node and control-plane configuration files: the schemas k8sdsl pins
+            from k8sdsl._config_schema import config_problems
+            from k8sdsl.core._versions import K8sVersion
+
+            config = config_problems(obj, K8sVersion(self.version))
+            if config is not None:
+                return config
         fast = self._fast_validator(api_version, kind, expected)
         if fast is None:
             return None

@@ -15,12 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from k8sdsl._config_schema import (
-    config_kind_versions,
-    config_version_problem,
-    is_config_kind,
-    validate_config,
-)
+from k8sdsl._config_schema import is_config_kind
 from k8sdsl._schema import schemas_for
 from k8sdsl.core._cluster import Cluster
 from k8sdsl.core._config_file import ConfigFile
@@ -424,33 +419,8 @@ def schema_check(manifests: Sequence[Manifest]) -> tuple[list[Finding], list[Man
     for m in manifests:
         version = str(m.k8s_version)
         schemas = schemas_for(version)
-        # node and control-plane configuration files: k8sdsl's pinned schemas
-        problems = validate_config(m.obj)
-        if problems is not None:
-            too_new = config_version_problem(m.api_version, m.kind, m.k8s_version)
-            if too_new is not None:
-                findings.append(
-                    m.error(
-                        "schema/config-version",
-                        "apiVersion",
-                        too_new,
-                        f"target a newer version, or write the apiVersion {m.k8s_version} reads",
-                    )
-                )
-        else:
-            problems = schemas.validate(m.obj, expected=counts[version, m.api_version, m.kind])
+        problems = schemas.validate(m.obj, expected=counts[version, m.api_version, m.kind])
         if problems is None:
-            known = config_kind_versions(m.kind)
-            if known:
-                findings.append(
-                    m.error(
-                        "schema/config-version",
-                        "apiVersion",
-                        f"{m.kind} is not read as {m.api_version}",
-                        f"use apiVersion: {' or '.join(known)}",
-                    )
-                )
-                continue
             gone = removed_api(m.api_version, m.kind, m.k8s_version)
             if gone is not None:
                 findings.append(

@@ -85,6 +85,12 @@ CONFIG_KINDS: dict[tuple[str, str], ConfigKind] = {
             "kube-apiserver --authorization-policy-file (one Policy a line)",
         ),
         ConfigKind(
+            "v1",
+            "Config",
+            "config-v1.json",
+            "a kubeconfig (an authorization webhook's connection, kubectl)",
+        ),
+        ConfigKind(
             "pod-security.admission.config.k8s.io/v1",
             "PodSecurityConfiguration",
             "podsecurityconfiguration-pod-security.admission.config.k8s.io-v1.json",

@@ -56,6 +56,7 @@ CONFIG_KIND_NAMES = frozenset(
         "AdmissionConfiguration",
         "PodSecurityConfiguration",
         "Policy",
+        "Config",
     }
 )
 

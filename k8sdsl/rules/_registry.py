@@ -50,6 +50,7 @@ RULE_MODULES: tuple[str, ...] = (
     "k8sdsl.rules.node_config",
     "k8sdsl.rules.control_plane",
     "k8sdsl.rules.abac",
+    "k8sdsl.rules.kubeconfig",
 )
 
 

@@ -45,6 +45,7 @@ from k8sdsl.security._apiserver import (
     PrefixedClaim,
     UserValidationRule,
     WebhookConnectionInfo,
+    WebhookKubeconfig,
     WebhookMatchCondition,
 )
 from k8sdsl.security._exemptions import (
@@ -185,6 +186,7 @@ __all__ = [
     "Variable",
     "WRITE_VERBS",
     "WebhookConnectionInfo",
+    "WebhookKubeconfig",
     "WebhookMatchCondition",
     "exemption_annotations",
     "exemption_reason",

@@ -376,3 +376,48 @@ class AdmissionConfiguration(K8sModel):
             "kind": self.kind,
             "plugins": [p.to_k8s() for p in self.plugins],
         }
+
+
+class WebhookKubeconfig(K8sModel):
+    """The kubeconfig kube-apiserver reads to reach an authorization webhook
+    (``connectionInfo.kubeConfigFile``): the webhook's server is the cluster, kube-apiserver is
+    the user. Every credential is a file on the control-plane node, never inline (the rule
+    ``kubeconfig/inline-credentials``), and the server's certificate is checked against
+    ``certificate_authority``."""
+
+    api_version: ClassVar[str] = "v1"
+    kind: ClassVar[str] = "Config"
+    k8s_type: ClassVar[str] = "Config"
+
+    #: the webhook's https:// URL (the path the SubjectAccessReview is POSTed to)
+    server: NonEmptyStr
+    certificate_authority: AbsolutePath
+    client_certificate: AbsolutePath | None = None
+    client_key: AbsolutePath | None = None
+    token_file: AbsolutePath | None = None
+    name: DnsSubdomain = "authorization-webhook"
+
+    def to_k8s(self) -> dict[str, Any]:
+        user: dict[str, Any] = {
+            "client-certificate": self.client_certificate,
+            "client-key": self.client_key,
+            "tokenFile": self.token_file,
+        }
+        return {
+            "apiVersion": self.api_version,
+            "kind": self.kind,
+            "clusters": [
+                {
+                    "name": self.name,
+                    "cluster": {
+                        "server": self.server,
+                        "certificate-authority": self.certificate_authority,
+                    },
+                }
+            ],
+            "users": [{"name": "kube-apiserver", "user": {k: v for k, v in user.items() if v}}],
+            "contexts": [
+                {"name": self.name, "context": {"cluster": self.name, "user": "kube-apiserver"}}
+            ],
+            "current-context": self.name,
+        }

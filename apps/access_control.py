@@ -6,14 +6,36 @@ resources it uses (no ``*``, no Secrets beyond the one it needs, no ``create pod
 the team's namespace only, and service accounts get no API token in their pods unless a pod
 asks for one. The readers get the built-in ``view`` ClusterRole through a RoleBinding, so
 they see the team's namespace and no other.
+
+The nodes' side of the same chapter: every node pool's kubelet gets a configuration file
+(``dist/nodes/<pool>/kubelet-config.yaml``) that refuses anonymous requests, checks bearer
+tokens and client certificates, asks the API server to authorize every request and closes the
+read-only port. The API server lets anonymous requests reach its health endpoints only
+(``dist/control-plane/authentication-config.yaml``), gets its authorization chain (Node, then RBAC:
+``dist/control-plane/authorization-config.yaml``) and Pod Security Admission's cluster defaults
+(restricted, kube-system exempt: ``dist/control-plane/admission-config.yaml``).
+docs/access.md says how each file reaches its node.
 """
 
 from __future__ import annotations
 
-from k8sdsl import App, Chart, Namespace
-from k8sdsl.security import BuiltinClusterRole, Grant, PolicyRule, ServiceAccount, Subject
+from k8sdsl import App, Chart, ConfigFile, Namespace
+from k8sdsl.security import (
+    AdmissionConfiguration,
+    AuthenticationConfiguration,
+    AuthorizationConfiguration,
+    BuiltinClusterRole,
+    Grant,
+    KubeletConfiguration,
+    PolicyRule,
+    ServiceAccount,
+    Subject,
+)
 
 NAMESPACE = "team-a"
+#: the node pools and what differs between their kubelets: the batch pool runs more,
+#: smaller pods
+NODE_POOLS: dict[str, int] = {"general": 110, "batch": 250}
 
 
 def build(app: App) -> None:
@@ -48,4 +70,42 @@ def build(app: App) -> None:
         "readers",
         subject=Subject.group("team-a-readers"),
         cluster_role=BuiltinClusterRole.VIEW,
+    )
+
+    # the kubelet of every node pool, hardened by KubeletConfiguration's defaults; the rest
+    # is what kubeadm writes for a containerd node with the default service range
+    for pool, max_pods in NODE_POOLS.items():
+        ConfigFile(
+            chart,
+            f"kubelet-{pool}",
+            path=f"nodes/{pool}/kubelet-config.yaml",
+            document=KubeletConfiguration(
+                cgroup_driver="systemd",
+                cluster_dns=("10.96.0.10",),
+                cluster_domain="cluster.local",
+                container_runtime_endpoint="unix:///run/containerd/containerd.sock",
+                static_pod_path="/etc/kubernetes/manifests",
+                max_pods=max_pods,
+                seccomp_default=True,
+            ),
+        )
+    # the API server's side: anonymous requests to the health endpoints only, Node then RBAC,
+    # and restricted pods wherever a namespace does not say otherwise
+    ConfigFile(
+        chart,
+        "authentication",
+        path="control-plane/authentication-config.yaml",
+        document=AuthenticationConfiguration(),
+    )
+    ConfigFile(
+        chart,
+        "authorization",
+        path="control-plane/authorization-config.yaml",
+        document=AuthorizationConfiguration(),
+    )
+    ConfigFile(
+        chart,
+        "admission",
+        path="control-plane/admission-config.yaml",
+        document=AdmissionConfiguration(),
     )

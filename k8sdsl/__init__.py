@@ -15,6 +15,7 @@ from k8sdsl._namespace_and_configmap import ConfigMap, Namespace  # noqa: E402
 from k8sdsl.core import (  # noqa: E402
     Cluster,
     ClusterNetwork,
+    ConfigFile,
     ExistingObject,
     K8sDslError,
     K8sVersion,
@@ -74,6 +75,7 @@ __all__ = [
     "Cluster",
     "ClusterDnsProbe",
     "ClusterNetwork",
+    "ConfigFile",
     "ConfigMap",
     "Container",
     "ContainerPort",

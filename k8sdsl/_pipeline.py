@@ -12,7 +12,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from k8sdsl._schema import path_to_text, schemas_for
+from k8sdsl._config_schema import is_config_kind
+from k8sdsl._schema import schemas_for
+from k8sdsl._schema_problems import path_to_text
 from k8sdsl.core._cluster import Cluster
 from k8sdsl.core._findings import Finding, Report
 from k8sdsl.core._manifest import Manifest
@@ -153,6 +155,8 @@ def duplicate_findings(manifests: Sequence[Manifest]) -> list[Finding]:
     seen: dict[tuple[str, str, str, str | None], Manifest] = {}
     out: list[Finding] = []
     for m in manifests:
+        if is_config_kind(m.api_version, m.kind):
+            continue  # a configuration file has no name: each file configures its own component
         key = (
             m.api_version.split("/")[0] if "/" in m.api_version else "",
             m.kind,

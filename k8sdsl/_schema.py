@@ -22,8 +22,7 @@ import re
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,8 @@ import jsonschema
 import kubernetes_validate
 from referencing import Registry, Resource
 
+from k8sdsl._config_schema import config_problems
+from k8sdsl._schema_problems import SchemaProblem, schema_problems
 from k8sdsl.core._suggest import suggest
 
 _SCHEMA_ROOT = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
@@ -46,17 +47,23 @@ _API_VERSION = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class SchemaProblem:
-    """One schema error: the JSON path, what is wrong, and a fix when one can be named."""
+#: the kinds of the configuration files k8sdsl pins schemas for (k8sdsl/_config_schema.py);
+#: a cheap first test, so an API object never pays for the configuration look-up
+CONFIG_KIND_NAMES = frozenset(
+    {
+        "KubeletConfiguration",
+        "AuthenticationConfiguration",
+        "AuthorizationConfiguration",
+        "AdmissionConfiguration",
+        "PodSecurityConfiguration",
+        "Policy",
+        "Config",
+    }
+)
 
-    path: str
-    message: str
-    hint: str = ""
-    code: str = "schema/invalid"
-    #: for an unknown key with exactly one case-insensitive match (else the one suggestion):
-    #: the path of the mapping that holds it, the key, and the key it most likely means
-    correction: tuple[tuple[str | int, ...], str, str] | None = None
+
+def is_config_kind_name(kind: str) -> bool:
+    return kind in CONFIG_KIND_NAMES
 
 
 def _cache_dir() -> Path:
@@ -72,16 +79,6 @@ def _cache_dir() -> Path:
 def _api_file_part(api_version: str) -> str:
     # networking.k8s.io/v1 -> networking-v1; v1 -> v1 (kubernetes-validate's file naming)
     return re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
-
-
-def path_to_text(parts: Iterable[Any]) -> str:
-    out = ""
-    for part in parts:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
 
 
 class SchemaSet:
@@ -197,6 +194,13 @@ class SchemaSet:
         ``expected`` is how many objects of this kind the caller is about to validate: it
         decides whether compiling the schema pays off (see the module docstring)."""
         api_version, kind = str(obj.get("apiVersion", "")), str(obj.get("kind", ""))
+        if is_config_kind_name(kind):
+            # node and control-plane configuration files: the schemas k8sdsl pins
+            from k8sdsl.core._versions import K8sVersion
+
+            config = config_problems(obj, K8sVersion(self.version))
+            if config is not None:
+                return config
         fast = self._fast_validator(api_version, kind, expected)
         if fast is None:
             return None
@@ -211,49 +215,7 @@ class SchemaSet:
         return sorted(set(problems), key=lambda p: (p.path, p.message))
 
     def _problems(self, err: jsonschema.ValidationError) -> list[SchemaProblem]:
-        path = path_to_text(err.absolute_path)
-        if err.validator == "additionalProperties" and isinstance(err.instance, dict):
-            # one problem per unknown key, each with its own suggestion
-            known = set((err.schema or {}).get("properties", {}))  # type: ignore[union-attr]
-            out = []
-            for key in sorted(k for k in err.instance if k not in known):
-                same = [k for k in known if k.lower() == str(key).lower()]
-                guess = same[0] if len(same) == 1 else suggest(key, known)
-                correction = (
-                    (tuple(err.absolute_path), key, guess)
-                    if guess and guess not in err.instance
-                    else None
-                )
-                hint = (
-                    f"did you mean {(path + '.' if path else '') + guess}?"
-                    if guess
-                    else ("known fields: " + ", ".join(sorted(known)) if known else "")
-                )
-                out.append(
-                    SchemaProblem(
-                        f"{path}.{key}" if path else key,
-                        f"{key!r} is not a field of {path or 'the object'}",
-                        hint,
-                        "schema/unknown-field",
-                        correction,
-                    )
-                )
-            return out
-        return [self._problem(err, path)]
-
-    def _problem(self, err: jsonschema.ValidationError, path: str) -> SchemaProblem:
-        if err.validator == "required":
-            return SchemaProblem(path, err.message, "add the missing field", "schema/required")
-        if err.validator == "enum":
-            allowed = ", ".join(repr(v) for v in err.validator_value if v is not None)  # type: ignore[union-attr]
-            return SchemaProblem(
-                path, f"{err.instance!r} is not allowed", f"use one of {allowed}", "schema/enum"
-            )
-        if err.validator == "type":
-            return SchemaProblem(
-                path, f"{err.instance!r} is not of type {err.validator_value}", "", "schema/type"
-            )
-        return SchemaProblem(path, err.message)
+        return schema_problems(err)
 
     def suggest_kind(self, kind: str) -> str | None:
         kinds = {p.name.split("-")[0] for p in self.dir.glob("*.json")}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -154,6 +155,66 @@ def read_yaml_text(text: str, path: Path | str) -> Iterator[YamlDocument]:
         loader.dispose()
 
 
+def _paths(data: Any, prefix: str = "") -> Iterator[str]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            yield path
+            yield from _paths(value, path)
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            path = f"{prefix}[{i}]"
+            yield path
+            yield from _paths(value, path)
+
+
+def read_json_lines_text(text: str, path: Path | str) -> Iterator[YamlDocument]:
+    """One document per line (an ABAC policy file: ``--authorization-policy-file``); blank
+    lines and lines starting with ``#`` are skipped, as the API server skips them."""
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise YamlReadError(
+                f"{path}:{number}:{exc.colno}",
+                f"invalid JSON line: {exc.msg} (a policy file holds one JSON object a line)",
+            ) from None
+        lines = dict.fromkeys(_paths(data), number)
+        yield YamlDocument(data, str(path), number, lines)
+
+
+def read_json_lines_file(path: Path) -> Iterator[YamlDocument]:
+    """:func:`read_json_lines_text` of a file; raises :class:`YamlReadError`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise YamlReadError(
+            str(path), f"cannot read the file: it is not UTF-8 text ({exc.reason})"
+        ) from None
+    except OSError as exc:
+        raise YamlReadError(str(path), f"cannot read the file: {exc.strerror or exc}") from None
+    return read_json_lines_text(text, path)
+
+
+#: JSON-lines files: ABAC policy files (one Policy object a line)
+JSON_LINES_SUFFIX = ".jsonl"
+
+
+def _abac_policy_file(file: Path) -> bool:
+    """A ``.jsonl`` file found in a folder is read only when it is an ABAC policy file (its
+    first line names the ABAC API): other JSON-lines files are data, not configuration."""
+    try:
+        with open(file, encoding="utf-8", errors="replace") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    first = next((ln for ln in head.splitlines() if ln.strip() and not ln.startswith("#")), "")
+    return "abac.authorization.kubernetes.io/" in first
+
+
 #: what a folder scan reads: YAML, and JSON manifests (``kubectl apply -f`` reads both)
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 #: folders a scan does not enter: tools' own trees, never manifests of the repository
@@ -166,7 +227,8 @@ def _scanned(root: Path, file: Path) -> bool:
 
 
 def yaml_files(paths: list[Path]) -> Iterator[Path]:
-    """Files named, and ``*.yaml``/``*.yml``/``*.json`` files under folders named, sorted.
+    """Files named, and ``*.yaml``/``*.yml``/``*.json`` files (and ABAC policy files,
+    ``*.jsonl``) under folders named, sorted.
 
     A folder scan skips hidden folders (``.git``, ``.venv``) and ``node_modules``.
     Symlinked files are read; symlinked folders under a folder are not entered (no loops).
@@ -178,7 +240,12 @@ def yaml_files(paths: list[Path]) -> Iterator[Path]:
             sorted(
                 f
                 for f in p.rglob("*")
-                if f.suffix in MANIFEST_SUFFIXES and f.is_file() and _scanned(p, f)
+                if f.is_file()
+                and _scanned(p, f)
+                and (
+                    f.suffix in MANIFEST_SUFFIXES
+                    or (f.suffix == JSON_LINES_SUFFIX and _abac_policy_file(f))
+                )
             )
             if p.is_dir()
             else [p]

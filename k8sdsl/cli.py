@@ -12,8 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from k8sdsl._yamlread import (
+    JSON_LINES_SUFFIX,
     YamlDocument,
     YamlReadError,
+    read_json_lines_file,
     read_yaml_file,
     read_yaml_text,
     yaml_files,
@@ -66,7 +68,10 @@ def load_manifests(
             unreadable.append(f"{file}: not a regular file")
             continue
         try:
-            docs = list(read_yaml_file(file))
+            if file.suffix == JSON_LINES_SUFFIX:
+                docs = list(read_json_lines_file(file))
+            else:
+                docs = list(read_yaml_file(file))
         except YamlReadError as exc:
             unreadable.append(str(exc))
             continue

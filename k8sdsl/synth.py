@@ -4,6 +4,7 @@ nothing and raise one :class:`K8sDslError` with every finding."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -24,6 +25,7 @@ from k8sdsl._cdk8s_bridge import (
 )
 from k8sdsl._pipeline import check_manifests, rule_settings
 from k8sdsl.core._cluster import Cluster
+from k8sdsl.core._config_file import ConfigFile
 from k8sdsl.core._construct import ChartScope, Construct, Resource
 from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Report, Severity
 from k8sdsl.core._kinds import is_namespaced
@@ -92,6 +94,25 @@ class App(Construct):
         return [c for c in self.node.children if isinstance(c, Chart)]
 
     @property
+    def config_files(self) -> list[ConfigFile]:
+        """Every :class:`ConfigFile` of the app (in the app or in a chart), in creation order."""
+        return [c for c in self.node.walk() if isinstance(c, ConfigFile)]
+
+    def _config_manifests(self) -> list[tuple[ConfigFile, Manifest]]:
+        """Each configuration file's documents (a policy file: one per line, whose source is
+        ``<construct path>:<line>``)."""
+        out = []
+        for cf in self.config_files:
+            chart = cf.find_chart()
+            chart_id = chart.node.id if chart is not None else ""
+            docs = cf.documents()
+            for i, doc in enumerate(docs):
+                # line 1 of every file is the version header
+                source = f"{cf.node.path}:{i + 2}" if cf.json_lines else cf.node.path
+                out.append((cf, Manifest(order_object(doc), source, cf.k8s_version, chart_id, cf)))
+        return out
+
+    @property
     def cdk8s_app(self) -> cdk8s.App:
         """The cdk8s ``App`` twin, created on first use (starts the node process)."""
         if self._cdk8s_app is None:
@@ -106,11 +127,12 @@ class App(Construct):
     # -- synth ------------------------------------------------------------------------------
 
     def manifests(self) -> list[Manifest]:
-        """Every object of every chart, in chart order then creation order."""
+        """Every object of every chart, in chart order then creation order, then the
+        documents of the configuration files (:attr:`config_files`)."""
         per_chart, problems = self._gather()
         if problems:
             raise K8sDslError(problems, summary="cdk8s could not render the app")
-        return [m for _, ms in per_chart for m in ms]
+        return [m for _, ms in per_chart for m in ms] + [m for _, m in self._config_manifests()]
 
     def _gather(self) -> tuple[list[tuple[Chart, list[Manifest]]], list[Finding]]:
         """Each chart's objects, and the findings of cdk8s constructs that cdk8s refused."""
@@ -136,25 +158,30 @@ class App(Construct):
         if manifests is None:
             per_chart, problems = self._gather()
             manifests = [m for _, ms in per_chart for m in ms]
+            manifests += [m for _, m in self._config_manifests()]
         return self._check(manifests, problems)
 
     def _check(self, manifests: list[Manifest], problems: list[Finding]) -> Report:
         return check_manifests(manifests, self.settings(), problems)
 
     def synth_yaml(self) -> dict[str, str]:
-        """File name -> YAML text, after every check passed (raises otherwise)."""
+        """File name -> YAML text, after every check passed (raises otherwise): a
+        ``<chart-id>.k8s.yaml`` per chart and each configuration file at its path."""
         per_chart, problems = self._gather()
-        report = self._check([m for _, ms in per_chart for m in ms], problems)
+        configs = self._config_manifests()
+        manifests = [m for _, ms in per_chart for m in ms] + [m for _, m in configs]
+        report = self._check(manifests, problems)
         if report.has_errors():
             raise K8sDslError(report, summary="synth failed: nothing was written")
         self.last_report = report
-        return {
+        files = {
             f"{chart.node.id}.k8s.yaml": version_header(chart.k8s_version)
             + dump_documents([m.obj for m in ms])
             if ms
             else ""
             for chart, ms in per_chart
         }
+        return files | config_file_texts(configs)
 
     def synth(self, *, via_cdk8s: bool = False) -> Report:
         """Check everything, then replace the output folder atomically.
@@ -187,6 +214,7 @@ class App(Construct):
                 version = versions.get(p.name)
                 files[p.name] = version_header(version) + text if text and version else text
             shutil.rmtree(outdir, ignore_errors=True)
+            files |= config_file_texts(self._config_manifests())
         write_atomically(self.outdir, files)
         return self.last_report
 
@@ -312,6 +340,20 @@ def version_header(version: K8sVersion) -> str:
     return f"# k8sdsl: k8s-version={version}\n"
 
 
+def config_file_texts(configs: Sequence[tuple[ConfigFile, Manifest]]) -> dict[str, str]:
+    """Path -> text of each configuration file: the version header, then its document as
+    YAML, or (a policy file) one JSON object a line."""
+    texts: dict[str, str] = {}
+    for cf, m in configs:
+        if cf.path not in texts:
+            texts[cf.path] = version_header(m.k8s_version)
+        if cf.json_lines:
+            texts[cf.path] += json.dumps(m.obj, ensure_ascii=False) + "\n"
+        else:
+            texts[cf.path] += dump_documents([m.obj])
+    return texts
+
+
 def write_atomically(outdir: Path, files: Mapping[str, str]) -> None:
     """Replace ``outdir`` with exactly ``files``, or leave it as it was.
 
@@ -326,6 +368,8 @@ def write_atomically(outdir: Path, files: Mapping[str, str]) -> None:
     swapped = False
     try:
         for name, text in sorted(files.items()):
+            if "/" in name:  # a configuration file in a folder of the output
+                (staging / name).parent.mkdir(parents=True, exist_ok=True)
             with open(staging / name, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(text)
         os.chmod(staging, 0o755)

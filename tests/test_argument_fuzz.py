@@ -21,7 +21,7 @@ from k8sdsl import App, Chart, K8sDslError
 from k8sdsl.core._construct import Construct
 from k8sdsl.core._model import K8sModel
 from k8sdsl.network import IngressRule
-from k8sdsl.security import PolicyRule, ResourceRule, Subject, Validation
+from k8sdsl.security import KubeletConfiguration, PolicyRule, ResourceRule, Subject, Validation
 from k8sdsl.volumes import NfsVolumeSource
 from k8sdsl.workloads import SecurePodTemplate
 
@@ -82,6 +82,7 @@ VALID: dict[str, Any] = {
 EXTRA: dict[str, dict[str, Any]] = {
     "NetworkPolicy": {"ingress": [IngressRule()]},
     "Grant": {"read": ["pods"]},
+    "ConfigFile": {"path": "nodes/fuzz/kubelet-config.yaml", "document": KubeletConfiguration()},
 }
 
 

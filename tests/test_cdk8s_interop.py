@@ -16,7 +16,8 @@ from k8sdsl import App, Chart, ConfigMap, K8sDslError, Namespace
 
 
 def files(folder: Path) -> dict[str, str]:
-    return {p.name: p.read_text() for p in sorted(folder.glob("*.yaml"))}
+    # the charts' files and the configuration files in folders (nodes/<pool>/...)
+    return {p.relative_to(folder).as_posix(): p.read_text() for p in sorted(folder.rglob("*.yaml"))}
 
 
 def test_apps_are_byte_identical_through_cdk8s(tmp_path: Path) -> None:

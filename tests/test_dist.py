@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from apps import build_app
+from k8sdsl._config_schema import validate_config
 from k8sdsl.core import SUPPORTED_VERSIONS
 
 from .conftest import schema_errors
@@ -20,7 +21,8 @@ DIST = ROOT / "dist"
 
 
 def files(folder: Path) -> dict[str, str]:
-    return {p.name: p.read_text() for p in sorted(folder.glob("*.yaml"))}
+    # the charts' files and the configuration files in folders (nodes/<pool>/...)
+    return {p.relative_to(folder).as_posix(): p.read_text() for p in sorted(folder.rglob("*.yaml"))}
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +44,13 @@ def test_every_dist_object_passes_its_target_and_the_newest_schema() -> None:
     targets = {f"{c.node.id}.k8s.yaml": str(c.k8s_version) for c in app.charts}
     failures = []
     for name, text in files(DIST).items():
+        if "/" in name:
+            # a configuration file: k8sdsl's pinned schema of its kind
+            (obj,) = yaml.safe_load_all(text)
+            problems = validate_config(obj)
+            assert problems is not None, f"{name}: {obj.get('kind')} has no pinned schema"
+            failures += [f"{name}: {p.path}: {p.message}" for p in problems]
+            continue
         for obj in yaml.safe_load_all(text):
             if obj is None:
                 continue

@@ -46,7 +46,7 @@ def check_like_the_cli(objects: list[dict[str, Any]]) -> Report:
 
 def dist_objects() -> list[dict[str, Any]]:
     objs = []
-    for path in sorted(DIST.glob("*.yaml")):
+    for path in sorted(DIST.rglob("*.yaml")):  # configuration files in folders too
         objs += [o for o in yaml.safe_load_all(path.read_text()) if o]
     return objs
 

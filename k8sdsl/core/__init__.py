@@ -1,6 +1,7 @@
 """Names, quantities, selectors, the base model, errors and findings: what every layer uses."""
 
 from k8sdsl.core._cluster import Cluster, ClusterNetwork, ExistingObject, NodePool
+from k8sdsl.core._config_file import ConfigDocument, ConfigFile
 from k8sdsl.core._construct import Construct, Resource
 from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Report, Severity, ValueInputError
 from k8sdsl.core._images import Image, ImageReference, ImageReferenceError, PullPolicy
@@ -14,6 +15,7 @@ from k8sdsl.core._types import (
     ConfigKey,
     DnsLabel,
     DnsSubdomain,
+    Duration,
     FileMode,
     LabelKey,
     LabelValue,
@@ -30,11 +32,14 @@ __all__ = [
     "Cidr",
     "Cluster",
     "ClusterNetwork",
+    "ConfigDocument",
+    "ConfigFile",
     "ConfigKey",
     "Construct",
     "DEFAULT_VERSION",
     "DnsLabel",
     "DnsSubdomain",
+    "Duration",
     "ExistingObject",
     "FileMode",
     "Finding",

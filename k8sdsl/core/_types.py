@@ -192,6 +192,22 @@ def check_relative_path(value: str) -> str:
     return value
 
 
+_DURATION_RE = re.compile(r"^-?(0|([0-9]+(\.[0-9]+)?(ns|us|\u00b5s|ms|s|m|h))+)$")
+
+
+def check_duration(value: str) -> str:
+    if not _DURATION_RE.match(value):
+        digits = "".join(c for c in value if c.isdigit())
+        raise _err(
+            "duration",
+            "must be a Go duration: a number with a unit (ns, us, ms, s, m, h), such as "
+            "'300ms', '2m' or '1h30m'",
+            value,
+            f"use {digits + 's' if digits else '30s'!r}",
+        )
+    return value
+
+
 DnsLabel = Annotated[str, AfterValidator(check_dns_label)]
 """A DNS-1123 label (RFC 1123): names of namespaces, services, volumes, containers, ports."""
 
@@ -224,6 +240,10 @@ FileMode = Annotated[int, Field(ge=0, le=0o777)]
 
 ConfigKey = Annotated[str, AfterValidator(check_config_key)]
 """A key of a ConfigMap or Secret: ``[-._a-zA-Z0-9]+``, at most 253 characters."""
+
+Duration = Annotated[str, AfterValidator(check_duration)]
+"""A Go ``time.Duration`` as configuration files write it (``metav1.Duration``): ``2m``,
+``300ms``, ``1h30m``."""
 
 NonEmptyStr = Annotated[str, Field(min_length=1, pattern=r"\S")]
 """A string that must not be empty (``volumeID: ""`` is never meant)."""

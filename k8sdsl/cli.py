@@ -336,11 +336,13 @@ def _run(argv: Sequence[str] | None) -> int:
     )
     p_check.add_argument(
         "--profile",
-        choices=("restricted", "baseline", "none"),
+        choices=("hardened", "restricted", "baseline", "none"),
         default=None,
         help="hold every pod to this Pod Security Standards level: its violations are errors "
-        "(none: no pod-security findings beyond the namespaces' own labels; default: "
-        "restricted violations are warnings)",
+        "(hardened: restricted plus SecurePod's hardening: requests and limits, read-only root "
+        "filesystem, probes, no Secrets in env, no automounted token, high UIDs; none: no "
+        "pod-security findings beyond the namespaces' own labels; default: restricted "
+        "violations are warnings)",
     )
     p_check.add_argument(
         "--strict",

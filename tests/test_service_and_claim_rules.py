@@ -363,3 +363,28 @@ def test_profile_restricted_reports_what_baseline_allows(
     code, found = check(capsys, tmp_path, text, "--profile", "restricted", prefix="pod-security/")
     assert code == 1
     assert "pod-security/run-as-non-root" in {f["code"] for f in found}
+
+
+HARDENING = {
+    "pod-security/service-account-token",
+    "pod-security/probes",
+    "pod-security/resources",
+    "pod-security/read-only-root-filesystem",
+    "pod-security/run-as-user-below-10000",
+    "pod-security/secret-env",
+}
+
+
+def test_profile_hardened_holds_yaml_to_securepods_hardening(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The checks SecurePod adds beyond the standards reach YAML k8sdsl did not write."""
+    text = (Path(__file__).parent / "fixtures" / "hardening-pod.yaml").read_text()
+    code, found = check(capsys, tmp_path, text, "--profile", "restricted", prefix="pod-security/")
+    # the pod meets restricted: none of the hardening controls is judged there
+    assert (code, found) == (0, [])
+    code, found = check(capsys, tmp_path, text, "--profile", "hardened", prefix="pod-security/")
+    assert code == 1
+    assert {f["code"] for f in found} == HARDENING
+    assert {f["severity"] for f in found} == {"error"}
+    assert all("--profile hardened" in f["message"] for f in found)

@@ -20,6 +20,8 @@ from k8sdsl.core._types import (
 #: kinds whose names the API server holds to a DNS label (no dots): they become DNS names
 #: (a Service's ``<name>.<namespace>.svc``) or path segments
 DNS_LABEL_KINDS = frozenset({"Namespace", "Service"})
+#: kinds whose names must also start with a letter (DNS-1035 labels)
+DNS_1035_KINDS = frozenset({"Service"})
 
 
 class MetadataProblem(NamedTuple):
@@ -78,3 +80,11 @@ def metadata_problems(
         found = _problem(fn, value, path)
         if found is not None:
             yield found
+        elif path == "metadata.name" and kind in DNS_1035_KINDS and not value[:1].isalpha():
+            yield MetadataProblem(
+                "metadata/dns-1035-label",
+                path,
+                f"{value!r} is not a {kind} name: it must start with a lowercase letter "
+                "(DNS-1035), because it becomes a DNS name and environment variable prefix",
+                f"use {'svc-' + value!r}",
+            )

@@ -15,6 +15,7 @@ from k8sdsl.core._dns import CLUSTER_DNS_LABELS, CLUSTER_DNS_NAMESPACE, CLUSTER_
 from k8sdsl.core._findings import Finding
 from k8sdsl.core._manifest import Manifest
 from k8sdsl.core._podspecs import pod_specs
+from k8sdsl.core._suggest import suggest
 from k8sdsl.core._types import check_port_name
 from k8sdsl.network._reachability import (
     PeerView,
@@ -387,6 +388,27 @@ def implicit_policy_types(ctx: RuleContext) -> Iterator[Finding]:
             "incoming connection to the selected pods is denied too",
             "add policyTypes: [Egress] (or [Ingress, Egress] if denying ingress is meant)",
         )
+
+
+_POLICY_TYPES = ("Ingress", "Egress")
+
+
+@rule("network/policy-type", "policyTypes are Ingress and Egress")
+def policy_type(ctx: RuleContext) -> Iterator[Finding]:
+    """The schema types ``policyTypes`` as strings; the API server accepts only ``Ingress``
+    and ``Egress``, case and all (``ingress`` is refused)."""
+    for m in _policies(ctx):
+        types = _spec(m).get("policyTypes")
+        for i, value in enumerate(types if isinstance(types, list) else []):
+            if value in _POLICY_TYPES:
+                continue
+            guess = suggest(str(value), _POLICY_TYPES)
+            yield m.error(
+                "network/policy-type",
+                f"spec.policyTypes[{i}]",
+                f"{value!r} is not a policy type",
+                f"did you mean {guess!r}?" if guess else "use Ingress or Egress",
+            )
 
 
 @rule("network/ignored-rules", "rules are given only for directions in policyTypes")

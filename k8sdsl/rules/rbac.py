@@ -19,6 +19,8 @@ from k8sdsl.core._suggest import suggest
 from k8sdsl.rules._registry import RuleContext, rule
 from k8sdsl.security._exemptions import EXEMPTION_PREFIX, Control, exemption_reason
 from k8sdsl.security._rbac_catalog import (
+    AGGREGATE_TO_PREFIX,
+    AGGREGATION_TARGETS,
     ANONYMOUS_USER,
     PUBLIC_GROUPS,
     BuiltinClusterRole,
@@ -426,3 +428,67 @@ __all__ = [
     "secrets_read",
     "wildcard",
 ]
+
+
+# -- aggregation --------------------------------------------------------------------------------
+
+
+def _aggregation_selectors(m: Manifest) -> list[dict[str, Any]]:
+    rule_ = m.obj.get("aggregationRule")
+    selectors = rule_.get("clusterRoleSelectors") if isinstance(rule_, dict) else None
+    return [s for s in selectors if isinstance(s, dict)] if isinstance(selectors, list) else []
+
+
+@rule("rbac/aggregated-rules", "an aggregated ClusterRole that also lists rules")
+def aggregated_rules(ctx: RuleContext) -> Iterator[Finding]:
+    """The controller manager writes an aggregated ClusterRole's ``rules`` from the roles its
+    selectors match: rules written by hand are overwritten, and a GitOps tool that applies
+    them again fights the controller for ever."""
+    for m in _rbac(ctx, ("ClusterRole",)):
+        if m.resource is not None or not isinstance(m.obj.get("aggregationRule"), dict):
+            continue
+        if isinstance(m.obj.get("rules"), list) and m.obj["rules"]:
+            yield m.error(
+                "rbac/aggregated-rules",
+                "rules",
+                "an aggregated ClusterRole's rules are written by the controller manager from "
+                "the roles its selectors match: the rules given here are overwritten",
+                "drop rules (or set rules: []), and put them in a ClusterRole whose labels the "
+                "selectors match",
+            )
+
+
+@rule("rbac/aggregate-to", "an aggregation label no aggregated role selects")
+def aggregate_to(ctx: RuleContext) -> Iterator[Finding]:
+    """``rbac.authorization.k8s.io/aggregate-to-<role>: "true"`` adds a ClusterRole's rules to
+    the built-in ``view``, ``edit`` or ``admin`` role. Any other ``<role>`` aggregates into
+    nothing unless an aggregated ClusterRole of the app selects that label (a misspelt
+    ``aggregate-to-veiw`` grants nothing, silently)."""
+    selected: set[tuple[str, str]] = set()
+    for m in _rbac(ctx, ("ClusterRole",)):
+        for selector in _aggregation_selectors(m):
+            labels = selector.get("matchLabels")
+            if isinstance(labels, dict):
+                selected |= {(str(k), str(v)) for k, v in labels.items()}
+    for m in _rbac(ctx, ("ClusterRole",)):
+        if m.resource is not None:
+            continue
+        for key, value in m.labels.items():
+            if not key.startswith(AGGREGATE_TO_PREFIX):
+                continue
+            target = key[len(AGGREGATE_TO_PREFIX) :]
+            if target in AGGREGATION_TARGETS or (key, str(value)) in selected:
+                continue
+            if ctx.cluster.has_object("ClusterRole", target, None):
+                continue
+            guess = suggest(target, AGGREGATION_TARGETS)
+            yield m.warning(
+                "rbac/aggregate-to",
+                f"metadata.labels[{key!r}]",
+                f"{target!r} is not a built-in aggregated role ({', '.join(AGGREGATION_TARGETS)})"
+                " and no aggregated ClusterRole among the files selects this label: the role's "
+                "rules are aggregated into nothing",
+                f"did you mean {AGGREGATE_TO_PREFIX}{guess}?"
+                if guess
+                else "select the label from your aggregated ClusterRole's aggregationRule",
+            )

@@ -11,6 +11,7 @@ from k8sdsl.core._findings import Finding, K8sDslError
 from k8sdsl.core._manifest import Manifest
 from k8sdsl.core._podspecs import pod_specs
 from k8sdsl.core._quantity import Quantity, QuantityError
+from k8sdsl.core._restart_policy import restart_policy_problem
 from k8sdsl.core._selectors import LabelSelector
 from k8sdsl.rules._registry import RuleContext, rule
 
@@ -171,3 +172,19 @@ def _selector_text(selector: dict[str, Any]) -> str:
     if isinstance(exprs, list) and exprs:
         parts.append(f"{len(exprs)} expression(s)")
     return ", ".join(parts) or "nothing"
+
+
+@rule("workloads/restart-policy", "a restartPolicy the workload's controller refuses")
+def restart_policy(ctx: RuleContext) -> Iterator[Finding]:
+    """A Deployment, ReplicaSet, StatefulSet or DaemonSet keeps its pods running, so the API
+    server accepts only ``Always``; a Job or CronJob runs them to completion and refuses
+    ``Always``. The schema allows any of the three, so only the apply fails."""
+    for m in ctx.manifests:
+        for ps in pod_specs(m):
+            if ps.manifest is not m or m.kind == "Pod":
+                continue
+            problem = restart_policy_problem(m.kind, ps.spec.get("restartPolicy"))
+            if problem is not None:
+                yield m.error(
+                    "workloads/restart-policy", f"{ps.path}.restartPolicy", problem[0], problem[1]
+                )

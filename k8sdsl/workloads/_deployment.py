@@ -17,9 +17,15 @@ from pydantic_core import PydanticCustomError
 from k8sdsl.core._construct import Construct, Resource
 from k8sdsl.core._findings import Finding, K8sDslError, Severity
 from k8sdsl.core._model import K8sModel
+from k8sdsl.core._restart_policy import restart_policy_problem
 from k8sdsl.workloads._pod import PodTemplate, RestartPolicy, workload_annotations
 from k8sdsl.workloads._secure import without_automatic_probes_exemption
 from k8sdsl.workloads._service import Service, ServicePort, ServiceType
+
+
+def _policy(value: RestartPolicy | None) -> str | None:
+    return value.value if value is not None else None
+
 
 NAME_LABEL = "app.kubernetes.io/name"
 """The label workloads select their pods by, unless given a selector."""
@@ -164,7 +170,7 @@ class _Workload(Resource):
                 [
                     Finding(
                         Severity.ERROR,
-                        "workload/selector-mismatch",
+                        "workloads/selector-mismatch",
                         f"template label {key}={clash[key]!r} contradicts the selector "
                         f"{key}={self.selector[key]!r}: the controller would never find its pods",
                         self.ref(),
@@ -215,7 +221,7 @@ class _Workload(Resource):
                     [
                         Finding(
                             Severity.ERROR,
-                            "workload/expose-no-port",
+                            "workloads/expose-no-port",
                             "no container declares a port, so the Service has no target",
                             self.ref(),
                             "target_port",
@@ -285,17 +291,17 @@ class Deployment(_Workload):
                 revision_history_limit=revision_history_limit,
                 progress_deadline_seconds=progress_deadline_seconds,
             )
-        if self.template.restart_policy not in (None, RestartPolicy.ALWAYS):
+        problem = restart_policy_problem(self.kind, _policy(self.template.restart_policy))
+        if problem is not None:
             raise K8sDslError(
                 [
                     Finding(
                         Severity.ERROR,
-                        "workload/restart-policy",
-                        f"a Deployment's pods must use restartPolicy Always, not "
-                        f"{self.template.restart_policy.value}",
+                        "workloads/restart-policy",
+                        problem[0],
                         self.ref(),
                         "spec.template.spec.restartPolicy",
-                        "drop restart_policy, or use a Job",
+                        problem[1],
                     )
                 ],
                 summary=f"invalid Deployment at {self.node.path}",
@@ -371,16 +377,17 @@ class DaemonSet(_Workload):
                 min_ready_seconds=min_ready_seconds,
                 revision_history_limit=revision_history_limit,
             )
-        if self.template.restart_policy not in (None, RestartPolicy.ALWAYS):
+        problem = restart_policy_problem(self.kind, _policy(self.template.restart_policy))
+        if problem is not None:
             raise K8sDslError(
                 [
                     Finding(
                         Severity.ERROR,
-                        "workload/restart-policy",
-                        "a DaemonSet's pods must use restartPolicy Always",
+                        "workloads/restart-policy",
+                        problem[0],
                         self.ref(),
                         "spec.template.spec.restartPolicy",
-                        "drop restart_policy",
+                        problem[1],
                     )
                 ],
                 summary=f"invalid DaemonSet at {self.node.path}",
@@ -440,16 +447,17 @@ class Job(_Workload):
             labels=labels,
             annotations=annotations,
         )
-        if self.template.restart_policy is RestartPolicy.ALWAYS:
+        problem = restart_policy_problem(self.kind, _policy(self.template.restart_policy))
+        if problem is not None:
             raise K8sDslError(
                 [
                     Finding(
                         Severity.ERROR,
-                        "workload/restart-policy",
-                        "a Job's pods must use restartPolicy Never or OnFailure, not Always",
+                        "workloads/restart-policy",
+                        problem[0],
                         self.ref(),
                         "spec.template.spec.restartPolicy",
-                        "use RestartPolicy.NEVER or RestartPolicy.ON_FAILURE",
+                        problem[1],
                     )
                 ],
                 summary=f"invalid Job at {self.node.path}",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any, ClassVar, Self
@@ -11,7 +10,6 @@ from pydantic import model_validator
 from pydantic_core import PydanticCustomError
 
 from k8sdsl.core._construct import Construct, Resource
-from k8sdsl.core._findings import Finding, K8sDslError, Severity
 from k8sdsl.core._model import K8sModel
 from k8sdsl.core._types import LabelKey, LabelValue, Port, PortName
 from k8sdsl.workloads._container import Protocol
@@ -121,9 +119,6 @@ class _ServiceSpec(K8sModel):
         return self
 
 
-_DNS1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
-
-
 class Service(Resource):
     """A Service (``v1/Service``).
 
@@ -156,22 +151,6 @@ class Service(Resource):
         super().__init__(
             scope, id, name=name, namespace=namespace, labels=labels, annotations=annotations
         )
-        if not _DNS1035.match(self.name):
-            raise K8sDslError(
-                [
-                    Finding(
-                        Severity.ERROR,
-                        "metadata/dns-1035-label",
-                        f"{self.name!r} is not a Service name: it must start with a lowercase "
-                        "letter "
-                        "(DNS-1035), because it becomes a DNS name",
-                        self.ref(),
-                        "metadata.name",
-                        f"use {'svc-' + self.name!r}",
-                    )
-                ],
-                summary=f"invalid Service at {self.node.path}",
-            )
         with self._values():
             self.spec = _ServiceSpec(
                 type=type,

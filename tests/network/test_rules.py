@@ -31,6 +31,7 @@ NETWORK_RULES = [
     "network/invalid-cidr",
     "network/invalid-peer",
     "network/invalid-port",
+    "network/policy-type",
     "network/selects-no-pod",
     "network/unknown-named-port",
 ]

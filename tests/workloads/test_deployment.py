@@ -144,7 +144,7 @@ def test_selector_must_match_the_template(chart: Chart) -> None:
             "web",
             template=SecurePodTemplate(image=IMAGE, labels={"app.kubernetes.io/name": "other"}),
         )
-    assert err.value.codes == ["workload/selector-mismatch"]
+    assert err.value.codes == ["workloads/selector-mismatch"]
 
 
 @pytest.mark.parametrize(
@@ -158,7 +158,7 @@ def test_selector_must_match_the_template(chart: Chart) -> None:
 def test_restart_policies_per_controller(chart: Chart, kind: Any, policy: RestartPolicy) -> None:
     with pytest.raises(K8sDslError) as err:
         kind(chart, "x", template=SecurePodTemplate(image=IMAGE, restart_policy=policy))
-    assert err.value.codes == ["workload/restart-policy"]
+    assert err.value.codes == ["workloads/restart-policy"]
 
 
 def test_job_defaults_to_never(chart: Chart) -> None:
@@ -192,7 +192,7 @@ def test_expose_needs_a_port(chart: Chart) -> None:
     d = Deployment(chart, "web", template=SecurePodTemplate(image=IMAGE))
     with pytest.raises(K8sDslError) as err:
         d.expose(port=80)
-    assert err.value.codes == ["workload/expose-no-port"]
+    assert err.value.codes == ["workloads/expose-no-port"]
     s = d.expose(port=80, target_port=8080, name="web-public", type=ServiceType.NODE_PORT)
     assert s.to_k8s()["spec"]["type"] == "NodePort"
     assert s.name == "web-public"

@@ -113,6 +113,17 @@ class HostLocalIpam(_CniValue):
     data_dir: str | None = None
     resolv_conf: str | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _single_range(cls, value: Any) -> Any:
+        # the single-range form of older files ("subnet", "gateway"... beside "type") is one
+        # range set of one range, as host-local reads it (plugins/ipam/host-local config.go)
+        if not isinstance(value, Mapping) or "subnet" not in value or "ranges" in value:
+            return value
+        keys = ("subnet", "rangeStart", "rangeEnd", "gateway")
+        single = {k: value[k] for k in keys if k in value}
+        return {**{k: v for k, v in value.items() if k not in keys}, "ranges": [[single]]}
+
     @classmethod
     def of(cls, *subnets: str, routes: tuple[str, ...] | None = None) -> HostLocalIpam:
         """One range set per subnet, and routes to ``routes`` (e.g. ``("0.0.0.0/0",)``)."""

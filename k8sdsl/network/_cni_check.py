@@ -536,6 +536,8 @@ def _host_local(
     if "subnet" in ipam:  # the old single-range form
         sets.append(("", [{k: ipam[k] for k in _RANGE_FIELDS if k in ipam}]))
     if not sets:
+        if isinstance(ranges, list) and ranges:
+            return  # every range set is reported above
         yield CniProblem(
             Severity.ERROR,
             "cni/ipam",

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AliasChoices,
@@ -37,6 +37,10 @@ from k8sdsl.core._findings import Finding, ObjectRef, Severity, ValueInputError
 from k8sdsl.core._model import K8sModel, to_camel
 from k8sdsl.core._types import Cidr, NonEmptyStr
 from k8sdsl.network._cni_check import check_cni_config
+
+if TYPE_CHECKING:
+    from k8sdsl._basic import ConfigMap
+    from k8sdsl.core._construct import Construct
 
 #: CNI specification versions with configuration lists
 CniVersion = Literal["0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"]
@@ -465,6 +469,37 @@ class CniConfigList(_CniValue):
     def render(self) -> str:
         """The ``.conflist`` file: deterministic JSON with a final newline."""
         return json.dumps(self.to_cni(), indent=2, ensure_ascii=False) + "\n"
+
+    def to_config_map(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str | None = None,
+        namespace: str | None = None,
+        key: str | None = None,
+        labels: Mapping[str, str] | None = None,
+    ) -> ConfigMap:
+        """A ConfigMap holding :meth:`render` under ``key`` (default :attr:`file_name`), for
+        an installer DaemonSet to copy into :data:`CNI_CONF_DIR`: mount the ConfigMap (for
+        example at ``/etc/cni-config``) and ``/etc/cni/net.d`` (a hostPath) in an init
+        container that runs ``cp /etc/cni-config/<key> /etc/cni/net.d/<file_name>``, as
+        kube-flannel's ``install-cni`` does with its ``cni-conf.json`` key."""
+        from k8sdsl._basic import ConfigMap
+
+        return ConfigMap(
+            scope,
+            id,
+            name=name,
+            namespace=namespace,
+            labels=labels,
+            data={key or self.file_name: self.render()},
+        )
+
+    @property
+    def install_path(self) -> str:
+        """Where the file goes on a node: ``/etc/cni/net.d/<file_name>``."""
+        return f"{CNI_CONF_DIR}/{self.file_name}"
 
     @property
     def file_name(self) -> str:

@@ -30,6 +30,7 @@ What it knows comes from the CNI specification (github.com/containernetworking/c
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass
@@ -198,6 +199,8 @@ class CniProblem:
     path: str
     message: str
     hint: str = ""
+    #: the line inside the configuration's text, when the problem knows it (invalid JSON)
+    line: int | None = None
 
 
 def _json_type(value: Any) -> str:
@@ -751,3 +754,69 @@ def _chain_order(kinds: list[tuple[str, str]]) -> Iterator[CniProblem]:
                     f"move {kind} to the front of plugins",
                 )
             interface_at = interface_at or path
+
+
+def parse_cni_text(text: str) -> tuple[Any, CniProblem | None]:
+    """The JSON of a CNI configuration (a file, a ConfigMap value), or the problem that
+    stops a runtime reading it: libcni decodes it with Go's JSON decoder, so YAML-isms
+    (comments, trailing commas, single quotes) make the file unusable and the runtime skips
+    it, leaving the node NotReady ("cni plugin not initialized")."""
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as exc:
+        return None, CniProblem(
+            Severity.ERROR,
+            "cni/invalid-json",
+            "",
+            f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}; the container "
+            "runtime skips this configuration",
+            "CNI configuration is strict JSON: no comments, no trailing commas, double quotes",
+            exc.lineno,
+        )
+
+
+def host_local_subnets(data: Any) -> Iterator[tuple[str, IpNetwork]]:
+    """(JSON path, subnet) of every host-local range of a configuration (list or single)."""
+    if not isinstance(data, dict):
+        return
+    raw = data.get("plugins") if "plugins" in data else [data]
+    plugins = raw if isinstance(raw, list) else []
+    single = "plugins" not in data
+    for i, plugin in enumerate(plugins):
+        ipam = plugin.get("ipam") if isinstance(plugin, dict) else None
+        if not isinstance(ipam, dict) or ipam.get("type") != "host-local":
+            continue
+        at = "ipam" if single else f"plugins[{i}].ipam"
+        entries: list[tuple[str, Any]] = []
+        ranges = ipam.get("ranges")
+        for j, rset in enumerate(ranges if isinstance(ranges, list) else []):
+            for k, entry in enumerate(rset if isinstance(rset, list) else []):
+                entries.append((f"{at}.ranges[{j}][{k}].subnet", entry))
+        if "subnet" in ipam:
+            entries.append((f"{at}.subnet", ipam))
+        for path, entry in entries:
+            subnet = _network(entry.get("subnet")) if isinstance(entry, dict) else None
+            if subnet is not None:
+                yield path, subnet
+
+
+def pod_cidr_problems(data: Any, pod_cidrs: tuple[str, ...]) -> Iterator[CniProblem]:
+    """host-local ranges outside every declared pod CIDR of their family: pods get addresses
+    that no node's route and no kube-proxy ``--cluster-cidr`` rule knows as pod addresses, so
+    traffic to them from other nodes is not routed, and the declared cluster and the nodes'
+    configuration disagree."""
+    declared = [ipaddress.ip_network(c) for c in pod_cidrs]
+    for path, subnet in host_local_subnets(data):
+        same = [n for n in declared if n.version == subnet.version]
+        if not same or any(subnet.subnet_of(n) for n in same):  # type: ignore[arg-type]
+            continue
+        yield CniProblem(
+            Severity.WARNING,
+            "cni/outside-pod-cidr",
+            path,
+            f"range {subnet} is not inside the declared pod network "
+            f"{', '.join(str(n) for n in same)}: pods on this node get addresses the cluster "
+            "does not route as pod addresses",
+            f"use a range inside {same[0]} (the node's own pod range), or declare the pod "
+            "CIDR the cluster really has (network.podCidrs)",
+        )

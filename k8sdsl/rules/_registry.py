@@ -47,6 +47,7 @@ RULE_MODULES: tuple[str, ...] = (
     "k8sdsl.rules.workloads",
     "k8sdsl.rules.references",
     "k8sdsl.rules.rbac",
+    "k8sdsl.rules.cni",
 )
 
 

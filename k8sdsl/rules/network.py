@@ -15,6 +15,7 @@ from k8sdsl.core._findings import Finding
 from k8sdsl.core._manifest import Manifest
 from k8sdsl.core._podspecs import pod_specs
 from k8sdsl.core._types import check_port_name
+from k8sdsl.network._cluster_network import NetworkFacts
 from k8sdsl.network._dns import CLUSTER_DNS_LABELS, CLUSTER_DNS_NAMESPACE, CLUSTER_DNS_PORT
 from k8sdsl.network._reachability import (
     PeerView,
@@ -488,3 +489,62 @@ def host_network_dns(ctx: RuleContext) -> Iterator[Finding]:
                 "set dnsPolicy: ClusterFirstWithHostNet for cluster names, or Default to say "
                 "the node's resolver is meant",
             )
+
+
+# -- the declared cluster network ---------------------------------------------------------
+
+
+@rule("network/cluster-overlap", "the declared pod, service and node ranges share no address")
+def cluster_overlap(ctx: RuleContext) -> Iterator[Finding]:
+    """A pod range that overlaps the service range makes pods and ClusterIPs share
+    addresses: kube-proxy's rules catch packets for a Service IP before the pod routes, so a
+    pod holding that address is unreachable (and the reverse); one that overlaps the nodes'
+    network sends traffic for nodes into the overlay. kubeadm warns of neither, the API
+    server checks neither. Each finding names both ranges and a free range to move to."""
+    for overlap in NetworkFacts.of(ctx.cluster.network).overlaps:
+        yield overlap.finding()
+
+
+#: ipBlocks this wide mean "anywhere", written to let traffic out (or in) from outside the
+#: cluster; that they also cover pod addresses is the common, deliberate case
+_ANYWHERE = (ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0"))
+
+
+@rule("network/ipblock-covers-pods", "ipBlocks do not name pods by their addresses")
+def ipblock_covers_pods(ctx: RuleContext) -> Iterator[Finding]:
+    """Kubernetes documents ipBlock for cluster-external addresses: pod IPs are ephemeral,
+    and whether an ipBlock matches traffic from or to pods is up to the plugin (traffic may
+    be masqueraded to the node's address, or matched before selectors apply). A block that
+    reaches into the declared pod CIDR therefore allows or denies pods unreliably; pods are
+    named with podSelector/namespaceSelector. Judged once the cluster declares its network
+    (``network.podCidrs``); the "anywhere" blocks 0.0.0.0/0 and ::/0 are not reported."""
+    if "network" not in ctx.cluster.model_fields_set:
+        return
+    pods = [ipaddress.ip_network(c) for c in ctx.cluster.network.pod_cidrs]
+    for m in _policies(ctx):
+        for path, peer in _peers(_spec(m)):
+            block = peer.get("ipBlock")
+            if not isinstance(block, dict):
+                continue
+            cidr = read_network(block.get("cidr"))
+            if cidr is None or cidr in _ANYWHERE:
+                continue
+            excepts = [read_network(e) for e in _list(block.get("except"))]
+            for pod in pods:
+                if pod.version != cidr.version or not pod.overlaps(cidr):
+                    continue
+                shared = pod if pod.subnet_of(cidr) else cidr  # type: ignore[arg-type]
+                if any(
+                    e is not None and e.version == shared.version and shared.subnet_of(e)  # type: ignore[arg-type]
+                    for e in excepts
+                ):
+                    continue  # the pod addresses are excepted
+                yield m.warning(
+                    "network/ipblock-covers-pods",
+                    f"{path}.ipBlock.cidr",
+                    f"ipBlock {cidr} covers pod addresses ({shared} of the declared pod "
+                    f"network {pod}): whether an ipBlock matches pod traffic depends on the "
+                    "network plugin, and pod IPs change as pods are replaced",
+                    f"select the pods with podSelector/namespaceSelector, and add {pod} to "
+                    "the block's except (or use a block outside it)",
+                )

@@ -40,6 +40,13 @@ from k8sdsl.network._cni import (
     StaticIpam,
     TuningPlugin,
 )
+from k8sdsl.network._cni_catalog import (
+    CNI_CATALOG,
+    CniPluginInfo,
+    CniSupport,
+    cni_plugin,
+    infer_cni_plugin,
+)
 from k8sdsl.network._cni_check import (
     CNI_VERSIONS,
     CniProblem,
@@ -107,6 +114,7 @@ __all__ = [
     "CLUSTER_DNS_LABELS",
     "CLUSTER_DNS_NAMESPACE",
     "CLUSTER_DNS_PORT",
+    "CNI_CATALOG",
     "CNI_CONF_DIR",
     "CNI_VERSIONS",
     "ClusterDnsProbe",
@@ -114,7 +122,9 @@ __all__ = [
     "CniConfigList",
     "CniDns",
     "CniPlugin",
+    "CniPluginInfo",
     "CniProblem",
+    "CniSupport",
     "CniVersion",
     "CustomPlugin",
     "DEFAULT_CLUSTER_DOMAIN",
@@ -172,6 +182,8 @@ __all__ = [
     "Verdict",
     "check_cni_config",
     "cluster_search_domains",
+    "cni_plugin",
+    "infer_cni_plugin",
     "pod_fqdn",
     "probe_script",
     "range_overlaps",

@@ -27,7 +27,8 @@ from typing import Any
 
 from k8sdsl._yamlread import YamlReadError, read_yaml_text
 from k8sdsl.core._cluster import Cluster
-from k8sdsl.core._findings import Finding, ObjectRef
+from k8sdsl.core._findings import Finding, ObjectRef, Severity
+from k8sdsl.network._cni_catalog import CNI_CATALOG, cni_plugin, suggest_cni_plugin
 from k8sdsl.network._cni_check import (
     CniProblem,
     check_cni_config,
@@ -149,3 +150,25 @@ def _line_of(lines: dict[str, Any], path: str) -> int:
         cut = max(path.rfind("."), path.rfind("["))
         path = path[:cut] if cut > 0 else ""
     return 1
+
+
+@rule("cni/unknown-plugin", "the declared cluster's CNI plugin is one k8sdsl knows")
+def unknown_plugin(ctx: RuleContext) -> Iterator[Finding]:
+    """Rules judge what the declared plugin does (``network/policy-not-enforced``) from
+    :data:`k8sdsl.network.CNI_CATALOG`; a name the catalog lacks (a typo such as
+    ``flanel``) turns those rules off without a word, so it is named here."""
+    declared = ctx.cluster.cni
+    if declared is None or cni_plugin(declared) is not None:
+        return
+    guess = suggest_cni_plugin(declared)
+    yield Finding(
+        Severity.WARNING,
+        "cni/unknown-plugin",
+        f"the cluster's cni {declared!r} is not in k8sdsl's plugin catalog: rules that depend "
+        "on what the plugin enforces are skipped",
+        ObjectRef(kind="Cluster", source="cluster.cni"),
+        "cni",
+        f"did you mean {guess!r}?"
+        if guess
+        else "known plugins: " + ", ".join(info.name for info in CNI_CATALOG),
+    )

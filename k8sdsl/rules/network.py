@@ -16,6 +16,7 @@ from k8sdsl.core._manifest import Manifest
 from k8sdsl.core._podspecs import pod_specs
 from k8sdsl.core._types import check_port_name
 from k8sdsl.network._cluster_network import NetworkFacts
+from k8sdsl.network._cni_catalog import CniSupport, cni_plugin, infer_cni_plugin
 from k8sdsl.network._dns import CLUSTER_DNS_LABELS, CLUSTER_DNS_NAMESPACE, CLUSTER_DNS_PORT
 from k8sdsl.network._reachability import (
     PeerView,
@@ -548,3 +549,54 @@ def ipblock_covers_pods(ctx: RuleContext) -> Iterator[Finding]:
                     f"select the pods with podSelector/namespaceSelector, and add {pod} to "
                     "the block's except (or use a block outside it)",
                 )
+
+
+def _daemonset_images(ctx: RuleContext) -> list[str]:
+    images: list[str] = []
+    for m in ctx.of_kind("DaemonSet"):
+        for ref in pod_specs(m):
+            for _, container in ref.containers(ephemeral=False):
+                image = container.get("image")
+                if isinstance(image, str):
+                    images.append(image)
+    return images
+
+
+@rule("network/policy-not-enforced", "NetworkPolicies run on a plugin that enforces them")
+def policy_not_enforced(ctx: RuleContext) -> Iterator[Finding]:
+    """The API server stores a NetworkPolicy whatever the cluster's CNI plugin; only the
+    plugin enforces it, and Flannel alone does not ("Flannel is focused on networking. For
+    network policy, other projects such as Calico can be used"): every pod stays open to
+    every other, silently. The plugin is the declared cluster's (``cni``), else inferred
+    from the manifests checked: a kube-flannel DaemonSet with no policy engine beside it
+    (calico-node, cilium, kube-router, weave-npc, antrea). Plugins that enforce policies
+    only when enabled (AWS VPC CNI) or through another component (Multus, Azure CNI) get a
+    note. See :data:`k8sdsl.network.CNI_CATALOG`."""
+    declared = ctx.cluster.cni
+    info = cni_plugin(declared) if declared else infer_cni_plugin(_daemonset_images(ctx))
+    if info is None or info.network_policy is CniSupport.YES:
+        return
+    how = "the declared cluster's plugin" if declared else "the plugin its DaemonSet shows"
+    for m in _policies(ctx):
+        if info.network_policy is CniSupport.NO:
+            yield m.warning(
+                "network/policy-not-enforced",
+                "spec",
+                f"{info.title} ({how}) does not enforce NetworkPolicy: the API server stores "
+                "this policy and no one applies it, so the pods it selects stay open",
+                "run a policy engine beside it (Calico's policy-only mode, i.e. Canal, or "
+                f"kube-router's firewall) or a plugin that enforces policies; {info.source}",
+            )
+        else:
+            yield m.info(
+                "network/policy-not-enforced",
+                "spec",
+                f"{info.title} ({how}) enforces NetworkPolicy only "
+                + (
+                    "when its policy support is enabled"
+                    if info.network_policy is CniSupport.WHEN_ENABLED
+                    else "through another component"
+                )
+                + f": {info.notes}",
+                f"check that the cluster has it on; {info.source}",
+            )

@@ -33,6 +33,7 @@ NETWORK_RULES = [
     "network/invalid-peer",
     "network/invalid-port",
     "network/ipblock-covers-pods",
+    "network/policy-not-enforced",
     "network/selects-no-pod",
     "network/unknown-named-port",
 ]

@@ -68,6 +68,11 @@ from k8sdsl.network._dns import (
     service_fqdn,
     srv_name,
 )
+from k8sdsl.network._flannel_check import (
+    FLANNEL_BACKENDS,
+    FLANNEL_NET_CONF_KEY,
+    check_flannel_net_conf,
+)
 from k8sdsl.network._network_policy import NetworkPolicy
 from k8sdsl.network._patterns import (
     AllowAllEgressPolicy,
@@ -139,6 +144,8 @@ __all__ = [
     "DnsConfigOption",
     "DnsPolicy",
     "EgressRule",
+    "FLANNEL_BACKENDS",
+    "FLANNEL_NET_CONF_KEY",
     "FirewallBackend",
     "FirewallPlugin",
     "HostDevicePlugin",
@@ -181,6 +188,7 @@ __all__ = [
     "TuningPlugin",
     "Verdict",
     "check_cni_config",
+    "check_flannel_net_conf",
     "cluster_search_domains",
     "cni_plugin",
     "infer_cni_plugin",

@@ -35,6 +35,7 @@ from k8sdsl.network._cni_check import (
     parse_cni_text,
     pod_cidr_problems,
 )
+from k8sdsl.network._flannel_check import FLANNEL_NET_CONF_KEY, check_flannel_net_conf
 from k8sdsl.rules._registry import RuleContext, rule
 
 #: file name endings of CNI configuration (libcni's ConfFiles: ``.conf``, ``.conflist``,
@@ -172,3 +173,28 @@ def unknown_plugin(ctx: RuleContext) -> Iterator[Finding]:
         if guess
         else "known plugins: " + ", ".join(info.name for info in CNI_CATALOG),
     )
+
+
+@rule("flannel/net-conf", "Flannel's net-conf.json is valid and matches the declared network")
+def flannel_net_conf(ctx: RuleContext) -> Iterator[Finding]:
+    """flanneld reads ``net-conf.json`` from its ConfigMap at start: invalid JSON or an
+    unknown backend type make it exit, so no node gets a pod network (nodes stay NotReady);
+    a Network other than the cluster's pod CIDR makes it refuse the node ranges
+    kube-controller-manager hands out. Once the cluster declares its network, Network must
+    be the pod CIDR and SubnetLen the node mask."""
+    declared = network_declared(ctx.cluster)
+    network = ctx.cluster.network
+    for manifest in ctx.of_kind("ConfigMap"):
+        data = manifest.obj.get("data")
+        text = data.get(FLANNEL_NET_CONF_KEY) if isinstance(data, dict) else None
+        if not isinstance(text, str):
+            continue
+        for p in check_flannel_net_conf(
+            text,
+            pod_cidrs=network.pod_cidrs if declared else None,
+            node_mask_ipv4=network.node_cidr_mask_size_ipv4 if declared else None,
+        ):
+            message = f"{p.path}: {p.message}" if p.path else p.message
+            yield manifest.finding(
+                p.severity, p.code, f"data.{FLANNEL_NET_CONF_KEY}", message, p.hint
+            )

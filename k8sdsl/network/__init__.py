@@ -68,6 +68,14 @@ from k8sdsl.network._dns import (
     service_fqdn,
     srv_name,
 )
+from k8sdsl.network._flannel import (
+    FLANNEL_IMAGE,
+    FLANNEL_VERSION,
+    FlannelBackend,
+    FlannelBackendType,
+    FlannelNetwork,
+    flannel_net_conf,
+)
 from k8sdsl.network._flannel_check import (
     FLANNEL_BACKENDS,
     FLANNEL_NET_CONF_KEY,
@@ -145,9 +153,14 @@ __all__ = [
     "DnsPolicy",
     "EgressRule",
     "FLANNEL_BACKENDS",
+    "FLANNEL_IMAGE",
     "FLANNEL_NET_CONF_KEY",
+    "FLANNEL_VERSION",
     "FirewallBackend",
     "FirewallPlugin",
+    "FlannelBackend",
+    "FlannelBackendType",
+    "FlannelNetwork",
     "HostDevicePlugin",
     "HostLocalIpam",
     "IngressRule",
@@ -191,6 +204,7 @@ __all__ = [
     "check_flannel_net_conf",
     "cluster_search_domains",
     "cni_plugin",
+    "flannel_net_conf",
     "infer_cni_plugin",
     "pod_fqdn",
     "probe_script",

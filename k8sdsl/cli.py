@@ -7,7 +7,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from k8sdsl.core._cluster import Cluster
 from k8sdsl.core._findings import Finding, ObjectRef, Report, Severity
 from k8sdsl.core._manifest import Manifest
 from k8sdsl.core._versions import DEFAULT_VERSION, SUPPORTED_VERSIONS, K8sVersion
+from k8sdsl.rules.cni import CNI_FILE_SUFFIXES, check_cni_file, looks_like_cni
 
 
 class _Parser(argparse.ArgumentParser):
@@ -49,9 +50,17 @@ def load_manifests(
     findings: list[Finding] = []
     unreadable: list[str] = []
     for path in paths:
-        if path.is_dir() and next(yaml_files([path]), None) is None:
-            unreadable.append(f"{path}: no .yaml, .yml or .json files in this folder")
+        if (
+            path.is_dir()
+            and next(yaml_files([path]), None) is None
+            and next(cni_files([path]), None) is None
+        ):
+            unreadable.append(
+                f"{path}: no .yaml, .yml, .json, .conflist or .conf files in this folder"
+            )
     for file in yaml_files(list(paths)):
+        if file.suffix in CNI_FILE_SUFFIXES:
+            continue  # a CNI configuration, not manifests: check() reads it (cni_files)
         if file == STDIN:
             try:
                 docs = list(read_yaml_text(sys.stdin.read(), "-"))
@@ -90,6 +99,54 @@ def load_manifests(
         for doc in docs:
             _document_manifests(doc, file_version, manifests, findings, strict=strict)
     return manifests, findings, unreadable
+
+
+def cni_files(paths: Sequence[Path]) -> Iterator[Path]:
+    """CNI configuration files: ``.conflist``/``.conf`` files named, and under folders named
+    every ``.conflist`` and each ``.conf`` that is a JSON object with ``cniVersion`` (a
+    repository's other ``.conf`` files, nginx's or supervisord's, are not CNI's)."""
+    from k8sdsl._yamlread import SKIPPED_FOLDERS
+
+    seen: set[Path] = set()
+    for p in paths:
+        if p.is_dir():
+            found = sorted(
+                f
+                for f in p.rglob("*")
+                if f.suffix in CNI_FILE_SUFFIXES
+                and f.is_file()
+                and not any(
+                    part.startswith(".") or part in SKIPPED_FOLDERS
+                    for part in f.relative_to(p).parts[:-1]
+                )
+                and (f.suffix == ".conflist" or looks_like_cni(f))
+            )
+        elif p.suffix in CNI_FILE_SUFFIXES:
+            found = [p]
+        else:
+            found = []
+        for f in found:
+            key = f.resolve() if f.exists() else f
+            if key not in seen:
+                seen.add(key)
+                yield f
+
+
+def cni_file_findings(paths: Sequence[Path], cluster: Cluster) -> tuple[list[Finding], list[str]]:
+    """The findings of every CNI configuration file in ``paths``; unreadable files."""
+    findings: list[Finding] = []
+    unreadable: list[str] = []
+    for file in cni_files(paths):
+        if not file.exists():
+            unreadable.append(f"{file}: no such file or folder")
+        elif not file.is_file():
+            unreadable.append(f"{file}: not a regular file")
+        else:
+            try:
+                findings.extend(check_cni_file(file, cluster))
+            except YamlReadError as exc:
+                unreadable.append(str(exc))
+    return findings, unreadable
 
 
 def _recorded_version(file: Path) -> K8sVersion | None:
@@ -213,7 +270,8 @@ def check(
     cluster = cluster if cluster is not None else Cluster()
     manifests, problems, unreadable = load_manifests(paths, version, strict=strict, pinned=pinned)
     settings = rule_settings(cluster, version, complete=complete, profile=profile)
-    return check_manifests(manifests, settings, problems), unreadable
+    cni, cni_unreadable = cni_file_findings(paths, cluster)
+    return check_manifests(manifests, settings, [*problems, *cni]), unreadable + cni_unreadable
 
 
 def _declared_cluster(args: argparse.Namespace) -> Cluster:
@@ -226,7 +284,8 @@ def _declared_cluster(args: argparse.Namespace) -> Cluster:
     if args.cluster_domain is not None:
         changes["cluster_domain"] = args.cluster_domain
     if changes:
-        cluster = Cluster.model_validate(cluster.model_dump() | changes)
+        # exclude_unset: fields the file left out stay undeclared (rules tell them apart)
+        cluster = Cluster.model_validate(cluster.model_dump(exclude_unset=True) | changes)
     return cluster
 
 

@@ -81,7 +81,7 @@ class App(Construct):
         if cluster_domain is not None:
             changes["cluster_domain"] = cluster_domain
         if changes:
-            cluster = Cluster.model_validate(cluster.model_dump() | changes)
+            cluster = Cluster.model_validate(cluster.model_dump(exclude_unset=True) | changes)
         #: what lives outside the app: StorageClasses, CSI drivers, existing objects...
         self.cluster = cluster
         self.allowed_registries = cluster.allowed_registries

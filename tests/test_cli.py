@@ -161,7 +161,7 @@ def test_a_folder_without_yaml_is_exit_2(
     (tmp_path / "notes.txt").write_text("hello")
     code, _, err = run(capsys, "check", str(tmp_path))
     assert code == 2
-    assert "no .yaml, .yml or .json files" in err
+    assert "no .yaml, .yml, .json, .conflist or .conf files" in err
 
 
 @pytest.mark.parametrize(

@@ -9,12 +9,21 @@ is judged by the documented defaults (kubeadm's ranges, ``cluster.local``).
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import AliasChoices, AliasGenerator, ConfigDict, Field, field_validator
+from pydantic import (
+    AliasChoices,
+    AliasGenerator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from k8sdsl.core._findings import Finding, ObjectRef, Severity, ValueInputError
 from k8sdsl.core._model import K8sModel, to_camel
@@ -74,9 +83,52 @@ class NodePool(K8sModel):
     taints: tuple[str, ...] = ()
 
 
+#: kube-apiserver refuses a service range with more host bits than this:
+#: ``maxCIDRBits = 20`` in cmd/kube-apiserver/app/options/validation.go
+#: (``validateMaxCIDRRange``: "specified --service-cluster-ip-range is too large; for 32-bit
+#: addresses, the mask must be >= 12"), and kubeadm checks the same
+#: (``constants.MaximumBitsForServiceSubnet``, ``ValidateServiceSubnetSize``): /12 for IPv4,
+#: /108 for IPv6. (Since the ServiceCIDR allocator, kube-apiserver skips the check when both
+#: MultiCIDRServiceAllocator and DisableAllocatorDualWrite are on; kubeadm still refuses.)
+MAX_SERVICE_HOST_BITS = 20
+#: a node's pod range may be at most this many bits longer than the pod CIDR: kubeadm's
+#: ``PodSubnetNodeMaskMaxDiff`` and the node IPAM controller's ``clusterSubnetMaxDiff``
+#: (pkg/controller/nodeipam/ipam/cidrset/cidr_set.go: its bitmap of node ranges is
+#: uncompressed)
+MAX_NODE_MASK_DIFF = 16
+
+
+def _family_problem(cidrs: tuple[str, ...], flag: str, fix: str) -> PydanticCustomError | None:
+    """Dual stack is one range of each family, at most two in all (kube-apiserver's
+    ``--service-cluster-ip-range`` and kube-controller-manager's ``--cluster-cidr``)."""
+    families = [ipaddress.ip_network(c).version for c in cidrs]
+    if len(cidrs) > 2 or len(set(families)) < len(families):
+        return PydanticCustomError(
+            "dual_stack",
+            "dual stack is at most one IPv4 and one IPv6 range; {flag} refuses "
+            "{count} ranges of families {families}",
+            {
+                "flag": flag,
+                "count": len(cidrs),
+                "families": "/".join(f"IPv{f}" for f in families),
+                "hint": "keep one IPv4 range and at most one IPv6 range (the first is the "
+                f"primary family); {fix}",
+            },
+        )
+    return None
+
+
 class ClusterNetwork(K8sModel):
     """The cluster's address ranges. Defaults are kubeadm's service range and the pod range
-    of its Flannel set-up; ``node_cidr_mask_size`` is the kube-controller-manager default."""
+    of its Flannel set-up; ``node_cidr_mask_size`` is the kube-controller-manager default.
+
+    Validated as the components that take them do: dual stack is at most one IPv4 and one
+    IPv6 range per list; a service range has at most 20 host bits (/12 IPv4, /108 IPv6,
+    :data:`MAX_SERVICE_HOST_BITS`); the node mask of each pod range's family is no shorter
+    than its prefix and at most 16 bits longer (:data:`MAX_NODE_MASK_DIFF`). The computed
+    facts (nodes, pods per node, the API server's and DNS's service IPs, overlaps) are in
+    :class:`k8sdsl.network.NetworkFacts`.
+    """
 
     model_config = _CLUSTER_CONFIG
 
@@ -86,6 +138,89 @@ class ClusterNetwork(K8sModel):
     node_cidr_mask_size_ipv6: int = Field(default=64, ge=8, le=128)
     #: the networks the nodes' own addresses are in
     node_networks: tuple[Cidr, ...] = ()
+
+    @field_validator("pod_cidrs")
+    @classmethod
+    def _pod_families(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        problem = _family_problem(
+            value, "kube-controller-manager --cluster-cidr", "give one larger range instead"
+        )
+        if problem is not None:
+            raise problem
+        return value
+
+    @field_validator("service_cidrs")
+    @classmethod
+    def _service_ranges(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        problem = _family_problem(
+            value,
+            "kube-apiserver --service-cluster-ip-range",
+            "to add addresses to a running cluster, create a ServiceCIDR object",
+        )
+        if problem is not None:
+            raise problem
+        for cidr in value:
+            net = ipaddress.ip_network(cidr)
+            host_bits = net.max_prefixlen - net.prefixlen
+            if host_bits > MAX_SERVICE_HOST_BITS:
+                smallest = net.max_prefixlen - MAX_SERVICE_HOST_BITS
+                raise PydanticCustomError(
+                    "service_cidr_too_large",
+                    "service range {cidr} is too large: kube-apiserver and kubeadm refuse "
+                    "more than {bits} host bits (for {total}-bit addresses the mask must be "
+                    ">= {smallest})",
+                    {
+                        "cidr": cidr,
+                        "bits": MAX_SERVICE_HOST_BITS,
+                        "total": net.max_prefixlen,
+                        "smallest": smallest,
+                        "hint": f"use a /{smallest} or smaller range, such as "
+                        f"{next(net.subnets(new_prefix=smallest))}",
+                    },
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _node_masks(self) -> ClusterNetwork:
+        for i, cidr in enumerate(self.pod_cidrs):
+            net = ipaddress.ip_network(cidr)
+            field = f"node_cidr_mask_size_ipv{net.version}"
+            mask = (
+                self.node_cidr_mask_size_ipv4 if net.version == 4 else self.node_cidr_mask_size_ipv6
+            )
+            if mask < net.prefixlen:
+                raise PydanticCustomError(
+                    "node_mask",
+                    "pod_cidrs[{i}] {cidr} is smaller than one node's range: {field} is {mask}, "
+                    "shorter than the /{prefix} prefix, so not even one node fits",
+                    {
+                        "i": i,
+                        "cidr": cidr,
+                        "field": field,
+                        "mask": mask,
+                        "prefix": net.prefixlen,
+                        "hint": f"set {field} to {net.prefixlen} or more, or give a pod range "
+                        f"of /{mask} or larger",
+                    },
+                )
+            if mask - net.prefixlen > MAX_NODE_MASK_DIFF:
+                raise PydanticCustomError(
+                    "node_mask",
+                    "pod_cidrs[{i}] {cidr} with {field} {mask} makes 2^{diff} node ranges: "
+                    "kubeadm and the node IPAM controller allow at most {limit} bits between "
+                    "the pod prefix and the node mask",
+                    {
+                        "i": i,
+                        "cidr": cidr,
+                        "field": field,
+                        "mask": mask,
+                        "diff": mask - net.prefixlen,
+                        "limit": MAX_NODE_MASK_DIFF,
+                        "hint": f"use a pod range of /{mask - MAX_NODE_MASK_DIFF} or smaller, or "
+                        f"set {field} to {net.prefixlen + MAX_NODE_MASK_DIFF} or less",
+                    },
+                )
+        return self
 
 
 class Cluster(K8sModel):

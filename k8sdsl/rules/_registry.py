@@ -52,6 +52,7 @@ RULE_MODULES: tuple[str, ...] = (
     "k8sdsl.rules.control_plane",
     "k8sdsl.rules.abac",
     "k8sdsl.rules.kubeconfig",
+    "k8sdsl.rules.cni",
 )
 
 

@@ -17,6 +17,8 @@ from k8sdsl.core._manifest import Manifest
 from k8sdsl.core._podspecs import pod_specs
 from k8sdsl.core._suggest import suggest
 from k8sdsl.core._types import check_port_name
+from k8sdsl.network._cluster_network import NetworkFacts
+from k8sdsl.network._cni_catalog import CniSupport, cni_plugin, infer_cni_plugin
 from k8sdsl.network._reachability import (
     PeerView,
     PolicyView,
@@ -509,4 +511,114 @@ def host_network_dns(ctx: RuleContext) -> Iterator[Finding]:
                 "cluster Service names will not resolve",
                 "set dnsPolicy: ClusterFirstWithHostNet for cluster names, or Default to say "
                 "the node's resolver is meant",
+            )
+
+
+# -- the declared cluster network ---------------------------------------------------------
+
+
+@rule("network/cluster-overlap", "the declared pod, service and node ranges share no address")
+def cluster_overlap(ctx: RuleContext) -> Iterator[Finding]:
+    """A pod range that overlaps the service range makes pods and ClusterIPs share
+    addresses: kube-proxy's rules catch packets for a Service IP before the pod routes, so a
+    pod holding that address is unreachable (and the reverse); one that overlaps the nodes'
+    network sends traffic for nodes into the overlay. kubeadm warns of neither, the API
+    server checks neither. Each finding names both ranges and a free range to move to."""
+    for overlap in NetworkFacts.of(ctx.cluster.network).overlaps:
+        yield overlap.finding()
+
+
+#: ipBlocks this wide mean "anywhere", written to let traffic out (or in) from outside the
+#: cluster; that they also cover pod addresses is the common, deliberate case
+_ANYWHERE = (ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_network("::/0"))
+
+
+@rule("network/ipblock-covers-pods", "ipBlocks do not name pods by their addresses")
+def ipblock_covers_pods(ctx: RuleContext) -> Iterator[Finding]:
+    """Kubernetes documents ipBlock for cluster-external addresses: pod IPs are ephemeral,
+    and whether an ipBlock matches traffic from or to pods is up to the plugin (traffic may
+    be masqueraded to the node's address, or matched before selectors apply). A block that
+    reaches into the declared pod CIDR therefore allows or denies pods unreliably; pods are
+    named with podSelector/namespaceSelector. Judged once the cluster declares its network
+    (``network.podCidrs``); the "anywhere" blocks 0.0.0.0/0 and ::/0 are not reported."""
+    if "network" not in ctx.cluster.model_fields_set:
+        return
+    pods = [ipaddress.ip_network(c) for c in ctx.cluster.network.pod_cidrs]
+    for m in _policies(ctx):
+        for path, peer in _peers(_spec(m)):
+            block = peer.get("ipBlock")
+            if not isinstance(block, dict):
+                continue
+            cidr = read_network(block.get("cidr"))
+            if cidr is None or cidr in _ANYWHERE:
+                continue
+            excepts = [read_network(e) for e in _list(block.get("except"))]
+            for pod in pods:
+                if pod.version != cidr.version or not pod.overlaps(cidr):
+                    continue
+                shared = pod if pod.subnet_of(cidr) else cidr  # type: ignore[arg-type]
+                if any(
+                    e is not None and e.version == shared.version and shared.subnet_of(e)  # type: ignore[arg-type]
+                    for e in excepts
+                ):
+                    continue  # the pod addresses are excepted
+                yield m.warning(
+                    "network/ipblock-covers-pods",
+                    f"{path}.ipBlock.cidr",
+                    f"ipBlock {cidr} covers pod addresses ({shared} of the declared pod "
+                    f"network {pod}): whether an ipBlock matches pod traffic depends on the "
+                    "network plugin, and pod IPs change as pods are replaced",
+                    f"select the pods with podSelector/namespaceSelector, and add {pod} to "
+                    "the block's except (or use a block outside it)",
+                )
+
+
+def _daemonset_images(ctx: RuleContext) -> list[str]:
+    images: list[str] = []
+    for m in ctx.of_kind("DaemonSet"):
+        for ref in pod_specs(m):
+            for _, container in ref.containers(ephemeral=False):
+                image = container.get("image")
+                if isinstance(image, str):
+                    images.append(image)
+    return images
+
+
+@rule("network/policy-not-enforced", "NetworkPolicies run on a plugin that enforces them")
+def policy_not_enforced(ctx: RuleContext) -> Iterator[Finding]:
+    """The API server stores a NetworkPolicy whatever the cluster's CNI plugin; only the
+    plugin enforces it, and Flannel alone does not ("Flannel is focused on networking. For
+    network policy, other projects such as Calico can be used"): every pod stays open to
+    every other, silently. The plugin is the declared cluster's (``cni``), else inferred
+    from the manifests checked: a kube-flannel DaemonSet with no policy engine beside it
+    (calico-node, cilium, kube-router, weave-npc, antrea). Plugins that enforce policies
+    only when enabled (AWS VPC CNI) or through another component (Multus, Azure CNI) get a
+    note. See :data:`k8sdsl.network.CNI_CATALOG`."""
+    declared = ctx.cluster.cni
+    info = cni_plugin(declared) if declared else infer_cni_plugin(_daemonset_images(ctx))
+    if info is None or info.network_policy is CniSupport.YES:
+        return
+    how = "the declared cluster's plugin" if declared else "the plugin its DaemonSet shows"
+    for m in _policies(ctx):
+        if info.network_policy is CniSupport.NO:
+            yield m.warning(
+                "network/policy-not-enforced",
+                "spec",
+                f"{info.title} ({how}) does not enforce NetworkPolicy: the API server stores "
+                "this policy and no one applies it, so the pods it selects stay open",
+                "run a policy engine beside it (Calico's policy-only mode, i.e. Canal, or "
+                f"kube-router's firewall) or a plugin that enforces policies; {info.source}",
+            )
+        else:
+            yield m.info(
+                "network/policy-not-enforced",
+                "spec",
+                f"{info.title} ({how}) enforces NetworkPolicy only "
+                + (
+                    "when its policy support is enabled"
+                    if info.network_policy is CniSupport.WHEN_ENABLED
+                    else "through another component"
+                )
+                + f": {info.notes}",
+                f"check that the cluster has it on; {info.source}",
             )

@@ -21,6 +21,7 @@ from k8sdsl.rules import registered_rules
 from tests.conftest import check_objects
 
 NETWORK_RULES = [
+    "network/cluster-overlap",
     "network/dns-config-missing",
     "network/dns-egress-blocked",
     "network/end-port-range",
@@ -31,6 +32,8 @@ NETWORK_RULES = [
     "network/invalid-cidr",
     "network/invalid-peer",
     "network/invalid-port",
+    "network/ipblock-covers-pods",
+    "network/policy-not-enforced",
     "network/policy-type",
     "network/selects-no-pod",
     "network/unknown-named-port",

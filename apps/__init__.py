@@ -44,8 +44,10 @@ def build_app(**kwargs: object) -> App:
     if "cluster" not in kwargs:
         # a module declares the objects it expects the cluster to have in its CLUSTER
         declared = [getattr(m, "CLUSTER", None) for m in modules]
-        objects = [o for c in declared if isinstance(c, Cluster) for o in c.objects]
-        kwargs["cluster"] = Cluster(objects=objects)
+        clusters = [c for c in declared if isinstance(c, Cluster)]
+        objects = [o for c in clusters for o in c.objects]
+        drivers = sorted({d for c in clusters for d in c.csi_drivers})
+        kwargs["cluster"] = Cluster(objects=objects, csi_drivers=drivers)
     app = App(**kwargs)  # type: ignore[arg-type]
     problems: list[Finding] = []
     for module in modules:

@@ -13,13 +13,18 @@ Charts, by the Kubernetes version whose kubelet still serves the types in them:
 - ``volume-gallery-k8s-1-32``: gitRepo (disabled by default from 1.33).
 - ``volume-gallery-k8s-1-30``: cephfs and rbd (removed in 1.31).
 - ``volume-gallery-k8s-1-29``: azureFile and vsphereVolume (removed in 1.30).
+- ``volume-gallery-csi-migration`` (the app's target): the notes' awsElasticBlockStore,
+  gcePersistentDisk and azureDisk pods and PVs on a cluster that has their CSI drivers
+  (``CLUSTER``), which serves them through CSI migration (``volumes/csi-migration``
+  warnings), next to the CSI PVs that ``migrated_to_csi`` makes of the same disks.
 
 Types whose in-tree plugin was removed in or before 1.28, the oldest target k8sdsl supports,
 cannot be synthesized for any supported target: awsElasticBlockStore and azureDisk (1.27),
 gcePersistentDisk (1.28), glusterfs and cinder (1.26), flocker, storageos and quobyte (1.25),
 scaleIO (1.22) and photonPersistentDisk (1.16). Synth reports each as a
-``volumes/removed-plugin`` error naming the CSI driver to use where there is one; the tests
-(``tests/volumes``) build and snapshot them instead.
+``volumes/removed-plugin`` error naming the CSI driver to use where there is one, unless the
+declared cluster has that driver (the csi-migration chart); the tests (``tests/volumes``)
+build and snapshot the others instead.
 
 Pods are SecurePods. Those that use a type outside the restricted profile's volume list, a
 node path or a privileged container say why in an exemption, which synth writes into the
@@ -39,9 +44,13 @@ from k8sdsl.storage import (
     PersistentVolumeClaim,
     StorageClass,
     VolumeNodeAffinity,
+    migrated_to_csi,
 )
 from k8sdsl.volumes import (
     AccessMode,
+    AwsElasticBlockStoreVolumeSource,
+    AzureDataDiskKind,
+    AzureDiskVolumeSource,
     AzureFilePersistentVolumeSource,
     AzureFileVolumeSource,
     CephFsPersistentVolumeSource,
@@ -53,6 +62,7 @@ from k8sdsl.volumes import (
     FcVolumeSource,
     FlexPersistentVolumeSource,
     FlexVolumeSource,
+    GcePersistentDiskVolumeSource,
     GitRepoVolumeSource,
     HostPathType,
     HostPathVolumeSource,
@@ -88,11 +98,14 @@ CEPH_MONITORS = ("10.16.154.78:6789", "10.16.154.82:6789")
 
 #: the cluster the gallery is written for: the Secrets its pods mount are made there (by
 #: cert-manager, by hand), never committed to dist/
+#: The CSI drivers are those of the in-tree types the notes show whose plugins are gone: with
+#: them installed, CSI migration serves the in-tree volumes of the csi-migration chart.
 CLUSTER = Cluster(
     objects=[
         ExistingObject(kind="Secret", name="gallery-tls", namespace="volume-gallery"),
         ExistingObject(kind="Secret", name="gallery-credentials", namespace="volume-gallery"),
-    ]
+    ],
+    csi_drivers=["ebs.csi.aws.com", "pd.csi.storage.gke.io", "disk.csi.azure.com"],
 )
 
 
@@ -461,8 +474,40 @@ def _until_129(app: App) -> None:
     )
 
 
+# -- the notes' cloud disks, served through CSI migration ------------------------------------
+
+EBS = AwsElasticBlockStoreVolumeSource(volume_id="vol-0123456789abcdef0", fs_type="ext4")
+GCE_PD = GcePersistentDiskVolumeSource(pd_name="gallery-disk", fs_type="ext4")
+AZURE_DISK = AzureDiskVolumeSource(
+    disk_name="gallery-disk",
+    disk_uri="/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/gallery"
+    "/providers/Microsoft.Compute/disks/gallery-disk",
+    kind=AzureDataDiskKind.MANAGED,
+)
+
+
+def _csi_migration(app: App) -> None:
+    """The notes' awsElasticBlockStore, gcePersistentDisk and azureDisk volumes, whose in-tree
+    plugins are gone from every supported version, on a cluster that has their CSI drivers
+    (see CLUSTER): in-tree pod volumes and PVs, which CSI migration serves (each a
+    ``volumes/csi-migration`` warning), and the same disks as the CSI PVs that migration
+    makes of them (``migrated_to_csi``), which depend on the drivers alone."""
+    chart = Chart(app, "volume-gallery-csi-migration", namespace=NAMESPACE, labels=LABELS)
+    inline = [
+        Volume.of("ebs", EBS),
+        Volume.of("gce-pd", GCE_PD),
+        Volume.of("azure-disk", AZURE_DISK),
+    ]
+    in_tree = [_claimed(chart, f"{v.name}-in-tree", v.source) for v in inline]  # type: ignore[arg-type]
+    csi = [_claimed(chart, f"{v.name}-csi", migrated_to_csi(v.source)) for v in inline]
+    reason = "gallery of the notes' cloud disks, served through CSI migration"
+    _pod(chart, "cloud-disks-in-tree", *inline, *in_tree, exemptions=(_volume_types(reason),))
+    _pod(chart, "cloud-disks-csi", *csi)
+
+
 def build(app: App) -> None:
     _current(app)
+    _csi_migration(app)
     _until_135(app)
     _until_132(app)
     _until_130(app)

@@ -151,16 +151,33 @@ def cni_file_findings(paths: Sequence[Path], cluster: Cluster) -> tuple[list[Fin
 
 def _recorded_version(file: Path) -> K8sVersion | None:
     """The target version synth recorded on the first line of the file, if any."""
+    match = _recorded_header(file)
+    if match is None or match.group(1) not in SUPPORTED_VERSIONS:
+        return None
+    return K8sVersion(match.group(1))
+
+
+def _recorded_csi_drivers(paths: Sequence[Path]) -> set[str]:
+    """The CSI drivers synth recorded in the headers of the files: the app's declared
+    cluster had them, so its in-tree volumes are judged as served by CSI migration."""
+    drivers: set[str] = set()
+    for file in yaml_files(list(paths)):
+        if file == STDIN or file.suffix in CNI_FILE_SUFFIXES or not file.is_file():
+            continue  # a FIFO or device would block or never end
+        match = _recorded_header(file)
+        if match is not None and match.group(2):
+            drivers.update(match.group(2).split(","))
+    return drivers
+
+
+def _recorded_header(file: Path) -> re.Match[str] | None:
     from k8sdsl.synth import VERSION_HEADER
 
     try:
         with open(file, encoding="utf-8") as fh:
-            match = VERSION_HEADER.match(fh.readline(200))
+            return VERSION_HEADER.match(fh.readline(300))
     except (OSError, UnicodeDecodeError):
         return None
-    if match is None or match.group(1) not in SUPPORTED_VERSIONS:
-        return None
-    return K8sVersion(match.group(1))
 
 
 _LIST_ITEM = re.compile(r"^items\[(\d+)\]")
@@ -268,6 +285,11 @@ def check(
     from k8sdsl._pipeline import check_manifests, rule_settings
 
     cluster = cluster if cluster is not None else Cluster()
+    recorded = _recorded_csi_drivers(paths) - set(cluster.csi_drivers)
+    if recorded:
+        declared = cluster.model_dump(exclude_unset=True)
+        declared["csi_drivers"] = sorted({*cluster.csi_drivers, *recorded})
+        cluster = Cluster.model_validate(declared)
     manifests, problems, unreadable = load_manifests(paths, version, strict=strict, pinned=pinned)
     settings = rule_settings(cluster, version, complete=complete, profile=profile)
     cni, cni_unreadable = cni_file_findings(paths, cluster)

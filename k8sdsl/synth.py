@@ -174,8 +174,9 @@ class App(Construct):
         if report.has_errors():
             raise K8sDslError(report, summary="synth failed: nothing was written")
         self.last_report = report
+        drivers = self.cluster.csi_drivers
         files = {
-            f"{chart.node.id}.k8s.yaml": version_header(chart.k8s_version)
+            f"{chart.node.id}.k8s.yaml": version_header(chart.k8s_version, drivers)
             + dump_documents([m.obj for m in ms])
             if ms
             else ""
@@ -212,7 +213,8 @@ class App(Construct):
             for p in outdir.glob("*.k8s.yaml"):
                 text = p.read_text(encoding="utf-8")
                 version = versions.get(p.name)
-                files[p.name] = version_header(version) + text if text and version else text
+                header = version_header(version, self.cluster.csi_drivers) if version else ""
+                files[p.name] = header + text if text else text
             shutil.rmtree(outdir, ignore_errors=True)
             files |= config_file_texts(self._config_manifests())
         write_atomically(self.outdir, files)
@@ -331,13 +333,17 @@ class Chart(ChartScope):
         return obj
 
 
-#: the first line of every file synth writes: the chart's target version, which
-#: ``k8sdsl check`` reads back (a comment, so kubectl, Argo CD and Flux ignore it)
-VERSION_HEADER = re.compile(r"^# k8sdsl: k8s-version=(\d+\.\d+)\s*$")
+#: the first line of every file synth writes: the chart's target version and the CSI drivers
+#: the app's declared cluster has, which ``k8sdsl check`` reads back (a comment, so kubectl,
+#: Argo CD and Flux ignore it)
+VERSION_HEADER = re.compile(
+    r"^# k8sdsl: k8s-version=(\d+\.\d+)(?: csi-drivers=([a-z0-9.,-]+))?\s*$"
+)
 
 
-def version_header(version: K8sVersion) -> str:
-    return f"# k8sdsl: k8s-version={version}\n"
+def version_header(version: K8sVersion, csi_drivers: Sequence[str] = ()) -> str:
+    drivers = f" csi-drivers={','.join(sorted(csi_drivers))}" if csi_drivers else ""
+    return f"# k8sdsl: k8s-version={version}{drivers}\n"
 
 
 def config_file_texts(configs: Sequence[tuple[ConfigFile, Manifest]]) -> dict[str, str]:

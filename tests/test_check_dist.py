@@ -18,7 +18,9 @@ def test_every_written_file_names_its_target_version() -> None:
         expected = (
             "1." + path.stem.split("-k8s-1-")[1].split(".")[0] if "-k8s-1-" in path.stem else "1.35"
         )
-        assert first == f"# k8sdsl: k8s-version={expected}", path.name
+        # and the CSI drivers of the app's declared cluster (apps/volume_gallery.py)
+        drivers = "disk.csi.azure.com,ebs.csi.aws.com,pd.csi.storage.gke.io"
+        assert first == f"# k8sdsl: k8s-version={expected} csi-drivers={drivers}", path.name
 
 
 def test_check_of_the_projects_own_output_passes(capsys: pytest.CaptureFixture[str]) -> None:

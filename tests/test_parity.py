@@ -46,6 +46,7 @@ CONSTRUCT_ONLY: dict[str, tuple[str, str | None]] = {
         "storage/dangling-claim-ref",
     ),
     "storage/nfs-namespace": ("NfsVolume is a composite construct", None),
+    "storage/csi-migration": ("migrated_to_csi() given a source it cannot translate", None),
     "volumes/unknown-type": ("volume_facts(key) asked about a key that is no volume type", None),
     "workloads/expose-no-port": ("Deployment.expose() without a port to expose", None),
 }

@@ -10,6 +10,7 @@ from k8sdsl.storage._binder import (
     Outcome,
     bind,
 )
+from k8sdsl.storage._csi_migration import UNSPECIFIED, migrated_to_csi
 from k8sdsl.storage._nfs import DEFAULT_EXPORT_OPTIONS, NfsExport, NfsVolume
 from k8sdsl.storage._storage_class import StorageClass
 from k8sdsl.storage._values import (
@@ -60,9 +61,11 @@ __all__ = [
     "StorageClassSpec",
     "TopologySelectorLabelRequirement",
     "TopologySelectorTerm",
+    "UNSPECIFIED",
     "VolumeBindingMode",
     "VolumeNodeAffinity",
     "ZONE_LABEL",
     "bind",
+    "migrated_to_csi",
     "volume_snapshot",
 ]

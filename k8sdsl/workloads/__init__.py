@@ -1,4 +1,5 @@
-"""Workloads: containers, Pod, SecurePod, Deployment, DaemonSet, Job, Service and images."""
+"""Workloads: containers, Pod, SecurePod, Deployment, DaemonSet, StatefulSet, Job, CronJob,
+Service, PodDisruptionBudget and images."""
 
 from k8sdsl.core._images import (
     DEFAULT_REGISTRY,
@@ -82,11 +83,21 @@ from k8sdsl.workloads._security_context import (
     WindowsSecurityContextOptions,
 )
 from k8sdsl.workloads._service import Service, ServicePort, ServiceType, SessionAffinity
+from k8sdsl.workloads._statefulset import (
+    ClaimRetention,
+    PersistentVolumeClaimRetentionPolicy,
+    PodManagementPolicy,
+    StatefulSet,
+    StatefulSetRollingUpdate,
+    StatefulSetUpdateStrategy,
+    VolumeClaimTemplate,
+)
 
 __all__ = [
     "AppArmorProfile",
     "AppArmorProfileType",
     "Capabilities",
+    "ClaimRetention",
     "ConfigMapKeySelector",
     "Container",
     "ContainerPort",
@@ -117,8 +128,10 @@ __all__ = [
     "LifecycleHandler",
     "NAME_LABEL",
     "OsName",
+    "PersistentVolumeClaimRetentionPolicy",
     "Pod",
     "PodFields",
+    "PodManagementPolicy",
     "PodOS",
     "PodSecurityContext",
     "PodTemplate",
@@ -146,6 +159,9 @@ __all__ = [
     "ServiceType",
     "SessionAffinity",
     "SleepAction",
+    "StatefulSet",
+    "StatefulSetRollingUpdate",
+    "StatefulSetUpdateStrategy",
     "SupplementalGroupsPolicy",
     "Sysctl",
     "TaintEffect",
@@ -154,5 +170,6 @@ __all__ = [
     "Toleration",
     "TolerationOperator",
     "UriScheme",
+    "VolumeClaimTemplate",
     "WindowsSecurityContextOptions",
 ]

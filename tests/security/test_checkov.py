@@ -23,7 +23,15 @@ from apps import build_app
 from k8sdsl import App, Chart, LabelSelector
 from k8sdsl.network import DefaultDenyPolicy, PolicyDirection
 from k8sdsl.security import CHECKOV_SKIP_PREFIX, EXEMPTION_PREFIX, PROFILE_ANNOTATION, Control
-from k8sdsl.workloads import DaemonSet, Deployment, Job, SecurePod, SecurePodTemplate
+from k8sdsl.workloads import (
+    DaemonSet,
+    Deployment,
+    Job,
+    SecurePod,
+    SecurePodTemplate,
+    StatefulSet,
+    VolumeClaimTemplate,
+)
 
 CHECKOV = os.environ.get("K8SDSL_CHECKOV")
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,6 +133,13 @@ def bare(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Deployment(chart, "bare-deployment", template=SecurePodTemplate(image=IMAGE, ports=[8080]))
     DaemonSet(chart, "bare-daemonset", template=SecurePodTemplate(image=IMAGE))
     Job(chart, "bare-job", template=SecurePodTemplate(image=IMAGE, command=["true"]))
+    data = VolumeClaimTemplate.of("data", storage="1Gi")
+    StatefulSet(
+        chart,
+        "bare-statefulset",
+        volume_claim_templates=[data],
+        template=SecurePodTemplate(image=IMAGE, ports=[5432], mounts=[data.mount("/data")]),
+    ).headless_service()
     DefaultDenyPolicy(chart, "deny-all", direction=PolicyDirection.INGRESS)
     app.synth()
     return out
@@ -141,6 +156,7 @@ def test_bare_securepods_have_zero_failed_checks(bare: Path) -> None:
         "Deployment.secure-demo.bare-deployment",
         "DaemonSet.secure-demo.bare-daemonset",
         "Job.secure-demo.bare-job",
+        "StatefulSet.secure-demo.bare-statefulset",
     } <= scanned
     passed = {(p["check_id"], p["resource"]) for p in report["results"]["passed_checks"]}
     # the checks SecurePod's defaults exist for, seen passing on the bare pod

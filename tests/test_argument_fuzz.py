@@ -75,6 +75,7 @@ VALID: dict[str, Any] = {
     "subjects": [Subject.user("jane")],
     "subject": Subject.user("jane"),
     "verbs": ["get"],
+    "schedule": "@daily",
 }
 
 

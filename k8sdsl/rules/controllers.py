@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from k8sdsl.core._cron import schedule_problems, time_zone_problem
 from k8sdsl.core._findings import Finding
 from k8sdsl.core._manifest import Manifest
 from k8sdsl.core._suggest import suggest
@@ -206,3 +207,80 @@ def claim_template_class(ctx: RuleContext) -> Iterator[Finding]:
                     "name the StorageClass, or declare the cluster's default class "
                     "(Cluster(default_storage_class=...))",
                 )
+
+
+# -- CronJob ----------------------------------------------------------------------------------
+
+
+@rule("workloads/cron-schedule", "a CronJob schedule the API server cannot parse")
+def cron_schedule(ctx: RuleContext) -> Iterator[Finding]:
+    """``spec.schedule`` is parsed by robfig/cron's standard parser: five fields or a macro;
+    day of week is 0-6 (7 is refused, unlike Vixie cron); ``TZ=``/``CRON_TZ=`` in the
+    schedule is refused on create (``use timeZone field instead``). The finding names the
+    field that is wrong."""
+    for m in ctx.of_kind("CronJob"):
+        schedule = _spec(m).get("schedule")
+        if not isinstance(schedule, str):
+            continue  # the schema reports a missing or non-string schedule
+        for problem in schedule_problems(schedule):
+            yield m.error(
+                "workloads/cron-schedule",
+                "spec.schedule",
+                f"CronJob {m.name!r}: {problem.message}",
+                problem.hint,
+            )
+
+
+@rule("workloads/cron-time-zone", "a CronJob time zone that is not an IANA zone")
+def cron_time_zone(ctx: RuleContext) -> Iterator[Finding]:
+    """``spec.timeZone`` is loaded from the IANA database (``unknown time zone
+    Europe/Pariss``); ``Local`` is refused, because it would be the controller host's."""
+    for m in ctx.of_kind("CronJob"):
+        zone = _spec(m).get("timeZone")
+        if not isinstance(zone, str):
+            continue
+        problem = time_zone_problem(zone)
+        if problem is not None:
+            yield m.error(
+                "workloads/cron-time-zone",
+                "spec.timeZone",
+                f"CronJob {m.name!r}: {problem.message}",
+                problem.hint,
+            )
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+@rule("workloads/cron-limits", "a negative CronJob history limit or deadline")
+def cron_limits(ctx: RuleContext) -> Iterator[Finding]:
+    """The history limits and ``startingDeadlineSeconds`` must not be negative (``must be
+    greater than or equal to 0``). A starting deadline under 10 seconds can make every run
+    missed: the controller looks at CronJobs every 10 seconds, and a run found later than
+    its deadline is skipped."""
+    for m in ctx.of_kind("CronJob"):
+        spec = _spec(m)
+        for field in (
+            "successfulJobsHistoryLimit",
+            "failedJobsHistoryLimit",
+            "startingDeadlineSeconds",
+        ):
+            value = _int(spec.get(field))
+            if value is not None and value < 0:
+                yield m.error(
+                    "workloads/cron-limits",
+                    f"spec.{field}",
+                    f"CronJob {m.name!r} sets {field} to {value}; the API server refuses a "
+                    "negative value",
+                    "use 0 or more (unset keeps the default)",
+                )
+        deadline = _int(spec.get("startingDeadlineSeconds"))
+        if deadline is not None and 0 <= deadline < 10:
+            yield m.warning(
+                "workloads/cron-limits",
+                "spec.startingDeadlineSeconds",
+                f"CronJob {m.name!r} has startingDeadlineSeconds {deadline}: the controller "
+                "checks every 10 seconds, so runs may be missed and never start",
+                "use 10 or more (or leave it unset: no deadline)",
+            )

@@ -24,6 +24,7 @@ from k8sdsl.workloads._container import (
     SecretKeySelector,
     TerminationMessagePolicy,
 )
+from k8sdsl.workloads._cronjob import ConcurrencyPolicy, CronJob
 from k8sdsl.workloads._deployment import (
     DEFAULT_DEPLOYMENT_STRATEGY,
     NAME_LABEL,
@@ -98,10 +99,12 @@ __all__ = [
     "AppArmorProfileType",
     "Capabilities",
     "ClaimRetention",
+    "ConcurrencyPolicy",
     "ConfigMapKeySelector",
     "Container",
     "ContainerPort",
     "ContainerRestartPolicy",
+    "CronJob",
     "DEFAULT_DEPLOYMENT_STRATEGY",
     "DEFAULT_REGISTRY",
     "DaemonSet",

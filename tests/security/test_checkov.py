@@ -24,6 +24,7 @@ from k8sdsl import App, Chart, LabelSelector
 from k8sdsl.network import DefaultDenyPolicy, PolicyDirection
 from k8sdsl.security import CHECKOV_SKIP_PREFIX, EXEMPTION_PREFIX, PROFILE_ANNOTATION, Control
 from k8sdsl.workloads import (
+    CronJob,
     DaemonSet,
     Deployment,
     Job,
@@ -133,6 +134,12 @@ def bare(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Deployment(chart, "bare-deployment", template=SecurePodTemplate(image=IMAGE, ports=[8080]))
     DaemonSet(chart, "bare-daemonset", template=SecurePodTemplate(image=IMAGE))
     Job(chart, "bare-job", template=SecurePodTemplate(image=IMAGE, command=["true"]))
+    CronJob(
+        chart,
+        "bare-cronjob",
+        schedule="@daily",
+        template=SecurePodTemplate(image=IMAGE, command=["true"]),
+    )
     data = VolumeClaimTemplate.of("data", storage="1Gi")
     StatefulSet(
         chart,
@@ -157,6 +164,7 @@ def test_bare_securepods_have_zero_failed_checks(bare: Path) -> None:
         "DaemonSet.secure-demo.bare-daemonset",
         "Job.secure-demo.bare-job",
         "StatefulSet.secure-demo.bare-statefulset",
+        "CronJob.secure-demo.bare-cronjob",
     } <= scanned
     passed = {(p["check_id"], p["resource"]) for p in report["results"]["passed_checks"]}
     # the checks SecurePod's defaults exist for, seen passing on the bare pod

@@ -83,6 +83,7 @@ VALID: dict[str, Any] = {
 EXTRA: dict[str, dict[str, Any]] = {
     "NetworkPolicy": {"ingress": [IngressRule()]},
     "Grant": {"read": ["pods"]},
+    "PodDisruptionBudget": {"max_unavailable": 1},
     "ConfigFile": {"path": "nodes/fuzz/kubelet-config.yaml", "document": KubeletConfiguration()},
 }
 

@@ -11,10 +11,13 @@ from collections.abc import Iterator
 from typing import Any
 
 from k8sdsl.core._cron import schedule_problems, time_zone_problem
-from k8sdsl.core._findings import Finding
+from k8sdsl.core._findings import Finding, K8sDslError
 from k8sdsl.core._manifest import Manifest
+from k8sdsl.core._podspecs import PodSpecRef
+from k8sdsl.core._selectors import LabelSelector
 from k8sdsl.core._suggest import suggest
 from k8sdsl.rules._registry import RuleContext, rule
+from k8sdsl.rules.references import pod_index
 from k8sdsl.storage._binder import BETA_DEFAULT_CLASS_ANNOTATION, DEFAULT_CLASS_ANNOTATION
 
 
@@ -284,3 +287,137 @@ def cron_limits(ctx: RuleContext) -> Iterator[Finding]:
                 "checks every 10 seconds, so runs may be missed and never start",
                 "use 10 or more (or leave it unset: no deadline)",
             )
+
+
+# -- PodDisruptionBudget ----------------------------------------------------------------------
+
+#: kinds whose pods keep running (a Job's or CronJob's pods finish: budgets are not for them)
+_OWN_PODS = (
+    "Pod",
+    "Deployment",
+    "ReplicaSet",
+    "ReplicationController",
+    "StatefulSet",
+    "DaemonSet",
+)
+
+
+def _pdb_selector(m: Manifest) -> LabelSelector | None:
+    raw = _spec(m).get("selector")
+    if raw is None:
+        return None  # policy/v1: no selector selects no pod (an empty one selects all)
+    try:
+        return LabelSelector.from_k8s(raw if isinstance(raw, dict) else None)
+    except (ValueError, TypeError, K8sDslError):
+        return None  # the schema reports a malformed selector
+
+
+def _pdb_pods(ctx: RuleContext, m: Manifest) -> list[PodSpecRef] | None:
+    """The pods (and pod templates of long-running workloads) ``m`` selects; None when
+    its selector cannot be read."""
+    selector = _pdb_selector(m)
+    if selector is None:
+        return None
+    pods = pod_index(ctx).in_namespace(m.namespace)
+    return [ps for ps in pods if ps.manifest.kind in _OWN_PODS and selector.matches(ps.labels)]
+
+
+@rule("workloads/pdb-selects-nothing", "a PodDisruptionBudget that selects no pod")
+def pdb_selects_nothing(ctx: RuleContext) -> Iterator[Finding]:
+    """A budget protects only the pods its selector matches in its own namespace; one that
+    matches none (a label typo, another namespace, a missing selector) protects nothing,
+    and a drain takes every replica at once. Pods of Jobs and CronJobs are not counted:
+    budgets are for pods that keep running."""
+    complete = bool(ctx.settings.get("complete"))
+    for m in ctx.of_kind("PodDisruptionBudget"):
+        raw = _spec(m).get("selector")
+        if raw is None:
+            yield m.error(
+                "workloads/pdb-selects-nothing",
+                "spec.selector",
+                f"PodDisruptionBudget {m.name!r} has no selector, so it selects no pod",
+                "select the workload's pod labels (PodDisruptionBudget.for_workload() in k8sdsl)",
+            )
+            continue
+        pods = _pdb_pods(ctx, m)
+        if pods is None or pods:
+            continue
+        where = m.namespace or "default"
+        text = _d(raw)
+        shown = ", ".join(f"{k}={v}" for k, v in sorted(_d(text.get("matchLabels")).items()))
+        if _l(text.get("matchExpressions")):
+            shown = ", ".join(filter(None, [shown, "expressions"]))
+        if complete:
+            yield m.error(
+                "workloads/pdb-selects-nothing",
+                "spec.selector",
+                f"PodDisruptionBudget {m.name!r} selects {shown or 'nothing'}, which no pod "
+                f"of the app in namespace {where!r} has: it protects nothing",
+                "select the labels of the workload's pod template",
+            )
+        else:
+            yield m.warning(
+                "workloads/pdb-selects-nothing",
+                "spec.selector",
+                f"PodDisruptionBudget {m.name!r} selects {shown or 'nothing'}, and no pod "
+                f"among the files checked in namespace {where!r} has these labels",
+                "select the labels of the workload's pod template (or check the workload's "
+                "file with it, or pass --complete)",
+            )
+
+
+def _replicas(m: Manifest) -> int | None:
+    if m.kind == "Pod":
+        return 1
+    if m.kind == "DaemonSet":
+        return None  # one per node: not known from the files
+    value = _spec(m).get("replicas", 1)
+    return _int(value)
+
+
+@rule("workloads/pdb-blocks-eviction", "a PodDisruptionBudget that allows no eviction")
+def pdb_blocks_eviction(ctx: RuleContext) -> Iterator[Finding]:
+    """A budget of ``maxUnavailable: 0`` (or ``0%``), ``minAvailable: 100%``, or a
+    ``minAvailable`` count at or above the replicas it selects never allows an eviction:
+    ``kubectl drain`` and node upgrades wait forever ("Cannot evict pod as it would violate
+    the pod's disruption budget"), and the cluster autoscaler cannot remove the node."""
+    for m in ctx.of_kind("PodDisruptionBudget"):
+        spec = _spec(m)
+        max_unavailable = spec.get("maxUnavailable")
+        min_available = spec.get("minAvailable")
+        hint = "use maxUnavailable: 1 (drains proceed one pod at a time)"
+        if max_unavailable in (0, "0%"):
+            yield m.warning(
+                "workloads/pdb-blocks-eviction",
+                "spec.maxUnavailable",
+                f"PodDisruptionBudget {m.name!r} has maxUnavailable {max_unavailable!r}: no "
+                "pod may ever be evicted, so node drains never finish",
+                hint,
+            )
+        elif min_available == "100%":
+            yield m.warning(
+                "workloads/pdb-blocks-eviction",
+                "spec.minAvailable",
+                f"PodDisruptionBudget {m.name!r} has minAvailable 100%: no pod may ever be "
+                "evicted, so node drains never finish",
+                hint,
+            )
+        elif _int(min_available) is not None:
+            pods = _pdb_pods(ctx, m) or []
+            owners = {(ps.manifest.kind, ps.manifest.name): ps.manifest for ps in pods}
+            counts = [_replicas(o) for o in owners.values()]
+            if not owners or None in counts:
+                continue
+            total = sum(c for c in counts if c is not None)
+            wanted = _int(min_available)
+            if wanted is not None and wanted >= total:
+                who = ", ".join(f"{k} {n!r}" for k, n in sorted(owners))
+                yield m.warning(
+                    "workloads/pdb-blocks-eviction",
+                    "spec.minAvailable",
+                    f"PodDisruptionBudget {m.name!r} keeps minAvailable {wanted} of the "
+                    f"{total} pod(s) of {who}: no pod may be evicted, so node drains never "
+                    "finish",
+                    f"use minAvailable {total - 1} or lower, add replicas, or use "
+                    "maxUnavailable: 1",
+                )

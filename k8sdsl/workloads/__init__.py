@@ -36,6 +36,7 @@ from k8sdsl.workloads._deployment import (
     Job,
     RollingUpdate,
 )
+from k8sdsl.workloads._disruption import PodDisruptionBudget, UnhealthyPodEvictionPolicy
 from k8sdsl.workloads._pod import (
     OsName,
     Pod,
@@ -133,6 +134,7 @@ __all__ = [
     "OsName",
     "PersistentVolumeClaimRetentionPolicy",
     "Pod",
+    "PodDisruptionBudget",
     "PodFields",
     "PodManagementPolicy",
     "PodOS",
@@ -172,6 +174,7 @@ __all__ = [
     "TerminationMessagePolicy",
     "Toleration",
     "TolerationOperator",
+    "UnhealthyPodEvictionPolicy",
     "UriScheme",
     "VolumeClaimTemplate",
     "WindowsSecurityContextOptions",

@@ -28,6 +28,7 @@ from k8sdsl.workloads import (
     DaemonSet,
     Deployment,
     Job,
+    PodDisruptionBudget,
     SecurePod,
     SecurePodTemplate,
     StatefulSet,
@@ -131,7 +132,10 @@ def bare(tmp_path_factory: pytest.TempPathFactory) -> Path:
     chart = Chart(app, "bare", namespace="secure-demo")
     SecurePod(chart, "bare-pod", image=IMAGE)
     SecurePod(chart, "bare-server", image=IMAGE, ports=[8080])
-    Deployment(chart, "bare-deployment", template=SecurePodTemplate(image=IMAGE, ports=[8080]))
+    deployment = Deployment(
+        chart, "bare-deployment", template=SecurePodTemplate(image=IMAGE, ports=[8080])
+    )
+    PodDisruptionBudget.for_workload(deployment, max_unavailable=1)
     DaemonSet(chart, "bare-daemonset", template=SecurePodTemplate(image=IMAGE))
     Job(chart, "bare-job", template=SecurePodTemplate(image=IMAGE, command=["true"]))
     CronJob(

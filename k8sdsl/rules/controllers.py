@@ -13,7 +13,7 @@ from typing import Any
 from k8sdsl.core._cron import schedule_problems, time_zone_problem
 from k8sdsl.core._findings import Finding, K8sDslError
 from k8sdsl.core._manifest import Manifest
-from k8sdsl.core._podspecs import PodSpecRef
+from k8sdsl.core._podspecs import PodSpecRef, pod_specs
 from k8sdsl.core._selectors import LabelSelector
 from k8sdsl.core._suggest import suggest
 from k8sdsl.rules._registry import RuleContext, rule
@@ -421,3 +421,157 @@ def pdb_blocks_eviction(ctx: RuleContext) -> Iterator[Finding]:
                     f"use minAvailable {total - 1} or lower, add replicas, or use "
                     "maxUnavailable: 1",
                 )
+
+
+# -- HorizontalPodAutoscaler ------------------------------------------------------------------
+
+_SCALABLE = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
+
+
+def _hpa_target(ctx: RuleContext, m: Manifest) -> tuple[dict[str, Any], Manifest | None]:
+    ref = _d(_spec(m).get("scaleTargetRef"))
+    kind, name = ref.get("kind"), ref.get("name")
+    if not isinstance(kind, str) or not isinstance(name, str):
+        return ref, None
+    return ref, ctx.find(kind, name, m.namespace)
+
+
+@rule("workloads/hpa-target", "an autoscaler's target is not among the objects")
+def hpa_target(ctx: RuleContext) -> Iterator[Finding]:
+    """``scaleTargetRef`` names the Deployment or StatefulSet to scale in the autoscaler's
+    namespace; when it does not exist the autoscaler reports ``FailedGetScale`` and scales
+    nothing (a typo in the name is silent until load comes)."""
+    complete = bool(ctx.settings.get("complete"))
+    for m in ctx.of_kind("HorizontalPodAutoscaler"):
+        ref, target = _hpa_target(ctx, m)
+        kind, name = ref.get("kind"), ref.get("name")
+        if not isinstance(kind, str) or not isinstance(name, str) or target is not None:
+            continue
+        if ctx.cluster.find_object(kind, name, m.namespace) is not None:
+            continue
+        same = [o.name for o in ctx.of_kind(kind) if o.namespace == m.namespace]
+        guess = suggest(name, same)
+        hint = f"did you mean {guess!r}?" if guess else f"add the {kind}, or name an existing one"
+        if complete:
+            yield m.error(
+                "workloads/hpa-target",
+                "spec.scaleTargetRef.name",
+                f"HorizontalPodAutoscaler {m.name!r} scales {kind} {name!r}, which neither "
+                "the app nor the declared cluster has: it scales nothing",
+                hint,
+            )
+        else:
+            yield m.warning(
+                "workloads/hpa-target",
+                "spec.scaleTargetRef.name",
+                f"HorizontalPodAutoscaler {m.name!r} scales {kind} {name!r}, which is not "
+                "among the files checked",
+                hint + " (or check its file with it, or pass --complete)",
+            )
+
+
+def _utilization_resources(m: Manifest) -> list[tuple[str, str]]:
+    """(resource, JSON path) of every metric of ``m`` measured as a share of requests;
+    an autoscaler without metrics scales on 80% CPU utilization."""
+    metrics = _spec(m).get("metrics")
+    if metrics is None:
+        return [("cpu", "spec.metrics")]
+    found = []
+    for i, metric in enumerate(_l(metrics)):
+        source = _d(_d(metric).get("resource"))
+        target = _d(source.get("target"))
+        name = source.get("name")
+        if _d(metric).get("type") == "Resource" and isinstance(name, str):
+            if target.get("type") == "Utilization":
+                found.append((name, f"spec.metrics[{i}].resource"))
+    return found
+
+
+@rule(
+    "workloads/hpa-requests", "an autoscaler scales on the utilization of an unrequested resource"
+)
+def hpa_requests(ctx: RuleContext) -> Iterator[Finding]:
+    """Utilization is usage divided by the pods' requests; when a container of the target
+    requests nothing of that resource, the autoscaler cannot compute it (``missing request
+    for cpu in container web``) and never scales. (An ``AverageValue`` target needs no
+    request.) Without metrics, the autoscaler scales on CPU utilization."""
+    for m in ctx.of_kind("HorizontalPodAutoscaler"):
+        _ref, target = _hpa_target(ctx, m)
+        if target is None or target.kind not in _SCALABLE:
+            continue
+        wanted = _utilization_resources(m)
+        if not wanted:
+            continue
+        for ps in pod_specs(target):
+            for resource, path in wanted:
+                missing = [
+                    str(c.get("name"))
+                    for _cpath, c in ps.containers(init=False, ephemeral=False)
+                    if resource not in _d(_d(c.get("resources")).get("requests"))
+                ]
+                if missing:
+                    yield m.error(
+                        "workloads/hpa-requests",
+                        path,
+                        f"HorizontalPodAutoscaler {m.name!r} scales on {resource} utilization, "
+                        f"but container(s) {', '.join(missing)} of {target.kind} "
+                        f"{target.name!r} request no {resource}: it cannot compute "
+                        "utilization and never scales",
+                        f"set resources.requests.{resource} on every container, or scale on "
+                        "an averageValue target",
+                    )
+
+
+@rule("workloads/hpa-range", "an autoscaler's minReplicas above maxReplicas, or below 1")
+def hpa_range(ctx: RuleContext) -> Iterator[Finding]:
+    """The API server refuses ``minReplicas`` above ``maxReplicas`` and a ``maxReplicas`` or
+    ``minReplicas`` below 1 (0 only with the alpha ``HPAScaleToZero`` gate)."""
+    scale_to_zero = ctx.cluster.feature_gates.get("HPAScaleToZero") is True
+    for m in ctx.of_kind("HorizontalPodAutoscaler"):
+        spec = _spec(m)
+        low, high = _int(spec.get("minReplicas")), _int(spec.get("maxReplicas"))
+        if high is not None and high < 1:
+            yield m.error(
+                "workloads/hpa-range",
+                "spec.maxReplicas",
+                f"HorizontalPodAutoscaler {m.name!r} has maxReplicas {high}; it must be 1 or more",
+                "set maxReplicas to the most pods the workload may have",
+            )
+        if low is not None and low < (0 if scale_to_zero else 1):
+            yield m.error(
+                "workloads/hpa-range",
+                "spec.minReplicas",
+                f"HorizontalPodAutoscaler {m.name!r} has minReplicas {low}; it must be 1 or "
+                "more (0 needs the HPAScaleToZero feature gate)",
+                "use minReplicas 1 or more (unset means 1)",
+            )
+        elif low is not None and high is not None and low > high:
+            yield m.error(
+                "workloads/hpa-range",
+                "spec.minReplicas",
+                f"HorizontalPodAutoscaler {m.name!r} has minReplicas {low} above maxReplicas "
+                f"{high}",
+                "raise maxReplicas or lower minReplicas",
+            )
+
+
+@rule("workloads/hpa-replicas", "an autoscaled workload also sets spec.replicas")
+def hpa_replicas(ctx: RuleContext) -> Iterator[Finding]:
+    """The autoscaler writes the target's ``spec.replicas``; a manifest that also sets it
+    resets the count on every apply or GitOps sync (Argo CD, Flux), so the replica count
+    jumps back and forth. Leave ``replicas`` out of an autoscaled workload."""
+    for m in ctx.of_kind("HorizontalPodAutoscaler"):
+        _ref, target = _hpa_target(ctx, m)
+        if target is None or target.kind not in _SCALABLE:
+            continue
+        replicas = _spec(target).get("replicas")
+        if replicas is not None:
+            yield target.warning(
+                "workloads/hpa-replicas",
+                "spec.replicas",
+                f"{target.kind} {target.name!r} sets replicas {replicas!r} and is scaled by "
+                f"HorizontalPodAutoscaler {m.name!r}: every apply or sync resets the "
+                "autoscaler's count",
+                "drop spec.replicas (replicas=None in k8sdsl); the autoscaler's minReplicas "
+                "sets the floor",
+            )

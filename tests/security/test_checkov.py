@@ -27,6 +27,7 @@ from k8sdsl.workloads import (
     CronJob,
     DaemonSet,
     Deployment,
+    HorizontalPodAutoscaler,
     Job,
     PodDisruptionBudget,
     SecurePod,
@@ -136,6 +137,7 @@ def bare(tmp_path_factory: pytest.TempPathFactory) -> Path:
         chart, "bare-deployment", template=SecurePodTemplate(image=IMAGE, ports=[8080])
     )
     PodDisruptionBudget.for_workload(deployment, max_unavailable=1)
+    HorizontalPodAutoscaler(chart, "bare-hpa", scale_target=deployment, max_replicas=3)
     DaemonSet(chart, "bare-daemonset", template=SecurePodTemplate(image=IMAGE))
     Job(chart, "bare-job", template=SecurePodTemplate(image=IMAGE, command=["true"]))
     CronJob(

@@ -256,6 +256,25 @@ def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+#: a CronJob's name limit (its Jobs are named ``<name>-<11 characters>``)
+_CRONJOB_NAME_MAX = 52
+
+
+@rule("workloads/cron-name-length", "a CronJob name longer than 52 characters")
+def cron_name_length(ctx: RuleContext) -> Iterator[Finding]:
+    """The API server refuses a CronJob name over 52 characters (``must be no more than 52
+    characters``): the Jobs it creates append an 11-character suffix to it."""
+    for m in ctx.of_kind("CronJob"):
+        if len(m.name) > _CRONJOB_NAME_MAX:
+            yield m.error(
+                "workloads/cron-name-length",
+                "metadata.name",
+                f"CronJob name {m.name!r} has {len(m.name)} characters; the API server allows "
+                f"{_CRONJOB_NAME_MAX}",
+                f"shorten the name to {_CRONJOB_NAME_MAX} characters or fewer",
+            )
+
+
 @rule("workloads/cron-limits", "a negative CronJob history limit or deadline")
 def cron_limits(ctx: RuleContext) -> Iterator[Finding]:
     """The history limits and ``startingDeadlineSeconds`` must not be negative (``must be
@@ -366,6 +385,23 @@ def pdb_selects_nothing(ctx: RuleContext) -> Iterator[Finding]:
             )
 
 
+def _autoscaled(ctx: RuleContext) -> dict[tuple[str | None, str, str], int]:
+    """The fewest replicas each autoscaled workload runs: its autoscaler's minReplicas (1
+    when unset), by (namespace, kind, name)."""
+
+    def compute() -> dict[tuple[str | None, str, str], int]:
+        floors: dict[tuple[str | None, str, str], int] = {}
+        for hpa in ctx.of_kind("HorizontalPodAutoscaler"):
+            spec = _spec(hpa)
+            ref = _d(spec.get("scaleTargetRef"))
+            kind, name = ref.get("kind"), ref.get("name")
+            if isinstance(kind, str) and isinstance(name, str):
+                floors[(hpa.namespace, kind, name)] = _int(spec.get("minReplicas")) or 1
+        return floors
+
+    return ctx.memo("workloads/autoscaled", compute)
+
+
 def _replicas(m: Manifest) -> int | None:
     if m.kind == "Pod":
         return 1
@@ -405,7 +441,10 @@ def pdb_blocks_eviction(ctx: RuleContext) -> Iterator[Finding]:
         elif _int(min_available) is not None:
             pods = _pdb_pods(ctx, m) or []
             owners = {(ps.manifest.kind, ps.manifest.name): ps.manifest for ps in pods}
-            counts = [_replicas(o) for o in owners.values()]
+            floors = _autoscaled(ctx)
+            counts = [
+                floors.get((o.namespace, o.kind, o.name), _replicas(o)) for o in owners.values()
+            ]
             if not owners or None in counts:
                 continue
             total = sum(c for c in counts if c is not None)

@@ -20,6 +20,9 @@ from k8sdsl.workloads._deployment import _JobSpec, _Workload
 from k8sdsl.workloads._pod import PodTemplate, RestartPolicy
 from k8sdsl.workloads._secure import without_automatic_probes_exemption
 
+CRONJOB_NAME_MAX = 52
+"""A CronJob's name limit: its Jobs are named ``<name>-<11 characters>`` within 63."""
+
 
 class ConcurrencyPolicy(StrEnum):
     """What happens when a run is due while the last one still runs: ``Allow`` (Kubernetes'
@@ -114,6 +117,14 @@ class CronJob(_Workload):
                 active_deadline_seconds=active_deadline_seconds,
                 ttl_seconds_after_finished=ttl_seconds_after_finished,
             )
+        if len(self.name) > CRONJOB_NAME_MAX:
+            self._fail(
+                "workloads/cron-name-length",
+                f"CronJob name {self.name!r} has {len(self.name)} characters; the API server "
+                f"allows {CRONJOB_NAME_MAX} (its Jobs append an 11-character suffix)",
+                "metadata.name",
+                f"shorten the name to {CRONJOB_NAME_MAX} characters or fewer",
+            )
         for problem in schedule_problems(self.spec.schedule):
             self._fail(
                 "workloads/cron-schedule",
@@ -144,4 +155,4 @@ class CronJob(_Workload):
         return {"spec": spec}
 
 
-__all__ = ["ConcurrencyPolicy", "CronJob"]
+__all__ = ["CRONJOB_NAME_MAX", "ConcurrencyPolicy", "CronJob"]

@@ -258,7 +258,9 @@ class StatefulSet(_Workload):
             )
         self._check_claim_volumes()
         self.service_name: str = self.name
+        self._service: Service | None = None
         if isinstance(service_name, Service):
+            self._service = service_name
             self._check_service(service_name)
             self.service_name = service_name.name
         elif isinstance(service_name, str):
@@ -326,6 +328,14 @@ class StatefulSet(_Workload):
     ) -> Service:
         """The headless Service named ``service_name``, selecting this StatefulSet's pods, in
         the same scope. ``ports`` default to the containers' ports (by name)."""
+        if self._service is not None:
+            self._fail(
+                "value/service-name",
+                f"the StatefulSet already has its Service {self._service.name!r} "
+                "(service_name=): a second one would have the same name",
+                "ports",
+                "drop service_name= to let headless_service() create it, or do not call it",
+            )
         if ports is None:
             declared = [p for c in self.template.containers for p in c.ports or ()]
             ports = [

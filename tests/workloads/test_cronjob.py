@@ -158,6 +158,13 @@ def test_construction_errors_name_the_field(chart: Chart) -> None:
     assert err.value.findings[0].code == "workload/restart-policy"
     with pytest.raises(K8sDslError):
         backup(chart, "b4", concurrency_policy="Sometimes")
+    with pytest.raises(K8sDslError) as err:
+        CronJob(chart, "n" * 53, schedule="@daily", template=SecurePodTemplate(image=IMAGE))
+    assert (err.value.findings[0].code, err.value.findings[0].path) == (
+        "workloads/cron-name-length",
+        "metadata.name",
+    )
+    CronJob(chart, "n" * 52, schedule="@daily", template=SecurePodTemplate(image=IMAGE))
 
 
 # -- YAML through k8sdsl check ------------------------------------------------------------------
@@ -238,6 +245,14 @@ def test_the_valid_cronjob_has_no_finding(
             "error",
             "spec.successfulJobsHistoryLimit",
             "negative",
+        ),
+        (
+            "{name: backup, namespace: ops}",
+            "{name: " + "b" * 53 + ", namespace: ops}",
+            "workloads/cron-name-length",
+            "error",
+            "metadata.name",
+            "has 53 characters",
         ),
         (
             "startingDeadlineSeconds: 300",

@@ -101,6 +101,22 @@ def test_rules_on_constructs(chart: Chart) -> None:
     assert codes([deployment, zero]) == [
         ("workloads/pdb-blocks-eviction", "warning", "spec.maxUnavailable")
     ]
+    # an autoscaled workload runs at least the autoscaler's minReplicas
+    from k8sdsl.workloads import HorizontalPodAutoscaler
+
+    scaled = Deployment(
+        chart,
+        "scaled",
+        template=SecurePodTemplate(image=IMAGE, ports=[ContainerPort.tcp(8080, name="http")]),
+    )
+    hpa = HorizontalPodAutoscaler(
+        chart, "scaled-hpa", scale_target=scaled, min_replicas=3, max_replicas=6
+    )
+    keep_two = PodDisruptionBudget.for_workload(scaled, min_available=2)
+    assert codes([scaled, keep_two]) == [
+        ("workloads/pdb-blocks-eviction", "warning", "spec.minAvailable")
+    ]  # replicas unset: 1 pod
+    assert codes([scaled, hpa, keep_two]) == []
     other = PodDisruptionBudget(
         chart, "typo", selector={"app.kubernetes.io/name": "wbe"}, max_unavailable=1
     )

@@ -108,7 +108,11 @@ def test_a_headless_service_passed_in_names_the_service(chart: Chart) -> None:
         ports=[5432],
         cluster_ip="None",
     )
-    assert postgres(chart, service_name=service).to_k8s()["spec"]["serviceName"] == "pg"
+    sts = postgres(chart, service_name=service)
+    assert sts.to_k8s()["spec"]["serviceName"] == "pg"
+    with pytest.raises(K8sDslError) as err:
+        sts.headless_service()  # the Service exists already
+    assert err.value.findings[0].code == "value/service-name"
 
 
 @pytest.mark.parametrize(

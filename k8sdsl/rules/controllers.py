@@ -385,6 +385,31 @@ def pdb_selects_nothing(ctx: RuleContext) -> Iterator[Finding]:
             )
 
 
+@rule("workloads/pdb-overlap", "pods selected by more than one PodDisruptionBudget")
+def pdb_overlap(ctx: RuleContext) -> Iterator[Finding]:
+    """The eviction API refuses to evict a pod that more than one budget selects ("This pod
+    has more than one PodDisruptionBudget, which the eviction subresource does not
+    support"), so ``kubectl drain`` fails on it: give each workload one budget."""
+    owners: dict[tuple[str, str, str | None], list[Manifest]] = {}
+    for m in ctx.of_kind("PodDisruptionBudget"):
+        for ps in _pdb_pods(ctx, m) or []:
+            key = (ps.manifest.kind, ps.manifest.name, ps.manifest.namespace)
+            if m not in owners.setdefault(key, []):
+                owners[key].append(m)
+    for (kind, name, _ns), budgets in sorted(owners.items(), key=lambda kv: kv[0][:2]):
+        if len(budgets) < 2:
+            continue
+        names = ", ".join(repr(b.name) for b in budgets)
+        for budget in budgets:
+            yield budget.error(
+                "workloads/pdb-overlap",
+                "spec.selector",
+                f"the pods of {kind} {name!r} are selected by PodDisruptionBudgets {names}: "
+                "the eviction API refuses to evict them, so node drains fail",
+                "keep one budget per workload (make the selectors disjoint)",
+            )
+
+
 def _autoscaled(ctx: RuleContext) -> dict[tuple[str | None, str, str], int]:
     """The fewest replicas each autoscaled workload runs: its autoscaler's minReplicas (1
     when unset), by (namespace, kind, name)."""

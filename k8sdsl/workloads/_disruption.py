@@ -14,7 +14,8 @@ from k8sdsl.core._construct import Construct, Resource
 from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Severity
 from k8sdsl.core._model import K8sModel
 from k8sdsl.core._selectors import LabelSelector
-from k8sdsl.workloads._deployment import _Workload
+from k8sdsl.workloads._cronjob import CronJob
+from k8sdsl.workloads._deployment import Job, _Workload
 
 CountOrPercent = (
     Annotated[int, Field(ge=0)] | Annotated[str, Field(pattern=r"^(100|[1-9]?[0-9])%$")]
@@ -101,18 +102,18 @@ class PodDisruptionBudget(Resource):
     ) -> PodDisruptionBudget:
         """A budget over ``workload``'s pods (its selector), in its scope and namespace,
         named like it: ``PodDisruptionBudget.for_workload(web, max_unavailable=1)``."""
-        if not isinstance(workload, _Workload):
+        if not isinstance(workload, _Workload) or isinstance(workload, (Job, CronJob)):
             raise K8sDslError(
                 [
                     Finding(
                         Severity.ERROR,
                         "value/workload",
                         f"workload is {type(workload).__name__}, not a Deployment, "
-                        "StatefulSet or other workload",
+                        "StatefulSet or DaemonSet (pods that run to completion need no budget)",
                         ObjectRef(kind="PodDisruptionBudget"),
                         "workload",
-                        "pass the Deployment (or StatefulSet, ReplicaSet...) whose pods the "
-                        "budget protects",
+                        "pass the Deployment, StatefulSet or DaemonSet whose pods the budget "
+                        "protects",
                     )
                 ],
                 summary="invalid PodDisruptionBudget.for_workload call",

@@ -87,6 +87,12 @@ def test_budgets_are_counts_or_percentages_and_exactly_one(chart: Chart) -> None
     with pytest.raises(K8sDslError) as err:
         PodDisruptionBudget.for_workload("web", max_unavailable=1)  # type: ignore[arg-type]
     assert err.value.findings[0].code == "value/workload"
+    from k8sdsl.workloads import Job
+
+    job = Job(chart, "migrate", template=SecurePodTemplate(image=IMAGE, command=["true"]))
+    with pytest.raises(K8sDslError) as err:
+        PodDisruptionBudget.for_workload(job, max_unavailable=1)
+    assert err.value.findings[0].code == "value/workload"
 
 
 def test_rules_on_constructs(chart: Chart) -> None:
@@ -117,6 +123,13 @@ def test_rules_on_constructs(chart: Chart) -> None:
         ("workloads/pdb-blocks-eviction", "warning", "spec.minAvailable")
     ]  # replicas unset: 1 pod
     assert codes([scaled, hpa, keep_two]) == []
+    second = PodDisruptionBudget(
+        chart, "second", selector={"app.kubernetes.io/name": "scaled"}, max_unavailable=1
+    )
+    assert codes([scaled, hpa, keep_two, second]) == [
+        ("workloads/pdb-overlap", "error", "spec.selector"),
+        ("workloads/pdb-overlap", "error", "spec.selector"),
+    ]
     other = PodDisruptionBudget(
         chart, "typo", selector={"app.kubernetes.io/name": "wbe"}, max_unavailable=1
     )
@@ -236,3 +249,17 @@ def test_pdb_rules_on_yaml(
     source = OBJECTS.replace(old, new)
     assert source != OBJECTS
     assert pdb_findings(capsys, tmp_path, source, *flags) == [expected]
+
+
+def test_two_budgets_over_one_workload_on_yaml(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    second = (
+        "---\napiVersion: policy/v1\nkind: PodDisruptionBudget\n"
+        "metadata: {name: db-2, namespace: data}\n"
+        "spec: {maxUnavailable: 1, selector: {matchLabels: {tier: data}}}\n"
+    )
+    assert pdb_findings(capsys, tmp_path, OBJECTS + second) == [
+        ("workloads/pdb-overlap", "error", "spec.selector"),
+        ("workloads/pdb-overlap", "error", "spec.selector"),
+    ]

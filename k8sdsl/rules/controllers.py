@@ -333,12 +333,30 @@ def _pdb_selector(m: Manifest) -> LabelSelector | None:
 
 def _pdb_pods(ctx: RuleContext, m: Manifest) -> list[PodSpecRef] | None:
     """The pods (and pod templates of long-running workloads) ``m`` selects; None when
-    its selector cannot be read."""
+    its selector cannot be read. Computed once per budget and shared by the budget rules;
+    candidates come from the pod index by the selector's labels, so a fleet of budgets
+    stays linear."""
+    memo: dict[int, list[PodSpecRef] | None] = ctx.memo("workloads/pdb-pods", dict)
+    key = id(m)
+    if key not in memo:
+        memo[key] = _select_pdb_pods(ctx, m)
+    return memo[key]
+
+
+def _select_pdb_pods(ctx: RuleContext, m: Manifest) -> list[PodSpecRef] | None:
     selector = _pdb_selector(m)
     if selector is None:
         return None
-    pods = pod_index(ctx).in_namespace(m.namespace)
-    return [ps for ps in pods if ps.manifest.kind in _OWN_PODS and selector.matches(ps.labels)]
+    index = pod_index(ctx)
+    labels = _d(_d(_spec(m).get("selector")).get("matchLabels"))
+    candidates = (
+        index.selected(m.namespace, {str(k): str(v) for k, v in labels.items()})
+        if labels
+        else index.in_namespace(m.namespace)
+    )
+    return [
+        ps for ps in candidates if ps.manifest.kind in _OWN_PODS and selector.matches(ps.labels)
+    ]
 
 
 @rule("workloads/pdb-selects-nothing", "a PodDisruptionBudget that selects no pod")

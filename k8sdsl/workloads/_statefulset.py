@@ -25,7 +25,12 @@ from k8sdsl.volumes._enums import AccessMode, MountPropagation, VolumeMode
 from k8sdsl.volumes._sources import PersistentVolumeClaimVolumeSource
 from k8sdsl.volumes._volume import Mount, Volume, VolumeDevice
 from k8sdsl.workloads._deployment import _Workload
-from k8sdsl.workloads._pod import PodTemplate, RestartPolicy
+from k8sdsl.workloads._pod import (
+    ClaimTemplateVolume,
+    PodTemplate,
+    RestartPolicy,
+    claim_template_volumes,
+)
 from k8sdsl.workloads._service import Service, ServicePort, ServiceType
 
 
@@ -129,7 +134,7 @@ class VolumeClaimTemplate(K8sModel):
     def volume(self) -> Volume:
         """The stand-in volume a mount of this template carries (the StatefulSet leaves it
         out of the pod spec: the controller adds the pod's claim under this name)."""
-        return Volume(
+        return ClaimTemplateVolume(
             name=self.name, source=PersistentVolumeClaimVolumeSource(claim_name=self.name)
         )
 
@@ -202,6 +207,7 @@ class StatefulSet(_Workload):
 
     api_version: ClassVar[str] = "apps/v1"
     kind: ClassVar[str] = "StatefulSet"
+    _takes_claim_templates: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -297,6 +303,15 @@ class StatefulSet(_Workload):
                     f"mount the claim template with its .mount(), or rename the volume "
                     f"{volume.name!r}",
                 )
+        for stand_in in claim_template_volumes(self.template):
+            if stand_in.name not in templates:
+                self._fail(
+                    "workloads/claim-template-volume",
+                    f"a container mounts claim template {stand_in.name!r}, which is not in "
+                    "volume_claim_templates",
+                    "spec.volumeClaimTemplates",
+                    f"pass volume_claim_templates=[..., <the {stand_in.name!r} template>]",
+                )
 
     def _check_service(self, service: Service) -> None:
         if service.spec.cluster_ip != "None":
@@ -371,7 +386,7 @@ class StatefulSet(_Workload):
 
     def _template_dict(self) -> dict[str, Any]:
         out = super()._template_dict()
-        names = {t.name for t in self.claim_templates}
+        names = {v.name for v in claim_template_volumes(self.template)}
         volumes = [v for v in out["spec"].get("volumes", []) if v.get("name") not in names]
         if volumes:
             out["spec"]["volumes"] = volumes

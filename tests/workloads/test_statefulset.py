@@ -165,6 +165,24 @@ def test_construction_errors(chart: Chart) -> None:
     assert err.value.findings[0].code == "workload/expose-no-port"
     with pytest.raises(K8sDslError):
         VolumeClaimTemplate.of("data", storage="0")
+    mounted = SecurePodTemplate(image=IMAGE, mounts=[DATA.mount("/data")])
+    with pytest.raises(K8sDslError) as err:
+        StatefulSet(chart, "f", template=mounted)  # the template is not in the StatefulSet
+    assert err.value.findings[0].code == "workloads/claim-template-volume"
+    assert "not in volume_claim_templates" in err.value.findings[0].message
+
+
+@pytest.mark.parametrize("kind", ["Deployment", "DaemonSet", "Job", "CronJob", "Pod"])
+def test_only_a_statefulset_mounts_claim_templates(chart: Chart, kind: str) -> None:
+    import k8sdsl.workloads as w
+
+    mounted = SecurePodTemplate(image=IMAGE, mounts=[DATA.mount("/data")])
+    extra: dict[str, Any] = {"schedule": "@daily"} if kind == "CronJob" else {}
+    with pytest.raises(K8sDslError) as err:
+        getattr(w, kind)(chart, "x", template=mounted, **extra)
+    (finding,) = err.value.findings
+    assert finding.code == "workloads/claim-template-volume"
+    assert kind in finding.message and finding.obj.kind == kind
 
 
 def test_synth_checks_the_service_and_the_class(tmp_path: Path) -> None:

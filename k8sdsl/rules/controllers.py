@@ -97,7 +97,15 @@ def statefulset_service(ctx: RuleContext) -> Iterator[Finding]:
             continue
         selector = service_spec.get("selector")
         labels = _template_labels(spec)
-        if isinstance(selector, dict) and selector:
+        if not isinstance(selector, dict) or not selector:
+            yield m.error(
+                "workloads/statefulset-service",
+                "spec.serviceName",
+                f"headless Service {name!r} of StatefulSet {m.name!r} has no selector: no "
+                "endpoints are made for the pods, so they get no DNS names",
+                "give the Service the StatefulSet's pod labels as its selector",
+            )
+        else:
             wanted = {str(k): str(v) for k, v in selector.items()}
             if any(labels.get(k) != v for k, v in wanted.items()):
                 shown = ", ".join(f"{k}={v}" for k, v in sorted(wanted.items()))

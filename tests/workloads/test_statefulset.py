@@ -305,6 +305,13 @@ def test_a_missing_service_is_a_warning_then_an_error_when_complete(
             "selects app=dbx",
         ),
         (
+            "  selector: {app: db}\n  ports",
+            "  ports",
+            "workloads/statefulset-service",
+            "spec.serviceName",
+            "has no selector",
+        ),
+        (
             "        resources: {requests: {storage: 10Gi}}\n",
             "",
             "workloads/claim-template-storage",

@@ -516,6 +516,8 @@ def pdb_blocks_eviction(ctx: RuleContext) -> Iterator[Finding]:
 # -- HorizontalPodAutoscaler ------------------------------------------------------------------
 
 _SCALABLE = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController")
+#: built-in kinds without a scale subresource
+_NOT_SCALABLE = frozenset({"DaemonSet", "Job", "CronJob", "Pod"})
 
 
 def _hpa_target(ctx: RuleContext, m: Manifest) -> tuple[dict[str, Any], Manifest | None]:
@@ -535,7 +537,18 @@ def hpa_target(ctx: RuleContext) -> Iterator[Finding]:
     for m in ctx.of_kind("HorizontalPodAutoscaler"):
         ref, target = _hpa_target(ctx, m)
         kind, name = ref.get("kind"), ref.get("name")
-        if not isinstance(kind, str) or not isinstance(name, str) or target is not None:
+        if not isinstance(kind, str) or not isinstance(name, str):
+            continue
+        if kind in _NOT_SCALABLE:
+            yield m.error(
+                "workloads/hpa-target",
+                "spec.scaleTargetRef.kind",
+                f"HorizontalPodAutoscaler {m.name!r} scales a {kind}, which has no scale "
+                "subresource: the autoscaler fails with FailedGetScale",
+                "scale a Deployment or StatefulSet (a DaemonSet runs one pod per node)",
+            )
+            continue
+        if target is not None:
             continue
         if ctx.cluster.find_object(kind, name, m.namespace) is not None:
             continue

@@ -126,6 +126,28 @@ def _claim_templates(m: Manifest) -> Iterator[tuple[str, dict[str, Any], dict[st
         yield f"spec.volumeClaimTemplates[{i}]", _d(t.get("metadata")), _d(t.get("spec"))
 
 
+@rule("workloads/claim-template-volume", "a StatefulSet pod volume named like a claim template")
+def claim_template_volume(ctx: RuleContext) -> Iterator[Finding]:
+    """The StatefulSet controller gives each pod its claim under the claim template's name,
+    replacing a pod volume of the same name: the volume written in the template is silently
+    dropped (an emptyDir meant as scratch becomes the persistent claim, or the other way
+    round)."""
+    for m in ctx.of_kind("StatefulSet"):
+        templates = {str(meta.get("name")) for _path, meta, _spec in _claim_templates(m)}
+        pod = _d(_d(_spec(m).get("template")).get("spec"))
+        for i, volume in enumerate(_l(pod.get("volumes"))):
+            name = _d(volume).get("name")
+            if isinstance(name, str) and name in templates:
+                yield m.error(
+                    "workloads/claim-template-volume",
+                    f"spec.template.spec.volumes[{i}]",
+                    f"pod volume {name!r} of StatefulSet {m.name!r} has the name of a claim "
+                    "template: the controller replaces it with the pod's claim",
+                    f"drop the volume to mount the claim, or rename it (and its mounts) if "
+                    f"{name!r} is meant to be another volume",
+                )
+
+
 @rule("workloads/claim-template-storage", "a StatefulSet claim template without a size")
 def claim_template_storage(ctx: RuleContext) -> Iterator[Finding]:
     """Each pod's claim is made from the template; a template without

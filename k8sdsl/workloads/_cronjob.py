@@ -95,7 +95,7 @@ class CronJob(_Workload):
         )
         if self.template.restart_policy is RestartPolicy.ALWAYS:
             self._fail(
-                "workload/restart-policy",
+                "workloads/restart-policy",
                 "a CronJob's pods must use restartPolicy Never or OnFailure, not Always",
                 "spec.jobTemplate.spec.template.spec.restartPolicy",
                 "use RestartPolicy.NEVER or RestartPolicy.ON_FAILURE",

@@ -256,7 +256,7 @@ class StatefulSet(_Workload):
             )
         if self.template.restart_policy not in (None, RestartPolicy.ALWAYS):
             self._fail(
-                "workload/restart-policy",
+                "workloads/restart-policy",
                 "a StatefulSet's pods must use restartPolicy Always, not "
                 f"{self.template.restart_policy.value}",
                 "spec.template.spec.restartPolicy",
@@ -365,7 +365,7 @@ class StatefulSet(_Workload):
             ]
         if not ports:
             self._fail(
-                "workload/expose-no-port",
+                "workloads/expose-no-port",
                 "no container declares a port, so the headless Service has no port",
                 "ports",
                 "pass ports= or declare ports= on a container",

@@ -155,7 +155,7 @@ def test_construction_errors_name_the_field(chart: Chart) -> None:
             schedule="@daily",
             template=SecurePodTemplate(image=IMAGE, restart_policy=RestartPolicy.ALWAYS),
         )
-    assert err.value.findings[0].code == "workload/restart-policy"
+    assert err.value.findings[0].code == "workloads/restart-policy"
     with pytest.raises(K8sDslError):
         backup(chart, "b4", concurrency_policy="Sometimes")
     with pytest.raises(K8sDslError) as err:

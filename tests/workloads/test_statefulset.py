@@ -159,10 +159,10 @@ def test_construction_errors(chart: Chart) -> None:
             "d",
             template=SecurePodTemplate(image=IMAGE, restart_policy=RestartPolicy.NEVER),
         )
-    assert err.value.findings[0].code == "workload/restart-policy"
+    assert err.value.findings[0].code == "workloads/restart-policy"
     with pytest.raises(K8sDslError) as err:
         StatefulSet(chart, "e", template=SecurePodTemplate(image=IMAGE)).headless_service()
-    assert err.value.findings[0].code == "workload/expose-no-port"
+    assert err.value.findings[0].code == "workloads/expose-no-port"
     with pytest.raises(K8sDslError):
         VolumeClaimTemplate.of("data", storage="0")
     mounted = SecurePodTemplate(image=IMAGE, mounts=[DATA.mount("/data")])
@@ -382,3 +382,25 @@ def check_objects_text(text: str) -> list[Any]:
 
     docs = [d for d in yaml.safe_load_all(text) if d]
     return list(check_objects(docs).findings)
+
+
+PARITY = Path(__file__).resolve().parents[1] / "fixtures" / "parity"
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "workloads/statefulset-service",
+        "workloads/claim-template-volume",
+        "workloads/cron-schedule",
+        "workloads/cron-time-zone",
+        "workloads/cron-name-length",
+    ],
+)
+def test_construct_codes_have_a_yaml_case(capsys: pytest.CaptureFixture[str], code: str) -> None:
+    """The codes the new constructs raise are given by k8sdsl check on YAML too (the
+    parity fixtures, one per code)."""
+    path = PARITY / (code.replace("/", "--") + ".yaml")
+    main(["check", "--format", "json", "--complete", str(path)])
+    found = json.loads(capsys.readouterr().out)["findings"]
+    assert code in {f["code"] for f in found}

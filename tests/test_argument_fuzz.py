@@ -23,7 +23,7 @@ from k8sdsl.core._model import K8sModel
 from k8sdsl.network import IngressRule
 from k8sdsl.security import KubeletConfiguration, PolicyRule, ResourceRule, Subject, Validation
 from k8sdsl.volumes import NfsVolumeSource
-from k8sdsl.workloads import SecurePodTemplate
+from k8sdsl.workloads import Deployment, SecurePodTemplate
 
 IMAGE = "registry.example.com/team/app:1.0"
 PUBLIC_MODULES = (
@@ -75,13 +75,25 @@ VALID: dict[str, Any] = {
     "subjects": [Subject.user("jane")],
     "subject": Subject.user("jane"),
     "verbs": ["get"],
+    "schedule": "@daily",
 }
 
+
+#: required arguments that are constructs: made in the chart of the call
+MADE: dict[str, Callable[[Chart], Any]] = {
+    "scale_target": lambda chart: Deployment(
+        chart, f"target{next(Target.counter)}", template=VALID["template"]
+    ),
+    "workload": lambda chart: Deployment(
+        chart, f"workload{next(Target.counter)}", template=VALID["template"]
+    ),
+}
 
 #: optional arguments a valid call of a construct needs all the same
 EXTRA: dict[str, dict[str, Any]] = {
     "NetworkPolicy": {"ingress": [IngressRule()]},
     "Grant": {"read": ["pods"]},
+    "PodDisruptionBudget": {"max_unavailable": 1},
     "ConfigFile": {"path": "nodes/fuzz/kubelet-config.yaml", "document": KubeletConfiguration()},
 }
 
@@ -143,6 +155,8 @@ class Target:
                 value = f"x{next(self.counter)}"
             elif p.default is not p.empty:
                 continue
+            elif name in MADE:
+                value = MADE[name](chart)
             else:
                 value = _sample(name, p)
             if p.kind is p.POSITIONAL_ONLY or name in ("scope", "app", "id"):

@@ -45,6 +45,7 @@ RULE_MODULES: tuple[str, ...] = (
     "k8sdsl.rules.network",
     "k8sdsl.rules.metadata",
     "k8sdsl.rules.workloads",
+    "k8sdsl.rules.controllers",
     "k8sdsl.rules.references",
     "k8sdsl.rules.rbac",
     "k8sdsl.rules.admission",

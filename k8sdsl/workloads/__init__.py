@@ -1,4 +1,5 @@
-"""Workloads: containers, Pod, SecurePod, Deployment, DaemonSet, Job, Service and images."""
+"""Workloads: containers, Pod, SecurePod, Deployment, DaemonSet, StatefulSet, Job, CronJob,
+Service, PodDisruptionBudget, HorizontalPodAutoscaler and images."""
 
 from k8sdsl.core._images import (
     DEFAULT_REGISTRY,
@@ -7,6 +8,24 @@ from k8sdsl.core._images import (
     ImageReference,
     ImageReferenceError,
     PullPolicy,
+)
+from k8sdsl.workloads._autoscaler import (
+    CrossVersionObjectReference,
+    ExternalMetricSource,
+    HorizontalPodAutoscaler,
+    Metric,
+    MetricIdentifier,
+    MetricSourceType,
+    MetricTarget,
+    MetricTargetType,
+    ObjectMetricSource,
+    PodsMetricSource,
+    ResourceMetricSource,
+    ScalingBehavior,
+    ScalingPolicy,
+    ScalingPolicyType,
+    ScalingRules,
+    SelectPolicy,
 )
 from k8sdsl.workloads._container import (
     ConfigMapKeySelector,
@@ -23,6 +42,7 @@ from k8sdsl.workloads._container import (
     SecretKeySelector,
     TerminationMessagePolicy,
 )
+from k8sdsl.workloads._cronjob import ConcurrencyPolicy, CronJob
 from k8sdsl.workloads._deployment import (
     DEFAULT_DEPLOYMENT_STRATEGY,
     NAME_LABEL,
@@ -34,6 +54,7 @@ from k8sdsl.workloads._deployment import (
     Job,
     RollingUpdate,
 )
+from k8sdsl.workloads._disruption import PodDisruptionBudget, UnhealthyPodEvictionPolicy
 from k8sdsl.workloads._pod import (
     OsName,
     Pod,
@@ -82,15 +103,28 @@ from k8sdsl.workloads._security_context import (
     WindowsSecurityContextOptions,
 )
 from k8sdsl.workloads._service import Service, ServicePort, ServiceType, SessionAffinity
+from k8sdsl.workloads._statefulset import (
+    ClaimRetention,
+    PersistentVolumeClaimRetentionPolicy,
+    PodManagementPolicy,
+    StatefulSet,
+    StatefulSetRollingUpdate,
+    StatefulSetUpdateStrategy,
+    VolumeClaimTemplate,
+)
 
 __all__ = [
     "AppArmorProfile",
     "AppArmorProfileType",
     "Capabilities",
+    "ClaimRetention",
+    "ConcurrencyPolicy",
     "ConfigMapKeySelector",
     "Container",
     "ContainerPort",
     "ContainerRestartPolicy",
+    "CronJob",
+    "CrossVersionObjectReference",
     "DEFAULT_DEPLOYMENT_STRATEGY",
     "DEFAULT_REGISTRY",
     "DaemonSet",
@@ -104,8 +138,10 @@ __all__ = [
     "EnvVar",
     "EnvVarSource",
     "ExecAction",
+    "ExternalMetricSource",
     "FsGroupChangePolicy",
     "GrpcAction",
+    "HorizontalPodAutoscaler",
     "HttpGetAction",
     "HttpHeader",
     "Image",
@@ -115,17 +151,28 @@ __all__ = [
     "Job",
     "Lifecycle",
     "LifecycleHandler",
+    "Metric",
+    "MetricIdentifier",
+    "MetricSourceType",
+    "MetricTarget",
+    "MetricTargetType",
     "NAME_LABEL",
+    "ObjectMetricSource",
     "OsName",
+    "PersistentVolumeClaimRetentionPolicy",
     "Pod",
+    "PodDisruptionBudget",
     "PodFields",
+    "PodManagementPolicy",
     "PodOS",
     "PodSecurityContext",
     "PodTemplate",
+    "PodsMetricSource",
     "Probe",
     "ProcMountType",
     "Protocol",
     "PullPolicy",
+    "ResourceMetricSource",
     "ResourceRequirements",
     "RestartPolicy",
     "RollingUpdate",
@@ -134,6 +181,10 @@ __all__ = [
     "SECURE_RESOURCES",
     "SECURE_UID",
     "SELinuxOptions",
+    "ScalingBehavior",
+    "ScalingPolicy",
+    "ScalingPolicyType",
+    "ScalingRules",
     "SeccompProfile",
     "SeccompProfileType",
     "SecretKeySelector",
@@ -141,11 +192,15 @@ __all__ = [
     "SecurePodFields",
     "SecurePodTemplate",
     "SecurityContext",
+    "SelectPolicy",
     "Service",
     "ServicePort",
     "ServiceType",
     "SessionAffinity",
     "SleepAction",
+    "StatefulSet",
+    "StatefulSetRollingUpdate",
+    "StatefulSetUpdateStrategy",
     "SupplementalGroupsPolicy",
     "Sysctl",
     "TaintEffect",
@@ -153,6 +208,8 @@ __all__ = [
     "TerminationMessagePolicy",
     "Toleration",
     "TolerationOperator",
+    "UnhealthyPodEvictionPolicy",
     "UriScheme",
+    "VolumeClaimTemplate",
     "WindowsSecurityContextOptions",
 ]

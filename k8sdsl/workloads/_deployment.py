@@ -18,7 +18,12 @@ from k8sdsl.core._construct import Construct, Resource
 from k8sdsl.core._findings import Finding, K8sDslError, Severity
 from k8sdsl.core._model import K8sModel
 from k8sdsl.core._restart_policy import restart_policy_problem
-from k8sdsl.workloads._pod import PodTemplate, RestartPolicy, workload_annotations
+from k8sdsl.workloads._pod import (
+    PodTemplate,
+    RestartPolicy,
+    refuse_claim_templates,
+    workload_annotations,
+)
 from k8sdsl.workloads._secure import without_automatic_probes_exemption
 from k8sdsl.workloads._service import Service, ServicePort, ServiceType
 
@@ -125,6 +130,8 @@ class _Workload(Resource):
 
     #: where the pod template sits in the spec
     _template_path: ClassVar[tuple[str, ...]] = ("template",)
+    #: whether the pods may mount claim templates (a StatefulSet's)
+    _takes_claim_templates: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -176,6 +183,25 @@ class _Workload(Resource):
                         self.ref(),
                         f"spec.template.metadata.labels[{key!r}]",
                         "drop the label from the template or change selector=",
+                    )
+                ],
+                summary=f"invalid {type(self).__name__} at {self.node.path}",
+            )
+        refused = (
+            None
+            if self._takes_claim_templates
+            else refuse_claim_templates(self.template, type(self).__name__)
+        )
+        if refused is not None:
+            raise K8sDslError(
+                [
+                    Finding(
+                        refused.severity,
+                        refused.code,
+                        refused.message,
+                        self.ref(),
+                        refused.path,
+                        refused.hint,
                     )
                 ],
                 summary=f"invalid {type(self).__name__} at {self.node.path}",

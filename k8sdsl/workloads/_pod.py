@@ -18,7 +18,7 @@ from typing_extensions import Unpack
 
 from k8sdsl.core._construct import Construct, Resource
 from k8sdsl.core._dns import DnsConfig, DnsPolicy
-from k8sdsl.core._findings import Finding, K8sDslError, Severity
+from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Severity
 from k8sdsl.core._model import K8sModel
 from k8sdsl.core._types import DnsLabel, DnsSubdomain, LabelKey, LabelValue
 from k8sdsl.security._exemptions import Exemption, exemption_annotations
@@ -81,6 +81,36 @@ class Toleration(K8sModel):
                 {"hint": "set key=..., or use operator Exists to tolerate every taint"},
             )
         return self
+
+
+class ClaimTemplateVolume(Volume):
+    """The stand-in volume a StatefulSet claim template's mount carries: the StatefulSet
+    leaves it out of the pod spec (its controller adds the pod's claim under this name);
+    any other pod or controller refuses it."""
+
+
+def claim_template_volumes(template: PodTemplate) -> list[Volume]:
+    """The claim-template stand-ins the template's containers mount."""
+    return [v for v in template.pod_volumes() if isinstance(v, ClaimTemplateVolume)]
+
+
+def refuse_claim_templates(template: PodTemplate, owner: str) -> Finding | None:
+    """A finding when a pod that is not a StatefulSet's mounts a claim template."""
+    stand_ins = claim_template_volumes(template)
+    if not stand_ins:
+        return None
+    name = stand_ins[0].name
+    return Finding(
+        Severity.ERROR,
+        "workloads/claim-template-volume",
+        f"a container mounts claim template {name!r}, which only a StatefulSet can give its "
+        f"pods (this is a {owner})",
+        ObjectRef(kind=owner),
+        "spec.template.spec.volumes",
+        "use a StatefulSet with volume_claim_templates=[...], or mount a Volume (a "
+        "PersistentVolumeClaim: Volume.claim(...); a per-pod ephemeral claim: "
+        "Volume.ephemeral(...))",
+    )
 
 
 class LocalObjectName(K8sModel):
@@ -369,6 +399,21 @@ class Pod(Resource):
                     annotations={**(tpl.annotations or {}), **dict(annotations or {})},
                 )
         self.template: PodTemplate = tpl
+        refused = refuse_claim_templates(tpl, type(self).__name__)
+        if refused is not None:
+            raise K8sDslError(
+                [
+                    Finding(
+                        refused.severity,
+                        refused.code,
+                        refused.message,
+                        self.ref(),
+                        "spec.volumes",
+                        refused.hint,
+                    )
+                ],
+                summary=f"invalid {type(self).__name__} at {self.node.path}",
+            )
         meta = tpl.metadata()
         self.labels = dict(meta.get("labels", {}))
         self.annotations = workload_annotations(tpl, tpl.annotations)
@@ -390,6 +435,7 @@ class Pod(Resource):
 
 
 __all__ = [
+    "ClaimTemplateVolume",
     "LocalObjectName",
     "OsName",
     "Pod",
@@ -400,5 +446,7 @@ __all__ = [
     "TaintEffect",
     "Toleration",
     "TolerationOperator",
+    "claim_template_volumes",
+    "refuse_claim_templates",
     "workload_annotations",
 ]

@@ -23,7 +23,18 @@ from apps import build_app
 from k8sdsl import App, Chart, LabelSelector
 from k8sdsl.network import DefaultDenyPolicy, PolicyDirection
 from k8sdsl.security import CHECKOV_SKIP_PREFIX, EXEMPTION_PREFIX, PROFILE_ANNOTATION, Control
-from k8sdsl.workloads import DaemonSet, Deployment, Job, SecurePod, SecurePodTemplate
+from k8sdsl.workloads import (
+    CronJob,
+    DaemonSet,
+    Deployment,
+    HorizontalPodAutoscaler,
+    Job,
+    PodDisruptionBudget,
+    SecurePod,
+    SecurePodTemplate,
+    StatefulSet,
+    VolumeClaimTemplate,
+)
 
 CHECKOV = os.environ.get("K8SDSL_CHECKOV")
 ROOT = Path(__file__).resolve().parents[2]
@@ -122,9 +133,26 @@ def bare(tmp_path_factory: pytest.TempPathFactory) -> Path:
     chart = Chart(app, "bare", namespace="secure-demo")
     SecurePod(chart, "bare-pod", image=IMAGE)
     SecurePod(chart, "bare-server", image=IMAGE, ports=[8080])
-    Deployment(chart, "bare-deployment", template=SecurePodTemplate(image=IMAGE, ports=[8080]))
+    deployment = Deployment(
+        chart, "bare-deployment", template=SecurePodTemplate(image=IMAGE, ports=[8080])
+    )
+    PodDisruptionBudget.for_workload(deployment, max_unavailable=1)
+    HorizontalPodAutoscaler(chart, "bare-hpa", scale_target=deployment, max_replicas=3)
     DaemonSet(chart, "bare-daemonset", template=SecurePodTemplate(image=IMAGE))
     Job(chart, "bare-job", template=SecurePodTemplate(image=IMAGE, command=["true"]))
+    CronJob(
+        chart,
+        "bare-cronjob",
+        schedule="@daily",
+        template=SecurePodTemplate(image=IMAGE, command=["true"]),
+    )
+    data = VolumeClaimTemplate.of("data", storage="1Gi")
+    StatefulSet(
+        chart,
+        "bare-statefulset",
+        volume_claim_templates=[data],
+        template=SecurePodTemplate(image=IMAGE, ports=[5432], mounts=[data.mount("/data")]),
+    ).headless_service()
     DefaultDenyPolicy(chart, "deny-all", direction=PolicyDirection.INGRESS)
     app.synth()
     return out
@@ -141,6 +169,8 @@ def test_bare_securepods_have_zero_failed_checks(bare: Path) -> None:
         "Deployment.secure-demo.bare-deployment",
         "DaemonSet.secure-demo.bare-daemonset",
         "Job.secure-demo.bare-job",
+        "StatefulSet.secure-demo.bare-statefulset",
+        "CronJob.secure-demo.bare-cronjob",
     } <= scanned
     passed = {(p["check_id"], p["resource"]) for p in report["results"]["passed_checks"]}
     # the checks SecurePod's defaults exist for, seen passing on the bare pod

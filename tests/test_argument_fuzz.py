@@ -20,7 +20,7 @@ import pytest
 from k8sdsl import App, Chart, K8sDslError
 from k8sdsl.core._construct import Construct
 from k8sdsl.core._model import K8sModel
-from k8sdsl.network import IngressRule
+from k8sdsl.network import IngressBackend, IngressRule
 from k8sdsl.security import KubeletConfiguration, PolicyRule, ResourceRule, Subject, Validation
 from k8sdsl.volumes import NfsVolumeSource
 from k8sdsl.workloads import SecurePodTemplate
@@ -75,12 +75,15 @@ VALID: dict[str, Any] = {
     "subjects": [Subject.user("jane")],
     "subject": Subject.user("jane"),
     "verbs": ["get"],
+    "controller": "k8s.io/ingress-nginx",
+    "backend": IngressBackend.service_name("web", port=80),
 }
 
 
 #: optional arguments a valid call of a construct needs all the same
 EXTRA: dict[str, dict[str, Any]] = {
     "NetworkPolicy": {"ingress": [IngressRule()]},
+    "Ingress": {"default_backend": IngressBackend.service_name("web", port=80)},
     "Grant": {"read": ["pods"]},
     "ConfigFile": {"path": "nodes/fuzz/kubelet-config.yaml", "document": KubeletConfiguration()},
 }
@@ -180,6 +183,7 @@ def test_the_fuzz_covers_every_public_construct() -> None:
     labels = {t.label for t in TARGETS}
     assert {"ConfigMap", "Deployment", "SecurePod", "Service", "NetworkPolicy"} <= labels
     assert {"ContainerPort.tcp", "ServicePort.tcp", "PersistentVolume.nfs"} <= labels
+    assert {"Ingress", "IngressClass", "IngressBackend.service", "IngressPath.prefix"} <= labels
     assert len(TARGETS) > 100
 
 

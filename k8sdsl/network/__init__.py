@@ -1,4 +1,4 @@
-"""Network policies and their patterns, reachability, and cluster DNS."""
+"""Network policies and their patterns, reachability, cluster DNS, and Ingress."""
 
 from k8sdsl.core._dns import (
     CLUSTER_DNS_LABELS,
@@ -15,6 +15,19 @@ from k8sdsl.core._dns import (
     pod_fqdn,
     service_fqdn,
     srv_name,
+)
+from k8sdsl.network._ingress import (
+    DEFAULT_INGRESS_CLASS_ANNOTATION,
+    LEGACY_INGRESS_CLASS_ANNOTATION,
+    Ingress,
+    IngressBackend,
+    IngressClass,
+    IngressHostRule,
+    IngressPath,
+    IngressServiceBackend,
+    IngressTls,
+    PathType,
+    ServiceBackendPort,
 )
 from k8sdsl.network._network_policy import NetworkPolicy
 from k8sdsl.network._patterns import (
@@ -63,6 +76,7 @@ __all__ = [
     "ClusterDnsProbe",
     "ClusterDomain",
     "DEFAULT_CLUSTER_DOMAIN",
+    "DEFAULT_INGRESS_CLASS_ANNOTATION",
     "DatabaseAccessPolicy",
     "DeclaredPort",
     "DefaultDenyPolicy",
@@ -71,13 +85,22 @@ __all__ = [
     "DnsConfigOption",
     "DnsPolicy",
     "EgressRule",
+    "Ingress",
+    "IngressBackend",
+    "IngressClass",
+    "IngressHostRule",
+    "IngressPath",
     "IngressRule",
+    "IngressServiceBackend",
+    "IngressTls",
     "IpBlock",
+    "LEGACY_INGRESS_CLASS_ANNOTATION",
     "NAMESPACE_NAME_LABEL",
     "Nameserver",
     "NetworkPolicy",
     "NetworkPolicyPeer",
     "NetworkPolicyPort",
+    "PathType",
     "Peer",
     "PodGroup",
     "PolicyDirection",
@@ -88,6 +111,7 @@ __all__ = [
     "Protocol",
     "Reachability",
     "SearchDomain",
+    "ServiceBackendPort",
     "Verdict",
     "cluster_search_domains",
     "pod_fqdn",

@@ -43,6 +43,7 @@ RULE_MODULES: tuple[str, ...] = (
     "k8sdsl.rules.pod_security",
     "k8sdsl.rules.images",
     "k8sdsl.rules.network",
+    "k8sdsl.rules.ingress",
     "k8sdsl.rules.metadata",
     "k8sdsl.rules.workloads",
     "k8sdsl.rules.references",

@@ -184,6 +184,7 @@ def test_the_fuzz_covers_every_public_construct() -> None:
     assert {"ConfigMap", "Deployment", "SecurePod", "Service", "NetworkPolicy"} <= labels
     assert {"ContainerPort.tcp", "ServicePort.tcp", "PersistentVolume.nfs"} <= labels
     assert {"Ingress", "IngressClass", "IngressBackend.service", "IngressPath.prefix"} <= labels
+    assert {"Affinity.one_per_node", "TopologySpreadConstraint.spread_over_zones"} <= labels
     assert len(TARGETS) > 100
 
 

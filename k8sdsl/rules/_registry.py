@@ -46,6 +46,7 @@ RULE_MODULES: tuple[str, ...] = (
     "k8sdsl.rules.ingress",
     "k8sdsl.rules.metadata",
     "k8sdsl.rules.workloads",
+    "k8sdsl.rules.scheduling",
     "k8sdsl.rules.references",
     "k8sdsl.rules.rbac",
     "k8sdsl.rules.node_config",

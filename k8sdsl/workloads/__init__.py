@@ -1,4 +1,5 @@
-"""Workloads: containers, Pod, SecurePod, Deployment, DaemonSet, Job, Service and images."""
+"""Workloads: containers, Pod, SecurePod, Deployment, DaemonSet, Job, Service, images and
+scheduling (affinity, topology spread, tolerations)."""
 
 from k8sdsl.core._images import (
     DEFAULT_REGISTRY,
@@ -41,9 +42,6 @@ from k8sdsl.workloads._pod import (
     PodOS,
     PodTemplate,
     RestartPolicy,
-    TaintEffect,
-    Toleration,
-    TolerationOperator,
 )
 from k8sdsl.workloads._probes import (
     ExecAction,
@@ -56,6 +54,27 @@ from k8sdsl.workloads._probes import (
     SleepAction,
     TcpSocketAction,
     UriScheme,
+)
+from k8sdsl.workloads._scheduling import (
+    HOSTNAME_TOPOLOGY_KEY,
+    ZONE_TOPOLOGY_KEY,
+    Affinity,
+    NodeAffinity,
+    NodeInclusionPolicy,
+    NodeSelector,
+    NodeSelectorOperator,
+    NodeSelectorRequirement,
+    NodeSelectorTerm,
+    PodAffinity,
+    PodAffinityTerm,
+    PodAntiAffinity,
+    PreferredSchedulingTerm,
+    TaintEffect,
+    Toleration,
+    TolerationOperator,
+    TopologySpreadConstraint,
+    UnsatisfiableConstraintAction,
+    WeightedPodAffinityTerm,
 )
 from k8sdsl.workloads._secure import (
     SECURE_CONTAINER_SECURITY_CONTEXT,
@@ -84,6 +103,7 @@ from k8sdsl.workloads._security_context import (
 from k8sdsl.workloads._service import Service, ServicePort, ServiceType, SessionAffinity
 
 __all__ = [
+    "Affinity",
     "AppArmorProfile",
     "AppArmorProfileType",
     "Capabilities",
@@ -106,6 +126,7 @@ __all__ = [
     "ExecAction",
     "FsGroupChangePolicy",
     "GrpcAction",
+    "HOSTNAME_TOPOLOGY_KEY",
     "HttpGetAction",
     "HttpHeader",
     "Image",
@@ -116,12 +137,22 @@ __all__ = [
     "Lifecycle",
     "LifecycleHandler",
     "NAME_LABEL",
+    "NodeAffinity",
+    "NodeInclusionPolicy",
+    "NodeSelector",
+    "NodeSelectorOperator",
+    "NodeSelectorRequirement",
+    "NodeSelectorTerm",
     "OsName",
     "Pod",
+    "PodAffinity",
+    "PodAffinityTerm",
+    "PodAntiAffinity",
     "PodFields",
     "PodOS",
     "PodSecurityContext",
     "PodTemplate",
+    "PreferredSchedulingTerm",
     "Probe",
     "ProcMountType",
     "Protocol",
@@ -153,6 +184,10 @@ __all__ = [
     "TerminationMessagePolicy",
     "Toleration",
     "TolerationOperator",
+    "TopologySpreadConstraint",
+    "UnsatisfiableConstraintAction",
     "UriScheme",
+    "WeightedPodAffinityTerm",
     "WindowsSecurityContextOptions",
+    "ZONE_TOPOLOGY_KEY",
 ]

@@ -185,6 +185,7 @@ def test_the_fuzz_covers_every_public_construct() -> None:
     assert {"ContainerPort.tcp", "ServicePort.tcp", "PersistentVolume.nfs"} <= labels
     assert {"Ingress", "IngressClass", "IngressBackend.service", "IngressPath.prefix"} <= labels
     assert {"Affinity.one_per_node", "TopologySpreadConstraint.spread_over_zones"} <= labels
+    assert "ConfigMap.from_files" in labels
     assert len(TARGETS) > 100
 
 

@@ -460,3 +460,30 @@ spec: {controller: 4}
     assert "internal/rule-failed" not in codes
     assert "network/ingress-host" in codes  # host 7 is not a string
     assert "network/ingress-path" in codes  # path 5 is not absolute
+
+
+def test_a_backend_in_another_namespace_is_missing(app: App) -> None:
+    other = Chart(app, "other", namespace="other")
+    svc = web_and_service(other)
+    chart = Chart(app, "shop", namespace="shop")
+    Ingress(chart, "shop", default_backend=IngressBackend.service(svc, port="http"))
+    found = [f for f in app.check().findings if f.code == "network/ingress-backend"]
+    assert [(f.severity, f.path) for f in found] == [("error", "spec.defaultBackend.service.name")]
+    assert "not in shop" in found[0].message
+
+
+def test_the_value_and_the_rule_say_the_same(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    with pytest.raises(K8sDslError) as info:
+        IngressHostRule.to("shop.example.com:8443", _backend())
+    _, found = check(
+        capsys, tmp_path, SERVICE + ingress_yaml(host="shop.example.com:8443", tls="[]")
+    )
+    (finding,) = info.value.findings
+    assert finding.message.startswith(found[0]["message"])
+    assert (
+        finding.hint
+        == found[0]["hint"]
+        == "write 'shop.example.com': the controller's listener decides the port"
+    )

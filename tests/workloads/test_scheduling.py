@@ -417,3 +417,18 @@ def test_malformed_scheduling_yaml_never_crashes(
     codes = {f["code"] for f in json.loads(capsys.readouterr().out)["findings"]}
     assert "internal/rule-failed" not in codes
     assert "workloads/toleration" in codes
+
+
+def test_the_toleration_value_and_rule_say_the_same(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    with pytest.raises(K8sDslError) as info:
+        Toleration(key="gpu", operator="Exists", value="true")
+    _, found = check(
+        capsys,
+        tmp_path,
+        deployment_yaml(scheduling='      tolerations: [{key: gpu, operator: Exists, value: "1"}]'),
+    )
+    (finding,) = info.value.findings
+    assert finding.message.startswith(found[0]["message"])
+    assert finding.hint == found[0]["hint"]

@@ -319,6 +319,13 @@ class IngressTls(K8sModel):
             _check_host(host)
         return self
 
+    @classmethod
+    def for_rules(cls, rules: Sequence[IngressHostRule], /, *, secret_name: str) -> IngressTls:
+        """TLS for every host the ``rules`` name (in their order), with one Secret: the
+        easy way to serve a whole Ingress over HTTPS."""
+        hosts = list(dict.fromkeys(r.host for r in rules if r.host is not None))
+        return cls(hosts=tuple(hosts), secret_name=secret_name)
+
 
 class IngressClass(Resource):
     """An ``IngressClass`` (cluster-scoped): which controller implements Ingresses of this
@@ -371,7 +378,7 @@ class Ingress(Resource):
     """An ``Ingress`` (``networking.k8s.io/v1``).
 
     ``rules`` are :class:`IngressHostRule` values; ``default_backend`` takes what no rule
-    matches (one of the two is needed). ``ingress_class`` is an :class:`IngressClass`
+    matches (one of the two is needed). ``ingress_class_name`` is an :class:`IngressClass`
     construct or a class name (unset: the cluster's default class). ``tls`` entries are
     :class:`IngressTls` values. Nothing else is defaulted: an Ingress without ``tls`` is
     served over plain HTTP, so give it one for anything reachable from outside (with
@@ -389,7 +396,7 @@ class Ingress(Resource):
         *,
         rules: Sequence[IngressHostRule] | None = None,
         default_backend: IngressBackend | None = None,
-        ingress_class: IngressClass | str | None = None,
+        ingress_class_name: IngressClass | str | None = None,
         tls: Sequence[IngressTls] | None = None,
         name: str | None = None,
         namespace: str | None = None,
@@ -402,8 +409,11 @@ class Ingress(Resource):
         self.rules: tuple[IngressHostRule, ...] = tuple(rules or ())
         self.default_backend = default_backend
         self.tls: tuple[IngressTls, ...] = tuple(tls or ())
-        if isinstance(ingress_class, IngressClass):
-            ingress_class = ingress_class.name
+        ingress_class = (
+            ingress_class_name.name
+            if isinstance(ingress_class_name, IngressClass)
+            else ingress_class_name
+        )
         self.ingress_class_name: str | None = ingress_class
         problems: list[Finding] = []
         if not self.rules and default_backend is None:

@@ -53,7 +53,7 @@ def shop(app: App) -> tuple[Chart, Service, Ingress, IngressClass]:
     ingress = Ingress(
         chart,
         "shop",
-        ingress_class=nginx,
+        ingress_class_name=nginx,
         rules=[
             IngressHostRule(
                 host="shop.example.com",
@@ -161,7 +161,7 @@ def test_ingress_needs_rules_or_a_default_backend(chart: Chart) -> None:
         Ingress(chart, "empty")
     assert info.value.codes == ["network/ingress-empty"]
     with pytest.raises(K8sDslError) as info:
-        Ingress(chart, "bad-class", default_backend=_backend(), ingress_class="Nginx")
+        Ingress(chart, "bad-class", default_backend=_backend(), ingress_class_name="Nginx")
     assert info.value.codes == ["network/ingress-class"]
     with pytest.raises(K8sDslError) as info:
         IngressClass(chart, "x", controller="nginx")
@@ -191,7 +191,7 @@ def test_rules_on_constructs(app: App) -> None:
     Ingress(
         chart,
         "broken",
-        ingress_class="traefik",
+        ingress_class_name="traefik",
         rules=[
             IngressHostRule.to(
                 "shop.example.com", IngressBackend.service_name("web-svc", port="htp")
@@ -236,7 +236,7 @@ def test_declared_cluster_satisfies_the_references(tmp_path: Path) -> None:
     Ingress(
         chart,
         "ok",
-        ingress_class="traefik",
+        ingress_class_name="traefik",
         rules=[IngressHostRule.to("api.example.com", IngressBackend.service_name("api", port=80))],
         tls=[IngressTls(hosts=["api.example.com"], secret_name="shop-tls")],
     )
@@ -487,3 +487,30 @@ def test_the_value_and_the_rule_say_the_same(
         == found[0]["hint"]
         == "write 'shop.example.com': the controller's listener decides the port"
     )
+
+
+def test_tls_for_every_rule_host(chart: Chart) -> None:
+    backend = _backend()
+    rules = [
+        IngressHostRule.to("shop.example.com", backend),
+        IngressHostRule.to("api.example.com", backend),
+        IngressHostRule.to("shop.example.com", backend),
+        IngressHostRule.to(None, backend),
+    ]
+    tls = IngressTls.for_rules(rules, secret_name="shop-tls")
+    assert tls.to_k8s() == {
+        "hosts": ["shop.example.com", "api.example.com"],
+        "secretName": "shop-tls",
+    }
+    ingress = Ingress(chart, "all-tls", rules=rules, tls=[tls])
+    assert check_codes(ingress) == []
+    with pytest.raises(K8sDslError) as info:
+        IngressTls.for_rules([IngressHostRule.to(None, backend)], secret_name="t")
+    assert info.value.codes == ["value/ingress-tls-hosts"]
+
+
+def check_codes(ingress: Ingress) -> list[str]:
+    from ..conftest import check_objects
+
+    report = check_objects([ingress], only=["network/ingress-tls-host"])
+    return [f.code for f in report.findings]

@@ -514,3 +514,27 @@ def check_codes(ingress: Ingress) -> list[str]:
 
     report = check_objects([ingress], only=["network/ingress-tls-host"])
     return [f.code for f in report.findings]
+
+
+def test_host_and_path_rules_catch_an_escape_hatch_patch(app: App) -> None:
+    """Values refuse a bad host or path; a cdk8s JSON patch gets past them, not past synth."""
+    import cdk8s
+
+    chart = Chart(app, "shop", namespace="shop")
+    svc = web_and_service(chart)
+    ingress = Ingress(
+        chart,
+        "shop",
+        rules=[IngressHostRule.to("shop.example.com", IngressBackend.service(svc, port="http"))],
+    )
+    ingress.api_object.add_json_patch(cdk8s.JsonPatch.replace("/spec/rules/0/host", "10.0.0.1"))
+    ingress.api_object.add_json_patch(
+        cdk8s.JsonPatch.replace("/spec/rules/0/http/paths/0/path", "api")
+    )
+    with pytest.raises(K8sDslError) as info:
+        app.synth()
+    codes = {f.code: f.path for f in info.value.findings if f.code.startswith("network/")}
+    assert codes == {
+        "network/ingress-host": "spec.rules[0].host",
+        "network/ingress-path": "spec.rules[0].http.paths[0].path",
+    }

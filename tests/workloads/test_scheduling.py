@@ -432,3 +432,15 @@ def test_the_toleration_value_and_rule_say_the_same(
     (finding,) = info.value.findings
     assert finding.message.startswith(found[0]["message"])
     assert finding.hint == found[0]["hint"]
+
+
+def test_toleration_rule_catches_an_escape_hatch_patch(app: App) -> None:
+    import cdk8s
+
+    chart = Chart(app, "shop", namespace="shop")
+    pod = SecurePod(chart, "web", image=IMAGE, tolerations=[Toleration.of_taint("gpu")])
+    pod.api_object.add_json_patch(cdk8s.JsonPatch.add("/spec/tolerations/0/value", "x"))
+    with pytest.raises(K8sDslError) as info:
+        app.synth()
+    found = [(f.code, f.path) for f in info.value.findings if f.code == "workloads/toleration"]
+    assert found == [("workloads/toleration", "spec.tolerations[0].value")]

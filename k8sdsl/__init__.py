@@ -34,7 +34,13 @@ from k8sdsl.network import (  # noqa: E402
     DnsConfig,
     DnsPolicy,
     EgressRule,
+    Ingress,
+    IngressBackend,
+    IngressClass,
+    IngressHostRule,
+    IngressPath,
     IngressRule,
+    IngressTls,
     NetworkPolicy,
     NetworkPolicyPort,
     Peer,
@@ -52,6 +58,7 @@ from k8sdsl.storage import (  # noqa: E402
 from k8sdsl.synth import App, Chart  # noqa: E402
 from k8sdsl.volumes import AccessMode, Mount, ProjectedVolume, Volume  # noqa: E402
 from k8sdsl.workloads import (  # noqa: E402
+    Affinity,
     Container,
     ContainerPort,
     DaemonSet,
@@ -63,10 +70,13 @@ from k8sdsl.workloads import (  # noqa: E402
     SecurePod,
     SecurePodTemplate,
     Service,
+    Toleration,
+    TopologySpreadConstraint,
 )
 
 __all__ = [
     "AccessMode",
+    "Affinity",
     "AllowAllEgressPolicy",
     "AllowAllIngressPolicy",
     "AllowDnsEgressPolicy",
@@ -88,7 +98,13 @@ __all__ = [
     "EgressRule",
     "Exemption",
     "ExistingObject",
+    "Ingress",
+    "IngressBackend",
+    "IngressClass",
+    "IngressHostRule",
+    "IngressPath",
     "IngressRule",
+    "IngressTls",
     "Job",
     "K8sDslError",
     "K8sVersion",
@@ -115,6 +131,8 @@ __all__ = [
     "Service",
     "Severity",
     "StorageClass",
+    "Toleration",
+    "TopologySpreadConstraint",
     "Volume",
     "VolumeBindingMode",
     "service_fqdn",

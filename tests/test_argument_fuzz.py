@@ -20,7 +20,7 @@ import pytest
 from k8sdsl import App, Chart, K8sDslError
 from k8sdsl.core._construct import Construct
 from k8sdsl.core._model import K8sModel
-from k8sdsl.network import IngressRule
+from k8sdsl.network import IngressBackend, IngressRule
 from k8sdsl.security import KubeletConfiguration, PolicyRule, ResourceRule, Subject, Validation
 from k8sdsl.volumes import NfsVolumeSource
 from k8sdsl.workloads import Deployment, SecurePodTemplate
@@ -76,6 +76,8 @@ VALID: dict[str, Any] = {
     "subject": Subject.user("jane"),
     "verbs": ["get"],
     "schedule": "@daily",
+    "controller": "k8s.io/ingress-nginx",
+    "backend": IngressBackend.service_name("web", port=80),
 }
 
 
@@ -92,6 +94,7 @@ MADE: dict[str, Callable[[Chart], Any]] = {
 #: optional arguments a valid call of a construct needs all the same
 EXTRA: dict[str, dict[str, Any]] = {
     "NetworkPolicy": {"ingress": [IngressRule()]},
+    "Ingress": {"default_backend": IngressBackend.service_name("web", port=80)},
     "Grant": {"read": ["pods"]},
     "PodDisruptionBudget": {"max_unavailable": 1},
     "ConfigFile": {"path": "nodes/fuzz/kubelet-config.yaml", "document": KubeletConfiguration()},
@@ -194,6 +197,9 @@ def test_the_fuzz_covers_every_public_construct() -> None:
     labels = {t.label for t in TARGETS}
     assert {"ConfigMap", "Deployment", "SecurePod", "Service", "NetworkPolicy"} <= labels
     assert {"ContainerPort.tcp", "ServicePort.tcp", "PersistentVolume.nfs"} <= labels
+    assert {"Ingress", "IngressClass", "IngressBackend.service", "IngressPath.prefix"} <= labels
+    assert {"Affinity.one_per_node", "TopologySpreadConstraint.spread_over_zones"} <= labels
+    assert "ConfigMap.from_files" in labels
     assert len(TARGETS) > 100
 
 

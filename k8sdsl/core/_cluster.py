@@ -251,8 +251,15 @@ class Cluster(K8sModel):
     node_pools: tuple[NodePool, ...] = ()
     #: addresses and names clients reach the API server at (for its certificate's SANs)
     api_server_addresses: tuple[NonEmptyStr, ...] = ()
+    #: IngressClasses the cluster has (installed with their controllers); Ingresses may name
+    #: them. Empty, with no IngressClass among the objects: classes are not judged
+    ingress_classes: tuple[DnsSubdomain, ...] = ()
+    #: the class marked default (Ingresses without ingressClassName get it)
+    default_ingress_class: DnsSubdomain | None = None
 
-    @field_validator("storage_classes", "csi_drivers", "allowed_registries", mode="before")
+    @field_validator(
+        "storage_classes", "csi_drivers", "allowed_registries", "ingress_classes", mode="before"
+    )
     @classmethod
     def _not_a_string(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -274,6 +281,9 @@ class Cluster(K8sModel):
 
     def has_storage_class(self, name: str) -> bool:
         return name in self.storage_classes or name == self.default_storage_class
+
+    def has_ingress_class(self, name: str) -> bool:
+        return name in self.ingress_classes or name == self.default_ingress_class
 
     @classmethod
     def from_file(cls, path: str | Path) -> Cluster:

@@ -25,11 +25,18 @@ def config_key_ok(key: object) -> bool:
     return True
 
 
+def _decoded_size(text: str) -> int:
+    """The bytes a base64 ``binaryData`` value holds (the API server counts those)."""
+    body = "".join(text.split())
+    return len(body) * 3 // 4 - len(body) + len(body.rstrip("="))
+
+
 def config_data_problems(
     kind: str, data: Mapping[Any, Any], binary_data: Mapping[Any, Any] | None = None
 ) -> Iterator[MetadataProblem]:
-    """Keys the API server refuses, values that are not strings, and data over 1 MiB (the
-    sum of the values' bytes, as the API server counts it)."""
+    """Keys the API server refuses (a key in both data and binaryData too), values that are
+    not strings, and data over 1 MiB (the sum of the values' bytes, binaryData decoded, as
+    the API server counts it)."""
     code = kind.lower()
     size = 0
     for field, mapping in (("data", data), ("binaryData", binary_data or {})):
@@ -41,7 +48,19 @@ def config_data_problems(
                     f"{key!r} is not a valid {kind} key",
                     "use letters, digits, '-', '_' and '.' (at most 253 characters)",
                 )
-            if isinstance(value, str):
+            elif field == "binaryData" and key in data:
+                yield MetadataProblem(
+                    f"{code}/key",
+                    f"{field}[{key!r}]",
+                    f"{key!r} is a key of both data and binaryData (the API server refuses "
+                    "a duplicate key)",
+                    "rename one of them",
+                )
+            if isinstance(value, bytes) and field == "binaryData":
+                size += len(value)
+            elif isinstance(value, str) and field == "binaryData":
+                size += _decoded_size(value)
+            elif isinstance(value, str):
                 size += len(value.encode("utf-8"))
             elif field == "data" and kind == "ConfigMap":
                 yield MetadataProblem(

@@ -1,4 +1,4 @@
-"""Network policies and their patterns, reachability, and cluster DNS."""
+"""Network policies and their patterns, reachability, cluster DNS, and Ingress."""
 
 from k8sdsl.core._dns import (
     CLUSTER_DNS_LABELS,
@@ -81,6 +81,19 @@ from k8sdsl.network._flannel_check import (
     FLANNEL_NET_CONF_KEY,
     check_flannel_net_conf,
 )
+from k8sdsl.network._ingress import (
+    DEFAULT_INGRESS_CLASS_ANNOTATION,
+    LEGACY_INGRESS_CLASS_ANNOTATION,
+    Ingress,
+    IngressBackend,
+    IngressClass,
+    IngressHostRule,
+    IngressPath,
+    IngressServiceBackend,
+    IngressTls,
+    PathType,
+    ServiceBackendPort,
+)
 from k8sdsl.network._network_policy import NetworkPolicy
 from k8sdsl.network._patterns import (
     AllowAllEgressPolicy,
@@ -142,6 +155,7 @@ __all__ = [
     "CustomPlugin",
     "DEFAULT_CLUSTER_DOMAIN",
     "DEFAULT_CNI_VERSION",
+    "DEFAULT_INGRESS_CLASS_ANNOTATION",
     "DNS_SERVICE_IP_OFFSET",
     "DatabaseAccessPolicy",
     "DeclaredPort",
@@ -163,13 +177,21 @@ __all__ = [
     "FlannelNetwork",
     "HostDevicePlugin",
     "HostLocalIpam",
+    "Ingress",
+    "IngressBackend",
+    "IngressClass",
+    "IngressHostRule",
+    "IngressPath",
     "IngressRule",
+    "IngressServiceBackend",
+    "IngressTls",
     "IpBlock",
     "IpRange",
     "Ipam",
     "IpvlanMode",
     "IpvlanPlugin",
     "KUBELET_DEFAULT_MAX_PODS",
+    "LEGACY_INGRESS_CLASS_ANNOTATION",
     "LoopbackPlugin",
     "MacvlanMode",
     "MacvlanPlugin",
@@ -179,6 +201,7 @@ __all__ = [
     "NetworkPolicy",
     "NetworkPolicyPeer",
     "NetworkPolicyPort",
+    "PathType",
     "Peer",
     "PodGroup",
     "PodRangeFacts",
@@ -195,6 +218,7 @@ __all__ = [
     "Route",
     "SbrPlugin",
     "SearchDomain",
+    "ServiceBackendPort",
     "ServiceRangeFacts",
     "StaticAddress",
     "StaticIpam",

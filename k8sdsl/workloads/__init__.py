@@ -1,5 +1,6 @@
 """Workloads: containers, Pod, SecurePod, Deployment, DaemonSet, StatefulSet, Job, CronJob,
-Service, PodDisruptionBudget, HorizontalPodAutoscaler and images."""
+Service, PodDisruptionBudget, HorizontalPodAutoscaler, images and scheduling (affinity,
+topology spread, tolerations)."""
 
 from k8sdsl.core._images import (
     DEFAULT_REGISTRY,
@@ -62,9 +63,6 @@ from k8sdsl.workloads._pod import (
     PodOS,
     PodTemplate,
     RestartPolicy,
-    TaintEffect,
-    Toleration,
-    TolerationOperator,
 )
 from k8sdsl.workloads._probes import (
     ExecAction,
@@ -77,6 +75,27 @@ from k8sdsl.workloads._probes import (
     SleepAction,
     TcpSocketAction,
     UriScheme,
+)
+from k8sdsl.workloads._scheduling import (
+    HOSTNAME_TOPOLOGY_KEY,
+    ZONE_TOPOLOGY_KEY,
+    Affinity,
+    NodeAffinity,
+    NodeInclusionPolicy,
+    NodeSelector,
+    NodeSelectorOperator,
+    NodeSelectorRequirement,
+    NodeSelectorTerm,
+    PodAffinity,
+    PodAffinityTerm,
+    PodAntiAffinity,
+    PreferredSchedulingTerm,
+    TaintEffect,
+    Toleration,
+    TolerationOperator,
+    TopologySpreadConstraint,
+    UnsatisfiableConstraintAction,
+    WeightedPodAffinityTerm,
 )
 from k8sdsl.workloads._secure import (
     SECURE_CONTAINER_SECURITY_CONTEXT,
@@ -114,6 +133,7 @@ from k8sdsl.workloads._statefulset import (
 )
 
 __all__ = [
+    "Affinity",
     "AppArmorProfile",
     "AppArmorProfileType",
     "Capabilities",
@@ -141,6 +161,7 @@ __all__ = [
     "ExternalMetricSource",
     "FsGroupChangePolicy",
     "GrpcAction",
+    "HOSTNAME_TOPOLOGY_KEY",
     "HorizontalPodAutoscaler",
     "HttpGetAction",
     "HttpHeader",
@@ -157,10 +178,19 @@ __all__ = [
     "MetricTarget",
     "MetricTargetType",
     "NAME_LABEL",
+    "NodeAffinity",
+    "NodeInclusionPolicy",
+    "NodeSelector",
+    "NodeSelectorOperator",
+    "NodeSelectorRequirement",
+    "NodeSelectorTerm",
     "ObjectMetricSource",
     "OsName",
     "PersistentVolumeClaimRetentionPolicy",
     "Pod",
+    "PodAffinity",
+    "PodAffinityTerm",
+    "PodAntiAffinity",
     "PodDisruptionBudget",
     "PodFields",
     "PodManagementPolicy",
@@ -168,6 +198,7 @@ __all__ = [
     "PodSecurityContext",
     "PodTemplate",
     "PodsMetricSource",
+    "PreferredSchedulingTerm",
     "Probe",
     "ProcMountType",
     "Protocol",
@@ -208,8 +239,12 @@ __all__ = [
     "TerminationMessagePolicy",
     "Toleration",
     "TolerationOperator",
+    "TopologySpreadConstraint",
     "UnhealthyPodEvictionPolicy",
+    "UnsatisfiableConstraintAction",
     "UriScheme",
     "VolumeClaimTemplate",
+    "WeightedPodAffinityTerm",
     "WindowsSecurityContextOptions",
+    "ZONE_TOPOLOGY_KEY",
 ]

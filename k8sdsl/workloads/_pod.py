@@ -25,6 +25,13 @@ from k8sdsl.security._exemptions import Exemption, exemption_annotations
 from k8sdsl.volumes._mounts import collect_volumes
 from k8sdsl.volumes._volume import Mount, Volume, VolumeDevice
 from k8sdsl.workloads._container import Container
+from k8sdsl.workloads._scheduling import (
+    Affinity,
+    TaintEffect,
+    Toleration,
+    TolerationOperator,
+    TopologySpreadConstraint,
+)
 from k8sdsl.workloads._security_context import PodSecurityContext
 
 
@@ -44,43 +51,6 @@ class OsName(StrEnum):
 
 class PodOS(K8sModel):
     name: OsName
-
-
-class TolerationOperator(StrEnum):
-    EXISTS = "Exists"
-    EQUAL = "Equal"
-
-
-class TaintEffect(StrEnum):
-    NO_SCHEDULE = "NoSchedule"
-    PREFER_NO_SCHEDULE = "PreferNoSchedule"
-    NO_EXECUTE = "NoExecute"
-
-
-class Toleration(K8sModel):
-    """Lets the pod schedule onto nodes with a matching taint."""
-
-    key: LabelKey | None = None
-    operator: TolerationOperator | None = None
-    value: LabelValue | None = None
-    effect: TaintEffect | None = None
-    toleration_seconds: int | None = None
-
-    @model_validator(mode="after")
-    def _exists_has_no_value(self) -> Self:
-        if self.operator is TolerationOperator.EXISTS and self.value:
-            raise PydanticCustomError(
-                "toleration_value",
-                "operator Exists takes no value",
-                {"hint": "drop value, or use operator Equal"},
-            )
-        if self.key is None and self.operator is not TolerationOperator.EXISTS:
-            raise PydanticCustomError(
-                "toleration_key",
-                "a toleration without a key must use operator Exists",
-                {"hint": "set key=..., or use operator Exists to tolerate every taint"},
-            )
-        return self
 
 
 class ClaimTemplateVolume(Volume):
@@ -148,6 +118,8 @@ class PodTemplate(K8sModel):
     host_ipc: bool | None = Field(default=None, serialization_alias="hostIPC")
     host_users: bool | None = None
     node_selector: dict[LabelKey, LabelValue] | None = None
+    affinity: Affinity | None = None
+    topology_spread_constraints: tuple[TopologySpreadConstraint, ...] | None = None
     tolerations: tuple[Toleration, ...] | None = None
     priority_class_name: DnsSubdomain | None = None
     runtime_class_name: DnsSubdomain | None = None
@@ -337,6 +309,8 @@ class PodFields(TypedDict, total=False):
     host_ipc: bool | None
     host_users: bool | None
     node_selector: Mapping[str, str] | None
+    affinity: Affinity | None
+    topology_spread_constraints: Sequence[TopologySpreadConstraint] | None
     tolerations: Sequence[Toleration] | None
     priority_class_name: str | None
     runtime_class_name: str | None

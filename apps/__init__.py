@@ -42,12 +42,22 @@ def build_app(**kwargs: object) -> App:
     """
     modules = app_modules()
     if "cluster" not in kwargs:
-        # a module declares the objects it expects the cluster to have in its CLUSTER
+        # a module declares what it expects the cluster to have in its CLUSTER: the objects,
+        # CSI drivers, IngressClasses and default StorageClass of all of them
         declared = [getattr(m, "CLUSTER", None) for m in modules]
         clusters = [c for c in declared if isinstance(c, Cluster)]
         objects = [o for c in clusters for o in c.objects]
         drivers = sorted({d for c in clusters for d in c.csi_drivers})
-        kwargs["cluster"] = Cluster(objects=objects, csi_drivers=drivers)
+        classes = sorted({i for c in clusters for i in c.ingress_classes})
+        default_class = next(
+            (c.default_storage_class for c in clusters if c.default_storage_class), None
+        )
+        kwargs["cluster"] = Cluster(
+            objects=objects,
+            csi_drivers=drivers,
+            ingress_classes=classes,
+            default_storage_class=default_class,
+        )
     app = App(**kwargs)  # type: ignore[arg-type]
     problems: list[Finding] = []
     for module in modules:

@@ -119,7 +119,7 @@ def build(app: App) -> None:
             image=API_IMAGE,
             ports=[ContainerPort.tcp(8080, name="http")],
             resources=_resources("250m", "256Mi"),
-            service_account_name=api_account.name,
+            service_account=api_account,
             liveness_probe=Probe.http(path="/healthz", port="http"),
             readiness_probe=Probe.http(path="/ready", port="http"),
             mounts=[db_password.mount("/run/secrets/db", read_only=True), tmp.mount("/tmp")],

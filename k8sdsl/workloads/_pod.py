@@ -22,6 +22,7 @@ from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Severity
 from k8sdsl.core._model import K8sModel
 from k8sdsl.core._types import DnsLabel, DnsSubdomain, LabelKey, LabelValue
 from k8sdsl.security._exemptions import Exemption, exemption_annotations
+from k8sdsl.security._service_account import ServiceAccount
 from k8sdsl.volumes._mounts import collect_volumes
 from k8sdsl.volumes._volume import Mount, Volume, VolumeDevice
 from k8sdsl.workloads._container import Container
@@ -136,6 +137,33 @@ class PodTemplate(K8sModel):
     @classmethod
     def _os_name(cls, value: Any) -> Any:
         return {"name": value} if isinstance(value, str) else value
+
+    @model_validator(mode="before")
+    @classmethod
+    def _service_account(cls, data: Any) -> Any:
+        """``service_account=sa``: the pods run as that ServiceAccount construct, by name."""
+        if not isinstance(data, dict) or "service_account" not in data:
+            return data
+        data = dict(data)
+        account = data.pop("service_account")
+        if not isinstance(account, ServiceAccount):
+            raise PydanticCustomError(
+                "service_account",
+                "service_account takes a ServiceAccount construct",
+                {
+                    "hint": "pass service_account=ServiceAccount(chart, ...), or a name as "
+                    "service_account_name='...'"
+                },
+            )
+        named = data.get("service_account_name")
+        if named is not None and named != account.name:
+            raise PydanticCustomError(
+                "service_account",
+                "service_account and service_account_name name different accounts",
+                {"hint": "pass one of them"},
+            )
+        data["service_account_name"] = account.name
+        return data
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -299,6 +327,8 @@ class PodFields(TypedDict, total=False):
     volumes: Sequence[Volume] | None
     security_context: PodSecurityContext | None
     service_account_name: str | None
+    #: the ServiceAccount construct the pods run as (its name is written; cannot be misspelt)
+    service_account: ServiceAccount
     automount_service_account_token: bool | None
     dns_policy: DnsPolicy | str | None
     dns_config: DnsConfig | None

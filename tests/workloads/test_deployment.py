@@ -360,3 +360,22 @@ def test_securepod_errors_name_the_fix(chart: Chart) -> None:
     (finding,) = err.value.findings
     assert (finding.code, finding.obj.source) == ("value/root-and-non-root", "w/root")
     assert "run_as_non_root=False" in finding.hint
+
+
+def test_pods_run_as_a_service_account_construct() -> None:
+    from k8sdsl.security import ServiceAccount
+
+    app = App(outdir="unused")
+    chart = Chart(app, "c", namespace="shop")
+    account = ServiceAccount(chart, "api-account", name="api")
+    template = SecurePodTemplate(image="registry.example.com/api:1.0", service_account=account)
+    assert template.to_k8s()["spec"]["serviceAccountName"] == "api"
+    with pytest.raises(K8sDslError) as caught:
+        SecurePodTemplate(image="registry.example.com/api:1.0", service_account="api")  # type: ignore[arg-type]
+    assert caught.value.findings[0].code in ("value/service-account", "construct/argument-type")
+    with pytest.raises(K8sDslError):
+        SecurePodTemplate(
+            image="registry.example.com/api:1.0",
+            service_account=account,
+            service_account_name="other",
+        )

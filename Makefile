@@ -66,6 +66,7 @@ bench: install
 	$(PY) bench/validate.py
 	$(PY) bench/fleet.py
 	$(PY) bench/cold_start.py
+	$(PY) bench/rulesets.py
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) node_modules .k8sdsl-synth .dist-old

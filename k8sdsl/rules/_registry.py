@@ -53,6 +53,7 @@ RULE_MODULES: tuple[str, ...] = (
     "k8sdsl.rules.abac",
     "k8sdsl.rules.kubeconfig",
     "k8sdsl.rules.cni",
+    "k8sdsl.rules.calico",
 )
 
 

@@ -63,8 +63,8 @@ def construct_codes() -> set[str]:
     return codes - NOT_CODES
 
 
-#: strings of the code's shape that are no code (an image repository)
-NOT_CODES = {"flannel/flannel"}
+#: strings of the code's shape that are no code (image repositories)
+NOT_CODES = {"flannel/flannel", "calico/node", "calico/cni"}
 
 
 def fixture_for(code: str) -> Path:

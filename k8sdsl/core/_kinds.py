@@ -46,6 +46,11 @@ CLUSTER_SCOPED_KINDS: frozenset[str] = frozenset(
         "ValidatingWebhookConfiguration",
         "VolumeAttachment",
         "VolumeAttributesClass",
+        # Calico's cluster-scoped custom resources (their CRDs' scope: Cluster), which
+        # k8sdsl validates (k8sdsl/crd_schemas)
+        "FelixConfiguration",
+        "GlobalNetworkPolicy",
+        "IPPool",
     }
 )
 

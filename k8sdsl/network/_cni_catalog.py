@@ -239,15 +239,19 @@ POLICY_ENGINE_IMAGES = (
 )
 
 
-def infer_cni_plugin(images: list[str]) -> CniPluginInfo | None:
+def infer_cni_plugin(images: list[str], *, calico_resources: bool = False) -> CniPluginInfo | None:
     """The plugin the images of a cluster's DaemonSets show, when they show one alone:
     Flannel without any policy engine beside it is Flannel; with calico-node it is Canal.
-    Only the Flannel case is inferred (it is the one whose NetworkPolicies go unenforced)."""
+    ``calico_resources``: Calico's custom resources (FelixConfiguration, IPPool, Calico
+    policies) are in the manifests, so Felix runs beside Flannel (Canal) even when the
+    calico-node DaemonSet is installed by other means (the operator). Only the Flannel case
+    is inferred (it is the one whose NetworkPolicies go unenforced)."""
     flannel = _BY_NAME["flannel"]
     has_flannel = any(f in image for image in images for f in flannel.images)
-    engines = any(e in image for image in images for e in POLICY_ENGINE_IMAGES)
+    calico = calico_resources or any("calico/node" in image for image in images)
+    engines = calico or any(e in image for image in images for e in POLICY_ENGINE_IMAGES)
     if has_flannel and not engines:
         return flannel
-    if has_flannel and any("calico/node" in image for image in images):
+    if has_flannel and calico:
         return _BY_NAME["canal"]
     return None

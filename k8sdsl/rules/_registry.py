@@ -56,6 +56,7 @@ RULE_MODULES: tuple[str, ...] = (
     "k8sdsl.rules.abac",
     "k8sdsl.rules.kubeconfig",
     "k8sdsl.rules.cni",
+    "k8sdsl.rules.calico",
 )
 
 

@@ -11,6 +11,7 @@ import ipaddress
 from collections.abc import Iterator
 from typing import Any
 
+from k8sdsl._crd_schema import CALICO_API_VERSIONS
 from k8sdsl.core._dns import CLUSTER_DNS_LABELS, CLUSTER_DNS_NAMESPACE, CLUSTER_DNS_PORT
 from k8sdsl.core._findings import Finding
 from k8sdsl.core._manifest import Manifest
@@ -584,6 +585,12 @@ def _daemonset_images(ctx: RuleContext) -> list[str]:
     return images
 
 
+def _calico_resources(ctx: RuleContext) -> bool:
+    """Whether Calico's custom resources are among the manifests (Felix runs)."""
+    kinds = ("FelixConfiguration", "IPPool", "GlobalNetworkPolicy", "NetworkPolicy")
+    return any(m.api_version in CALICO_API_VERSIONS for m in ctx.of_kind(*kinds))
+
+
 @rule("network/policy-not-enforced", "NetworkPolicies run on a plugin that enforces them")
 def policy_not_enforced(ctx: RuleContext) -> Iterator[Finding]:
     """The API server stores a NetworkPolicy whatever the cluster's CNI plugin; only the
@@ -595,7 +602,11 @@ def policy_not_enforced(ctx: RuleContext) -> Iterator[Finding]:
     only when enabled (AWS VPC CNI) or through another component (Multus, Azure CNI) get a
     note. See :data:`k8sdsl.network.CNI_CATALOG`."""
     declared = ctx.cluster.cni
-    info = cni_plugin(declared) if declared else infer_cni_plugin(_daemonset_images(ctx))
+    info = (
+        cni_plugin(declared)
+        if declared
+        else infer_cni_plugin(_daemonset_images(ctx), calico_resources=_calico_resources(ctx))
+    )
     if info is None or info.network_policy is CniSupport.YES:
         return
     how = "the declared cluster's plugin" if declared else "the plugin its DaemonSet shows"

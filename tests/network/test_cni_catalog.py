@@ -197,3 +197,10 @@ def test_an_app_with_policies_for_a_flannel_cluster_warns(tmp_path: Path) -> Non
     assert [(f.code, f.obj.kind) for f in report.findings] == [
         ("network/policy-not-enforced", "NetworkPolicy")
     ]
+
+
+def test_calico_resources_beside_flannel_make_it_canal() -> None:
+    flannel = ["ghcr.io/flannel-io/flannel:v0.26.4"]
+    canal = infer_cni_plugin(flannel, calico_resources=True)
+    assert canal is not None and canal.name == "canal"
+    assert infer_cni_plugin([], calico_resources=True) is None

@@ -33,7 +33,7 @@ import kubernetes_validate
 from referencing import Registry, Resource
 
 from k8sdsl._config_schema import config_problems
-from k8sdsl._crd_schema import CALICO_API_VERSIONS, validate_crd
+from k8sdsl._crd_schema import CRD_API_VERSIONS, validate_crd
 from k8sdsl._schema_problems import SchemaProblem, schema_problems
 from k8sdsl.core._suggest import suggest
 
@@ -202,8 +202,8 @@ class SchemaSet:
             config = config_problems(obj, K8sVersion(self.version))
             if config is not None:
                 return config
-        if api_version in CALICO_API_VERSIONS:
-            # Calico's custom resources: the CRD schemas k8sdsl pins
+        if api_version in CRD_API_VERSIONS:
+            # custom resources: the CRD schemas k8sdsl pins
             crd = validate_crd(obj)
             if crd is not None:
                 return crd

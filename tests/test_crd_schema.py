@@ -128,8 +128,13 @@ def test_other_groups_and_kinds_are_not_calico() -> None:
     assert validate_crd({"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy"}) is None
     assert validate_crd({"apiVersion": "crd.projectcalico.org/v1", "kind": "BGPPeer"}) is None
     assert not is_crd_kind("projectcalico.org/v3", "Tier")
-    assert CRD_KINDS["NetworkPolicy"].namespaced and not CRD_KINDS["IPPool"].namespaced
-    assert crd_schema("IPPool")["properties"]["kind"] == {"const": "IPPool"}
+    assert (
+        CRD_KINDS[("projectcalico.org/v3", "NetworkPolicy")].namespaced
+        and not CRD_KINDS[("projectcalico.org/v3", "IPPool")].namespaced
+    )
+    assert crd_schema("crd.projectcalico.org/v1", "IPPool")["properties"]["kind"] == {
+        "const": "IPPool"
+    }
 
 
 def test_check_reports_calico_schema_findings_on_yaml(
@@ -148,3 +153,119 @@ def test_check_reports_calico_schema_findings_on_yaml(
     out = capsys.readouterr().out
     assert "error[schema/unknown-field] IPPool default-ipv4-ippool" in out
     assert "did you mean spec.blockSize?" in out
+
+
+# --- crd_to_schema: a CRD's openAPIV3Schema as a strict schema ------------------------------
+
+WIDGET_CRD: dict[str, Any] = {
+    "apiVersion": "apiextensions.k8s.io/v1",
+    "kind": "CustomResourceDefinition",
+    "metadata": {"name": "widgets.example.com"},
+    "spec": {
+        "group": "example.com",
+        "names": {"kind": "Widget", "plural": "widgets"},
+        "scope": "Namespaced",
+        "versions": [
+            {
+                "name": "v1",
+                "served": True,
+                "storage": True,
+                "schema": {
+                    "openAPIV3Schema": {
+                        "type": "object",
+                        "description": "a widget",
+                        "properties": {
+                            "apiVersion": {"type": "string"},
+                            "kind": {"type": "string"},
+                            "metadata": {"type": "object"},
+                            "spec": {
+                                "type": "object",
+                                "required": ["size"],
+                                "properties": {
+                                    "size": {"type": "integer", "minimum": 1, "default": 3},
+                                    "port": {"x-kubernetes-int-or-string": True},
+                                    "mode": {"type": "string", "pattern": "^(?i)(fast|slow)$"},
+                                    "labels": {
+                                        "type": "object",
+                                        "additionalProperties": {"type": "string"},
+                                    },
+                                    "raw": {
+                                        "type": "object",
+                                        "x-kubernetes-preserve-unknown-fields": True,
+                                        "properties": {"known": {"type": "string"}},
+                                    },
+                                    "note": {"type": "string", "nullable": True},
+                                },
+                            },
+                        },
+                    }
+                },
+            }
+        ],
+    },
+}
+
+
+def _widget(**spec: Any) -> dict[str, Any]:
+    return {
+        "apiVersion": "example.com/v1",
+        "kind": "Widget",
+        "metadata": {"name": "w"},
+        "spec": spec,
+    }
+
+
+def _problems(schema: dict[str, Any], obj: dict[str, Any]) -> list[str]:
+    import jsonschema
+
+    from k8sdsl._crd_schema import problems_against
+
+    return [
+        f"{p.path}: {p.message}"
+        for p in problems_against(jsonschema.Draft202012Validator(schema), obj)
+    ]
+
+
+def test_crd_to_schema_is_strict_and_keeps_the_crd_constraints() -> None:
+    from k8sdsl._crd_schema import crd_to_schema
+
+    schema = crd_to_schema(WIDGET_CRD, "v1")
+    assert schema["properties"]["apiVersion"] == {"const": "example.com/v1"}
+    assert schema["properties"]["kind"] == {"const": "Widget"}
+    assert "description" not in schema and "default" not in str(schema)
+    ok = _widget(size=2, port="http", mode="FAST", labels={"a": "b"}, raw={"any": 1}, note=None)
+    assert _problems(schema, ok) == []
+    assert _problems(schema, _widget(size=2, port=8080)) == []
+    bad = _problems(schema, _widget(sise=2, port=1.5, mode="medium", labels={"a": 1}))
+    text = "\n".join(bad)
+    assert "sise" in text  # unknown field refused: the object lists its properties
+    assert "'size' is a required property" in text
+    assert "spec.mode" in text and "spec.labels.a" in text and "spec.port" in text
+    assert _problems(schema, _widget(size=0)) != []  # minimum kept
+    assert _problems(schema, {**_widget(size=1), "extra": 1}) != []
+
+
+def test_crd_to_schema_refuses_what_is_not_a_crd_version() -> None:
+    from k8sdsl._crd_schema import CrdError, crd_to_schema
+
+    with pytest.raises(CrdError, match="serves: v1"):
+        crd_to_schema(WIDGET_CRD, "v2")
+    with pytest.raises(CrdError, match="not a CustomResourceDefinition"):
+        crd_to_schema({"kind": "ConfigMap"}, "v1")
+
+
+def test_crd_to_schema_command_writes_the_schema(tmp_path: Path) -> None:
+    import json
+
+    import yaml
+
+    from k8sdsl._crd_schema import _main, crd_to_schema
+
+    src = tmp_path / "widget.yaml"
+    src.write_text(yaml.safe_dump(WIDGET_CRD), encoding="utf-8")
+    out = tmp_path / "widget.json"
+    assert _main([str(src), "--version", "v1", "--also", "example.org/v1", "--out", str(out)]) == 0
+    written = json.loads(out.read_text(encoding="utf-8"))
+    assert written == crd_to_schema(WIDGET_CRD, "v1", api_versions=["example.org/v1"])
+    assert written["properties"]["apiVersion"] == {"enum": ["example.com/v1", "example.org/v1"]}
+    assert _main([str(src), "--version", "v9", "--out", str(out)]) == 2

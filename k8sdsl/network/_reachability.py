@@ -21,20 +21,41 @@ What is outside the app is modelled, not guessed: every namespace carries the
 run, so ``ipBlock`` peers match addresses, never pods (the API reference leaves pod-IP
 matching to the network plugin). Pods with ``hostNetwork: true`` are listed but never
 isolated: NetworkPolicy does not reliably apply to them.
+
+Calico policies (``projectcalico.org/v3`` or ``crd.projectcalico.org/v1`` NetworkPolicy and
+GlobalNetworkPolicy) are evaluated as Calico's default tier does, per port: the policies
+that select the pod for the direction, in ``order`` (lower first, none last), with the
+Kubernetes NetworkPolicies at order 1000; the first Allow or Deny rule that matches decides,
+Log goes on, Pass skips the rest of the tier (the Kubernetes policies too) to the
+namespace's profile, which allows; what no rule decides is denied once any policy of the
+tier applies. A GlobalNetworkPolicy applies in every namespace. Selectors are evaluated in
+an exact subset (``k8sdsl.network._calico_selector``); a policy outside it (another tier,
+``notSelector``, ``app in {...}``...) makes the side "not evaluated" instead of a guess.
+Calico's ``nets`` match addresses, never pods, as ipBlocks do.
 """
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from k8sdsl._crd_schema import CALICO_API_VERSIONS
 from k8sdsl.core._dns import CLUSTER_DNS_LABELS, CLUSTER_DNS_NAMESPACE, CLUSTER_DNS_PORT
 from k8sdsl.core._manifest import Manifest
 from k8sdsl.core._podspecs import pod_specs
 from k8sdsl.core._selectors import LabelSelector
 from k8sdsl.core._versions import DEFAULT_VERSION, K8sVersion
+from k8sdsl.network._calico_policy import KUBERNETES_POLICY_ORDER
+from k8sdsl.network._calico_selector import (
+    CalicoPolicyView,
+    CalicoRuleView,
+    EntityView,
+    calico_namespace_labels,
+    calico_pod_labels,
+    read_calico_policy,
+)
 from k8sdsl.network._policy import NAMESPACE_NAME_LABEL
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -96,6 +117,27 @@ class PortSet:
                 for c, d in other.ranges.get(proto, ())
                 if max(a, c) <= min(b, d)
             ]
+            merged = _merge(pieces)
+            if merged:
+                out[proto] = merged
+        return PortSet(out)
+
+    def difference(self, other: PortSet) -> PortSet:
+        """The ports of this set that ``other`` does not hold."""
+        out: dict[str, tuple[tuple[int, int], ...]] = {}
+        for proto in PROTOCOLS:
+            pieces = list(self.ranges.get(proto, ()))
+            for c, d in other.ranges.get(proto, ()):
+                cut: list[tuple[int, int]] = []
+                for a, b in pieces:
+                    if d < a or c > b:
+                        cut.append((a, b))
+                        continue
+                    if a < c:
+                        cut.append((a, c - 1))
+                    if d < b:
+                        cut.append((d + 1, b))
+                pieces = cut
             merged = _merge(pieces)
             if merged:
                 out[proto] = merged
@@ -459,8 +501,24 @@ class DirectionVerdict:
     isolating: tuple[str, ...] = ()
     #: the policies with a rule that matches the peer (whatever the ports)
     matching: tuple[str, ...] = ()
+    #: False when a Calico policy on the way cannot be evaluated exactly (``reason``)
+    evaluated: bool = True
+    reason: str = ""
+    #: with Calico policies: what decided which ports, in evaluation order
+    steps: tuple[tuple[str, PortSet], ...] = ()
+
+    def explain_port(self, port: int, protocol: str) -> str:
+        """What decided ``protocol``/``port`` on this side."""
+        if not self.evaluated:
+            return f"{self.direction} not evaluated: {self.reason}"
+        for text, ports in self.steps:
+            if ports.contains(port, protocol):
+                return f"{self.direction} {text}"
+        return self.explain()
 
     def explain(self) -> str:
+        if not self.evaluated:
+            return f"{self.direction} not evaluated: {self.reason}"
         if not self.isolated:
             return f"{self.direction} not isolated"
         by = ", ".join(self.isolating)
@@ -487,20 +545,30 @@ class Verdict:
 
     @property
     def allowed(self) -> bool:
+        """Whether both sides allow the connection; meaningful only when :attr:`evaluated`."""
         sides = [s for s in (self.egress, self.ingress) if s is not None]
         return all(s.ports.contains(self.port, self.protocol) for s in sides)
+
+    @property
+    def evaluated(self) -> bool:
+        """False when a Calico policy on the way is outside what k8sdsl evaluates exactly."""
+        return all(s.evaluated for s in (self.egress, self.ingress) if s is not None)
 
     def __bool__(self) -> bool:
         return self.allowed
 
     def explain(self) -> str:
+        state = "not evaluated" if not self.evaluated else "allowed" if self.allowed else "denied"
         head = (
             f"{self.source.describe()} -> {self.target.describe()} "
-            f"{self.protocol} {self.port}: {'allowed' if self.allowed else 'denied'}"
+            f"{self.protocol} {self.port}: {state}"
         )
         parts = []
         for side in (self.egress, self.ingress):
             if side is None:
+                continue
+            if side.steps or not side.evaluated:
+                parts.append(side.explain_port(self.port, self.protocol))
                 continue
             ok = side.ports.contains(self.port, self.protocol)
             parts.append(
@@ -528,9 +596,14 @@ class Reachability:
         pods: Sequence[PodGroup],
         policies: Sequence[PolicyView],
         namespaces: Mapping[str, Mapping[str, str]],
+        calico_policies: Sequence[CalicoPolicyView] = (),
     ) -> None:
         self.pods: tuple[PodGroup, ...] = tuple(pods)
         self.policies: tuple[PolicyView, ...] = tuple(policies)
+        #: Calico NetworkPolicies and GlobalNetworkPolicies, in Calico's evaluation order
+        self.calico_policies: tuple[CalicoPolicyView, ...] = tuple(
+            sorted(calico_policies, key=lambda p: p.sort_key)
+        )
         self._namespaces = {k: dict(v) for k, v in namespaces.items()}
         # Indexes: a fleet puts thousands of pods and policies into one namespace, and
         # matching every policy against every pod is quadratic. A policy only selects pods
@@ -562,9 +635,9 @@ class Reachability:
     def from_manifests(cls, manifests: Iterable[Manifest]) -> Reachability:
         """The model of ``manifests`` as the cluster would hold them once applied in order:
         an object named like an earlier one (same kind, namespace and name) replaces it."""
-        latest: dict[tuple[str, str, str], Manifest] = {}
+        latest: dict[tuple[str, str, str, str], Manifest] = {}
         for m in manifests:
-            key = (m.kind, m.namespace or DEFAULT_NAMESPACE, m.name)
+            key = (m.api_version.split("/")[0], m.kind, m.namespace or DEFAULT_NAMESPACE, m.name)
             latest.pop(key, None)  # the replacement takes the later position
             latest[key] = m
         items = list(latest.values())
@@ -580,6 +653,14 @@ class Reachability:
                 if m.kind == "NetworkPolicy" and m.api_version.startswith("networking.k8s.io/")
             ],
             namespaces=namespaces,
+            calico_policies=[
+                read_calico_policy(
+                    m.obj, None if m.kind == "GlobalNetworkPolicy" else m.namespace or "default"
+                )
+                for m in items
+                if m.api_version in CALICO_API_VERSIONS
+                and m.kind in ("NetworkPolicy", "GlobalNetworkPolicy")
+            ],
         )
 
     @classmethod
@@ -731,6 +812,167 @@ class Reachability:
     def _side(
         self, pod: PodGroup, peer: Endpoint, target: Endpoint, direction: str
     ) -> DirectionVerdict:
+        kubernetes = self._kubernetes_side(pod, peer, target, direction)
+        if not self.calico_policies or pod.host_network:
+            return kubernetes
+        return self._calico_side(pod, peer, target, direction, kubernetes)
+
+    # -- Calico -----------------------------------------------------------------------------
+
+    def _calico_ns_labels(self, namespace: str) -> dict[str, str]:
+        return calico_namespace_labels(namespace, self.namespace_labels(namespace))
+
+    def calico_applying(
+        self, pod: PodGroup, direction: str
+    ) -> tuple[list[CalicoPolicyView], list[CalicoPolicyView]]:
+        """The Calico policies that apply to ``pod`` in ``direction``, in Calico's order, and
+        those that cannot be evaluated for it (whether they apply is unknown, or they do and
+        hold a rule outside what k8sdsl evaluates)."""
+        applying: list[CalicoPolicyView] = []
+        unknown: list[CalicoPolicyView] = []
+        labels = calico_pod_labels(pod.namespace, pod.labels)
+        for policy in self.calico_policies:
+            if not (policy.ingress if direction == "ingress" else policy.egress):
+                continue
+            if policy.namespace is not None and policy.namespace != pod.namespace:
+                continue
+            if not policy.scope_evaluated or policy.selector is None:
+                unknown.append(policy)
+                continue
+            if policy.namespace_selector is not None and not policy.namespace_selector(
+                self._calico_ns_labels(pod.namespace)
+            ):
+                continue
+            if not policy.selector(labels):
+                continue
+            (unknown if policy.unevaluated else applying).append(policy)
+        return applying, unknown
+
+    def _entity_matches(
+        self, entity: EntityView, policy: CalicoPolicyView, endpoint: Endpoint
+    ) -> bool:
+        if isinstance(endpoint, Address):
+            if entity.selector is not None or entity.namespace_selector is not None:
+                return False  # selectors match endpoints, never outside addresses
+            return entity.nets is None or any(endpoint.ip in n for n in entity.nets)
+        if entity.nets is not None:
+            return False  # pod IPs are unknown before the pods run (as for ipBlock)
+        if entity.namespace_selector is not None:
+            if not entity.namespace_selector(self._calico_ns_labels(endpoint.namespace)):
+                return False
+        elif entity.selector is not None and policy.namespace is not None:
+            # a namespaced policy's selector picks endpoints of its own namespace
+            if endpoint.namespace != policy.namespace:
+                return False
+        if entity.selector is None:
+            return True
+        return entity.selector(calico_pod_labels(endpoint.namespace, endpoint.labels))
+
+    @staticmethod
+    def _calico_rule_ports(rule: CalicoRuleView, target: Endpoint) -> PortSet:
+        """The ports (of TCP, UDP, SCTP) a rule covers towards ``target``."""
+        if rule.protocol is None:
+            protocols: tuple[str, ...] = PROTOCOLS
+        elif rule.protocol.upper() in PROTOCOLS:
+            protocols = (rule.protocol.upper(),)
+        else:
+            return PortSet.none()  # ICMP, UDPLite, a number: no TCP/UDP/SCTP port
+        ports = rule.destination.ports
+        out = PortSet.none()
+        for proto in protocols:
+            if ports is None:
+                out = out.union(PortSet.of(proto))
+                continue
+            for port in ports:
+                if isinstance(port, tuple):
+                    low, high = max(port[0], 1), port[1]
+                    if low <= high:
+                        out = out.union(PortSet({proto: ((low, high),)}))
+                elif isinstance(target, PodGroup):
+                    for number in target.named_port(port, proto):
+                        out = out.union(PortSet({proto: ((number, number),)}))
+        return out
+
+    def _calico_side(
+        self,
+        pod: PodGroup,
+        peer: Endpoint,
+        target: Endpoint,
+        direction: str,
+        kubernetes: DirectionVerdict,
+    ) -> DirectionVerdict:
+        """Calico's default tier for ``pod`` in ``direction``: its policies in order, the
+        Kubernetes NetworkPolicies at order 1000, the first Allow or Deny deciding a port,
+        Pass sending it on to the namespace's profile (which allows), and a deny at the end
+        of a tier in which any policy applies."""
+        applying, unknown = self.calico_applying(pod, direction)
+        if unknown:
+            reasons = "; ".join(
+                f"{p.id}: {p.unevaluated or 'its selector is outside the evaluated subset'}"
+                for p in unknown
+            )
+            return replace(kubernetes, evaluated=False, reason=reasons, ports=PortSet.all())
+        if not applying:
+            return kubernetes
+        undecided = PortSet.all()
+        allowed = PortSet.none()
+        steps: list[tuple[str, PortSet]] = []
+        matching: list[str] = []
+
+        def walk(policy: CalicoPolicyView) -> None:
+            nonlocal undecided, allowed
+            rules = policy.ingress_rules if direction == "ingress" else policy.egress_rules
+            for i, rule in enumerate(rules):
+                source, destination = (peer, pod) if direction == "ingress" else (pod, peer)
+                if not self._entity_matches(rule.source, policy, source):
+                    continue
+                if not self._entity_matches(rule.destination, policy, destination):
+                    continue
+                ports = self._calico_rule_ports(rule, target).intersection(undecided)
+                if rule.action == "Log" or ports.is_empty():
+                    continue
+                if policy.id not in matching:
+                    matching.append(policy.id)
+                where = f"{policy.id} {direction}[{i}]"
+                if rule.action == "Allow":
+                    allowed = allowed.union(ports)
+                    steps.append((f"allowed by {where} (Allow)", ports))
+                elif rule.action == "Deny":
+                    steps.append((f"denied by {where} (Deny)", ports))
+                else:
+                    allowed = allowed.union(ports)
+                    steps.append(
+                        (f"passed by {where} to the namespace profile, which allows", ports)
+                    )
+                undecided = undecided.difference(ports)
+
+        for policy in applying:
+            if policy.order is not None and policy.order <= KUBERNETES_POLICY_ORDER:
+                walk(policy)
+        if kubernetes.isolated:
+            ports = kubernetes.ports.intersection(undecided)
+            if not ports.is_empty():
+                allowed = allowed.union(ports)
+                steps.append((f"allowed by {', '.join(kubernetes.matching)} (order 1000)", ports))
+                matching.extend(m for m in kubernetes.matching if m not in matching)
+            undecided = undecided.difference(kubernetes.ports)
+        for policy in applying:
+            if policy.order is None or policy.order > KUBERNETES_POLICY_ORDER:
+                walk(policy)
+        by = [*(p.id for p in applying), *kubernetes.isolating]
+        if not undecided.is_empty():
+            steps.append(("denied: no rule of the default tier decides (end of tier)", undecided))
+        return DirectionVerdict(
+            direction, True, allowed, tuple(by), tuple(matching), steps=tuple(steps)
+        )
+
+    def evaluated(self, source: Endpoint, target: Endpoint) -> bool:
+        """Whether every Calico policy between ``source`` and ``target`` was evaluated."""
+        return all(s.evaluated for s in self.sides(source, target) if s is not None)
+
+    def _kubernetes_side(
+        self, pod: PodGroup, peer: Endpoint, target: Endpoint, direction: str
+    ) -> DirectionVerdict:
         policies = self.isolating(pod, direction)
         if not policies:
             return DirectionVerdict(direction, False, PortSet.all())
@@ -840,6 +1082,24 @@ class Reachability:
                         out.append((peer.describe(), ports))
         return out
 
+    def _calico_decides(self, pod: PodGroup, direction: str) -> bool:
+        if not self.calico_policies or pod.host_network:
+            return False
+        applying, unknown = self.calico_applying(pod, direction)
+        return bool(applying or unknown)
+
+    def _calico_ids(self, pod: PodGroup, direction: str) -> list[str]:
+        """The Calico policies on ``pod`` in ``direction``, in order ("... (not evaluated)")."""
+        if not self.calico_policies or pod.host_network:
+            return []
+        applying, unknown = self.calico_applying(pod, direction)
+        return [p.id for p in applying] + [f"{p.id} (not evaluated)" for p in unknown]
+
+    def _outside_dict(self, pod: PodGroup, direction: str) -> list[dict[str, str]] | str:
+        if self._calico_decides(pod, direction):
+            return "Calico policies apply: check an address with Reachability.check"
+        return [{"peer": peer, "ports": str(ports)} for peer, ports in self.outside(pod, direction)]
+
     def to_dict(self) -> dict[str, Any]:
         """The model and its verdicts as plain data (``k8sdsl explain network --format json``)."""
         pods = []
@@ -857,20 +1117,21 @@ class Reachability:
                     "ingressIsolatedBy": [p.id for p in self.isolating(pod, "ingress")],
                     "egressIsolatedBy": [p.id for p in self.isolating(pod, "egress")],
                     "clusterDns": {"udp": udp, "tcp": tcp, "used": pod.uses_cluster_dns()},
-                    "ingressFromOutside": [
-                        {"peer": peer, "ports": str(ports)}
-                        for peer, ports in self.outside(pod, "ingress")
-                    ],
-                    "egressToOutside": [
-                        {"peer": peer, "ports": str(ports)}
-                        for peer, ports in self.outside(pod, "egress")
-                    ],
+                    "ingressFromOutside": self._outside_dict(pod, "ingress"),
+                    "egressToOutside": self._outside_dict(pod, "egress"),
+                    "calicoIngress": self._calico_ids(pod, "ingress"),
+                    "calicoEgress": self._calico_ids(pod, "egress"),
                 }
             )
         return {
             "pods": pods,
             "connections": [
-                {"from": s.id, "to": t.id, "ports": str(ports)} for s, t, ports in self.matrix()
+                {
+                    "from": s.id,
+                    "to": t.id,
+                    "ports": str(ports) if self.evaluated(s, t) else "not evaluated",
+                }
+                for s, t, ports in self.matrix()
             ],
             "policies": [
                 {
@@ -902,18 +1163,35 @@ class Reachability:
                 lines.append("      hostNetwork: NetworkPolicy does not isolate it")
             for direction in ("ingress", "egress"):
                 by = [p.id for p in self.isolating(pod, direction)]
+                calico = bool(self.calico_policies) and not pod.host_network
                 lines.append(
                     f"      {direction}: "
                     + (
                         f"isolated by {', '.join(by)}"
                         if by
+                        else "no Kubernetes NetworkPolicy isolates it"
+                        if calico
                         else "not isolated (everything allowed)"
                     )
                 )
+                if calico:
+                    applying, unknown = self.calico_applying(pod, direction)
+                    if applying or unknown:
+                        lines.append(
+                            f"      {direction} (Calico, in order): "
+                            + ", ".join(p.id for p in applying)
+                            + "".join(f"; {p.id} not evaluated" for p in unknown)
+                        )
         if self.pods:
             lines.append("")
             lines.append("Pod to pod (row may connect to column on these ports)")
-            cells = [[str(self.allowed_ports(s, t)) for t in self.pods] for s in self.pods]
+            cells = [
+                [
+                    str(self.allowed_ports(s, t)) if self.evaluated(s, t) else "not evaluated"
+                    for t in self.pods
+                ]
+                for s in self.pods
+            ]
             headers = [f"[{i}]" for i in range(1, len(self.pods) + 1)]
             width = max([len("from \\ to"), *(len(h) + 1 for h in headers)])
             col = [
@@ -937,6 +1215,12 @@ class Reachability:
             lines.append("Outside the pod network (ipBlock)")
             for pod in self.pods:
                 for direction, verb in (("ingress", "from"), ("egress", "to")):
+                    if self._calico_decides(pod, direction):
+                        lines.append(
+                            f"  {pod.id} {direction} {verb}: Calico policies apply; "
+                            "check an address with Reachability.check"
+                        )
+                        continue
                     entries = self.outside(pod, direction)
                     text = "; ".join(f"{peer}: {ports}" for peer, ports in entries) or "nothing"
                     lines.append(f"  {pod.id} {direction} {verb}: {text}")

@@ -37,17 +37,12 @@ $(CHECKOV_STAMP): requirements-checkov.txt
 	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	touch $@
 
-# The cdk8s CLI empties its output folder before the app runs, so it writes into a staging
-# folder and dist/ is replaced only when synth succeeded: a failed synth leaves dist/ as it was.
+# The cdk8s CLI empties its output folder before the app runs, so cdk8s.yaml names a scratch
+# folder as its `output` and dist/ as `k8sdsl.output`: k8sdsl replaces dist/ atomically, and
+# only when synth succeeded, so a failed synth (bare `cdk8s synth` too) leaves dist/ as it was.
 synth: install
-	rm -rf .k8sdsl-synth
 	@# the CLI adds its own node stack to a failed app's report: keep only the report
-	node_modules/.bin/cdk8s synth --no-check-upgrade --output .k8sdsl-synth 2> >(grep -v '^    at ' >&2)
-	@# swap it in; whatever stops the swap halfway (a failed mv, Ctrl-C), the old dist/ comes back
-	@rm -rf .dist-old; \
-	restore='if [ -d .dist-old ] && [ ! -e dist ]; then mv .dist-old dist; fi'; \
-	trap "$$restore" EXIT; trap "$$restore; exit 130" INT TERM; \
-	if [ -d dist ]; then mv dist .dist-old; fi && mv .k8sdsl-synth dist && rm -rf .dist-old
+	node_modules/.bin/cdk8s synth --no-check-upgrade 2> >(grep -v '^    at ' >&2)
 
 # checkov (the outside scanner) lives in its own venv: its pins would fight ours.
 test: install $(CHECKOV_STAMP)

@@ -296,6 +296,18 @@ def check(
     return check_manifests(manifests, settings, [*problems, *cni]), unreadable + cni_unreadable
 
 
+def _ci_report(fmt: str, report: Report, unreadable: list[str]) -> str:
+    """The findings (and unreadable inputs) as SARIF or GitHub workflow commands."""
+    from k8sdsl._report_formats import format_github, format_sarif
+    from k8sdsl.rules._registry import load_rules, registered_rules
+
+    if fmt == "github":
+        return format_github(report, unreadable)
+    load_rules()
+    summaries = {r.id: r.summary for r in registered_rules()}
+    return format_sarif(report, unreadable, version=_package_version(), rule_summaries=summaries)
+
+
 def _declared_cluster(args: argparse.Namespace) -> Cluster:
     """``--cluster FILE``, with ``--allowed-registries`` and ``--cluster-domain`` on top;
     raises :class:`K8sDslError` naming the file or flag that is wrong."""
@@ -393,7 +405,13 @@ def _run(argv: Sequence[str] | None) -> int:
     p_check.add_argument(
         "paths", nargs="+", type=Path, metavar="PATH", help="files, folders, or - for stdin"
     )
-    p_check.add_argument("--format", choices=("text", "json"), default="text")
+    p_check.add_argument(
+        "--format",
+        choices=("text", "json", "sarif", "github"),
+        default="text",
+        help="text (default); json: findings as data; sarif: SARIF 2.1.0 for code scanning; "
+        "github: GitHub Actions workflow commands (annotations on the files' lines)",
+    )
     p_check.add_argument(
         "--cluster",
         type=Path,
@@ -511,6 +529,8 @@ def _run(argv: Sequence[str] | None) -> int:
                     sort_keys=True,
                 )
             )
+        elif args.format in ("sarif", "github"):
+            print(_ci_report(args.format, report, unreadable))
         else:
             if report.findings:
                 print(report.format())

@@ -42,8 +42,9 @@ class App(Construct):
     """The root of an app: the target Kubernetes version, the output folder and the charts.
 
     ``App(k8s_version="1.33")`` drives schema validation, deprecations and removals. The
-    output folder is ``outdir``, else ``$CDK8S_OUTDIR`` (set by ``cdk8s synth``), else
-    ``dist``.
+    output folder is ``outdir``, else the one ``cdk8s synth`` asks for (see
+    :func:`resolve_outdir`: ``k8sdsl.output`` of ``cdk8s.yaml`` when the CLI writes to its
+    scratch ``output``, else ``$CDK8S_OUTDIR``), else ``dist``.
     """
 
     def __init__(
@@ -57,7 +58,7 @@ class App(Construct):
     ) -> None:
         super().__init__(None, "")
         self.k8s_version = K8sVersion.supported(k8s_version)
-        self.outdir = Path(outdir or os.environ.get("CDK8S_OUTDIR") or "dist")
+        self.outdir, self.cli_scratch = resolve_outdir(outdir)
         if self.outdir.exists() and not self.outdir.is_dir():
             # synth replaces the output folder as a whole: it must never replace a file
             raise K8sDslError(
@@ -218,6 +219,10 @@ class App(Construct):
             shutil.rmtree(outdir, ignore_errors=True)
             files |= config_file_texts(self._config_manifests())
         write_atomically(self.outdir, files)
+        if self.cli_scratch is not None:
+            # the CLI lists (and its validation plugins read) the files in its own output
+            # folder: give it a copy of what was written
+            write_atomically(self.cli_scratch, files)
         return self.last_report
 
 
@@ -333,6 +338,78 @@ class Chart(ChartScope):
         return obj
 
 
+#: the cdk8s CLI's configuration file, read from the folder it runs the app in
+CDK8S_CONFIG = "cdk8s.yaml"
+
+
+def resolve_outdir(
+    outdir: str | os.PathLike[str] | None, config: str | os.PathLike[str] = CDK8S_CONFIG
+) -> tuple[Path, Path | None]:
+    """The output folder, and the CLI's scratch folder to mirror it into (or ``None``).
+
+    ``cdk8s synth`` deletes its output folder before it runs the app, so a failed app would
+    leave no output at all. A project keeps its output safe by naming a scratch folder as the
+    CLI's ``output`` and the real one as ``k8sdsl.output`` in ``cdk8s.yaml``::
+
+        output: .k8sdsl-synth   # the CLI empties this one
+        k8sdsl:
+          output: dist          # k8sdsl replaces this one atomically, only after success
+
+    When the CLI runs the app with ``$CDK8S_OUTDIR`` equal to that scratch ``output``, synth
+    writes ``k8sdsl.output`` (and a copy into the scratch folder, which the CLI lists). An
+    explicit ``cdk8s synth --output DIR`` is obeyed: DIR is written (the CLI has already
+    emptied it). Without the CLI, ``outdir=`` or ``dist``.
+    """
+    if outdir:
+        return Path(outdir), None
+    cli_out = os.environ.get("CDK8S_OUTDIR")
+    if not cli_out:
+        return Path("dist"), None
+    settings = _cdk8s_output_settings(Path(config))
+    if settings is not None:
+        scratch, real = settings
+        if os.path.abspath(cli_out) == os.path.abspath(scratch):
+            return Path(real), Path(cli_out)
+    return Path(cli_out), None
+
+
+def _cdk8s_output_settings(config: Path) -> tuple[str, str] | None:
+    """``(output, k8sdsl.output)`` of ``cdk8s.yaml``, or ``None`` when it names no
+    ``k8sdsl.output``; a setting that would lose the output is an error."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return None  # the CLI read it already; without it there is nothing to resolve
+    block = data.get("k8sdsl") if isinstance(data, dict) else None
+    if block is None:
+        return None
+    real = block.get("output") if isinstance(block, dict) else None
+    scratch = data.get("output", "dist")
+    problem = None
+    if not isinstance(real, str) or not real:
+        problem = f"k8sdsl.output is {real!r}, not a folder name"
+    elif not isinstance(scratch, str) or os.path.abspath(scratch) == os.path.abspath(real):
+        problem = f"output and k8sdsl.output are both {real!r}: the CLI would empty it"
+    if problem is not None:
+        raise K8sDslError(
+            [
+                Finding(
+                    Severity.ERROR,
+                    "synth/cdk8s-config",
+                    f"{config}: {problem}",
+                    ObjectRef(kind="App", source=str(config)),
+                    "k8sdsl.output",
+                    "set `output: .k8sdsl-synth` (the CLI's scratch folder) and "
+                    "`k8sdsl: {output: dist}` (the folder k8sdsl writes)",
+                )
+            ],
+            summary="invalid cdk8s.yaml",
+        )
+    return str(scratch), str(real)
+
+
 #: the first line of every file synth writes: the chart's target version and the CSI drivers
 #: the app's declared cluster has, which ``k8sdsl check`` reads back (a comment, so kubectl,
 #: Argo CD and Flux ignore it)
@@ -407,7 +484,8 @@ def run_main(app: App) -> int:
             f"synth failed: cannot write {app.outdir}: {exc.strerror or exc}; "
             "nothing was written\n"
             f"    hint: make sure {app.outdir.parent} is a writable folder "
-            "(the output folder comes from outdir=, $CDK8S_OUTDIR or 'dist')",
+            "(the output folder comes from outdir=, cdk8s.yaml's k8sdsl.output, "
+            "$CDK8S_OUTDIR or 'dist')",
             file=sys.stderr,
         )
         return 1

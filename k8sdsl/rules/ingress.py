@@ -24,7 +24,7 @@ from k8sdsl.network._ingress import (
     ingress_path_problem,
 )
 from k8sdsl.rules._registry import RuleContext, rule
-from k8sdsl.rules.references import _SECRET_MAKERS, _produced_secret
+from k8sdsl.rules.references import _secret_makers
 
 #: annotations with which cert-manager's ingress-shim makes an Ingress's TLS Secrets
 _CERT_MANAGER_ANNOTATIONS = ("cert-manager.io/cluster-issuer", "cert-manager.io/issuer")
@@ -274,9 +274,7 @@ def ingress_tls_secret(ctx: RuleContext) -> Iterator[Finding]:
     ``cert-manager.io/issuer`` or ``cluster-issuer`` annotation on the Ingress), by an
     ExternalSecret or a SealedSecret."""
     cluster = ctx.cluster
-    made: set[tuple[str | None, str]] = {
-        (m.namespace, _produced_secret(m)) for m in ctx.of_kind(*_SECRET_MAKERS)
-    }
+    made: set[tuple[str | None, str]] = set(_secret_makers(ctx))
     for m in ctx.of_kind("Certificate"):
         name = _d(m.obj.get("spec")).get("secretName")
         if m.api_version.startswith("cert-manager.io/") and isinstance(name, str):

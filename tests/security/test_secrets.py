@@ -474,3 +474,26 @@ def test_literal_secret_data(capsys: pytest.CaptureFixture[str], tmp_path: Path)
         "type: kubernetes.io/tls\n"
     )
     assert findings(capsys, tmp_path, empty, "--complete") == (0, [])
+
+
+def test_synth_refuses_a_secret_with_its_values(tmp_path: Path) -> None:
+    """No secret value reaches dist/: a Secret with data is an error at synth, nothing is
+    written."""
+    from typing import ClassVar
+
+    from k8sdsl.core import Resource
+
+    class PlainSecret(Resource):
+        api_version: ClassVar[str] = "v1"
+        kind: ClassVar[str] = "Secret"
+
+        def _body(self) -> dict[str, Any]:
+            return {"stringData": {"password": "hunter2"}}
+
+    app = App(outdir=tmp_path / "dist")
+    chart = Chart(app, "leak", namespace="shop")
+    PlainSecret(chart, "db")
+    with pytest.raises(K8sDslError) as info:
+        app.synth()
+    assert "secret/literal-data" in info.value.codes
+    assert not (tmp_path / "dist").exists()

@@ -497,3 +497,20 @@ def test_synth_refuses_a_secret_with_its_values(tmp_path: Path) -> None:
         app.synth()
     assert "secret/literal-data" in info.value.codes
     assert not (tmp_path / "dist").exists()
+
+
+def test_a_service_account_pulls_with_a_secret_source(shop: Chart) -> None:
+    from k8sdsl.security import ServiceAccount
+
+    pull = ExternalSecret(
+        shop,
+        "regcred",
+        store=SecretStoreRef.cluster("vault"),
+        data=[ExternalSecretData.of(".dockerconfigjson", key="registry/shop")],
+        secret_name="registry-credentials",
+    )
+    account = ServiceAccount(shop, "api", image_pull_secrets=[pull, "other"])
+    assert account.to_k8s()["imagePullSecrets"] == [
+        {"name": "registry-credentials"},
+        {"name": "other"},
+    ]

@@ -5,16 +5,18 @@
   PodDisruptionBudget, and served by an Ingress with TLS for ``shop.example.com``.
 - ``api``: a Deployment running as its own least-privilege ServiceAccount (no API token in
   its pods: it never calls the API server), reading the database password from a mounted
-  Secret (never an environment variable).
+  Secret (never an environment variable) that an ExternalSecret copies from the platform's
+  secret store.
 - ``postgres``: a StatefulSet with a claim per pod (``volumeClaimTemplates``), a headless
   Service, and pod anti-affinity so two replicas never share a node.
 - ``backup``: a nightly CronJob that dumps the database.
 
 The namespace denies all ingress by default; NetworkPolicies then let the ingress
 controller reach ``web``, ``web`` reach ``api`` and only ``api``, ``backup`` and the other
-PostgreSQL replica (streaming replication) reach PostgreSQL on 5432. The Secrets (TLS
-certificate, database password) are made in the cluster (by cert-manager, by the platform's
-secret store) and declared in ``CLUSTER``: no secret value is in git.
+PostgreSQL replica (streaming replication) reach PostgreSQL on 5432. The Secrets are made
+in the cluster: the TLS certificate by cert-manager (declared in ``CLUSTER``), the database
+password by the External Secrets Operator from the platform's ClusterSecretStore (the
+``ExternalSecret`` here says only where it lives): no secret value is in git.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from k8sdsl.network import (
     Peer,
     PolicyType,
 )
-from k8sdsl.security import ServiceAccount
+from k8sdsl.security import ExternalSecret, ExternalSecretData, SecretStoreRef, ServiceAccount
 from k8sdsl.volumes import Volume
 from k8sdsl.workloads import (
     Affinity,
@@ -58,12 +60,15 @@ WEB_IMAGE = "registry.example.com/shop/web:2.3.1" + _DIGEST
 API_IMAGE = "registry.example.com/shop/api:2.3.1" + _DIGEST
 POSTGRES_IMAGE = "registry.example.com/mirror/postgres:16.4" + _DIGEST
 
-#: what the shop expects the cluster to have: its Secrets (never in git), the ingress
-#: controller's class and a default StorageClass for the database's claims
+#: the platform's store of secrets, which the External Secrets Operator reads
+SECRET_STORE = "platform-vault"
+
+#: what the shop expects the cluster to have: its TLS Secret (never in git), the secret
+#: store, the ingress controller's class and a default StorageClass for the database's claims
 CLUSTER = Cluster(
     objects=[
         ExistingObject(kind="Secret", name="shop-tls", namespace=NAMESPACE),
-        ExistingObject(kind="Secret", name="shop-db", namespace=NAMESPACE, keys=["password"]),
+        ExistingObject(kind="ClusterSecretStore", name=SECRET_STORE),
     ],
     ingress_classes=["nginx"],
     default_storage_class="standard",
@@ -84,7 +89,16 @@ def build(app: App) -> None:
             "pod-security.kubernetes.io/enforce-version": f"v{chart.k8s_version}",
         },
     )
-    db_password = Volume.secret("db-password", secret_name="shop-db")
+    # the database password: copied from the secret store into the Secret shop-db
+    db_secret = ExternalSecret(
+        chart,
+        "shop-db",
+        store=SecretStoreRef.cluster(SECRET_STORE),
+        data=[ExternalSecretData.of("password", key="shop/postgres", property="password")],
+    )
+    db_password = Volume.secret(
+        "db-password", secret_name=db_secret, items={"password": "password"}
+    )
     tmp = Volume.empty_dir("tmp")
 
     # -- the database --------------------------------------------------------------------

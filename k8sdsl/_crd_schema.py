@@ -6,6 +6,8 @@ The API server of a cluster without an operator knows none of its kinds, so
 ``kubernetes-validate`` has no schema for them. The schemas here are the ``openAPIV3Schema``
 of the operators' CRDs, made strict the way the official schemas are: an object that lists
 its properties refuses any other key (``schema/unknown-field`` with a "did you mean").
+Pinned: Calico's IPPool, FelixConfiguration, NetworkPolicy and GlobalNetworkPolicy, the
+External Secrets Operator's ExternalSecret and Bitnami's SealedSecret.
 
 A pinned kind is known by its API group and kind; each lists the apiVersions it is validated
 in (Calico's ``crd.projectcalico.org/v1`` CRD form and ``projectcalico.org/v3``, what
@@ -58,6 +60,20 @@ PINNED_KINDS: tuple[CrdKind, ...] = (
     _calico("FelixConfiguration", "felixconfiguration-crd.projectcalico.org-v1.json", False),
     _calico("NetworkPolicy", "networkpolicy-crd.projectcalico.org-v1.json", True),
     _calico("GlobalNetworkPolicy", "globalnetworkpolicy-crd.projectcalico.org-v1.json", False),
+    # the External Secrets Operator (v1 is the only version its CRD serves) and Bitnami
+    # sealed-secrets: Secrets without their values in git
+    CrdKind(
+        frozenset({"external-secrets.io/v1"}),
+        "ExternalSecret",
+        "externalsecret-external-secrets.io-v1.json",
+        True,
+    ),
+    CrdKind(
+        frozenset({"bitnami.com/v1alpha1"}),
+        "SealedSecret",
+        "sealedsecret-bitnami.com-v1alpha1.json",
+        True,
+    ),
 )
 
 #: (apiVersion, kind) -> its pinned CRD schema

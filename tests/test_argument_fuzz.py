@@ -7,6 +7,7 @@ construct or factory is fuzzed as soon as it is exported.
 
 from __future__ import annotations
 
+import base64
 import importlib
 import inspect
 import itertools
@@ -21,7 +22,15 @@ from k8sdsl import App, Chart, K8sDslError
 from k8sdsl.core._construct import Construct
 from k8sdsl.core._model import K8sModel
 from k8sdsl.network import IngressBackend, IngressRule
-from k8sdsl.security import KubeletConfiguration, PolicyRule, ResourceRule, Subject, Validation
+from k8sdsl.security import (
+    ExternalSecretData,
+    KubeletConfiguration,
+    PolicyRule,
+    ResourceRule,
+    SecretStoreRef,
+    Subject,
+    Validation,
+)
 from k8sdsl.volumes import NfsVolumeSource
 from k8sdsl.workloads import Deployment, SecurePodTemplate
 
@@ -78,6 +87,9 @@ VALID: dict[str, Any] = {
     "schedule": "@daily",
     "controller": "k8s.io/ingress-nginx",
     "backend": IngressBackend.service_name("web", port=80),
+    "store": SecretStoreRef.of("vault"),
+    # what kubeseal writes: a 2-byte length, a 256-byte session key, the ciphertext
+    "encrypted_data": {"token": base64.b64encode(b"\x01\x00" + b"k" * 256 + b"c" * 32).decode()},
 }
 
 
@@ -96,6 +108,7 @@ EXTRA: dict[str, dict[str, Any]] = {
     "NetworkPolicy": {"ingress": [IngressRule()]},
     "Ingress": {"default_backend": IngressBackend.service_name("web", port=80)},
     "Grant": {"read": ["pods"]},
+    "ExternalSecret": {"data": [ExternalSecretData.of("password", key="shop/db")]},
     "PodDisruptionBudget": {"max_unavailable": 1},
     "ConfigFile": {"path": "nodes/fuzz/kubelet-config.yaml", "document": KubeletConfiguration()},
 }

@@ -274,10 +274,7 @@ spec:
     [
         "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\n"
         "metadata: {name: db-credentials, namespace: shop}\nspec: {encryptedData: {}}\n",
-        "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\n"
-        "metadata: {name: sealed, namespace: shop}\n"
-        "spec: {encryptedData: {}, template: {metadata: {name: db-credentials}}}\n",
-        "apiVersion: external-secrets.io/v1beta1\nkind: ExternalSecret\n"
+        "apiVersion: external-secrets.io/v1\nkind: ExternalSecret\n"
         "metadata: {name: db, namespace: shop}\n"
         "spec: {target: {name: db-credentials}, secretStoreRef: {name: vault}}\n",
     ],
@@ -297,6 +294,31 @@ def test_a_secret_that_a_sealed_or_external_secret_makes_is_not_missing(
         capsys, tmp_path, SECRET_USER, "--complete", prefix="references/missing-object"
     )
     assert (code, len(found)) == (1, 1)
+
+
+def test_a_sealed_secret_makes_a_secret_of_its_own_name(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """sealed-secrets' controller names the Secret after the SealedSecret, whatever
+    spec.template.metadata.name says (Unseal in sealedsecret_expansion.go)."""
+    maker = (
+        "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\n"
+        "metadata: {name: sealed, namespace: shop}\n"
+        "spec: {encryptedData: {}, template: {metadata: {name: db-credentials}}}\n"
+    )
+    code, found = check(
+        capsys,
+        tmp_path,
+        SECRET_USER + "---\n" + maker,
+        "--complete",
+        prefix="references/missing-object",
+    )
+    assert code == 1
+    (finding,) = found
+    assert finding["hint"] == (
+        "SealedSecret 'sealed' sets spec.template.metadata.name 'db-credentials', which its "
+        "controller ignores: the Secret is named 'sealed'"
+    )
 
 
 def test_a_pull_secret_the_declared_cluster_has_is_not_reported(

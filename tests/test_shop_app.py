@@ -29,8 +29,9 @@ def test_the_shop_has_every_part(tmp_path: Path) -> None:
     shop.build(app)
     kinds = sorted({m.kind for chart in app.charts for m in chart.manifests()})
     assert kinds == [
-        "CronJob", "Deployment", "HorizontalPodAutoscaler", "Ingress", "Namespace",
-        "NetworkPolicy", "PodDisruptionBudget", "Service", "ServiceAccount", "StatefulSet",
+        "CronJob", "Deployment", "ExternalSecret", "HorizontalPodAutoscaler", "Ingress",
+        "Namespace", "NetworkPolicy", "PodDisruptionBudget", "Service", "ServiceAccount",
+        "StatefulSet",
     ]  # fmt: skip
 
 
@@ -48,5 +49,22 @@ def test_only_the_intended_paths_are_open(capsys: pytest.CaptureFixture[str]) ->
 
 def test_no_secret_value_is_in_the_output() -> None:
     text = DIST.read_text()
-    assert "kind: Secret" not in text
-    assert "secretName: shop-db" in text  # mounted from the cluster's Secret, by name
+    assert "kind: Secret\n" not in text
+    assert "secretName: shop-db" in text  # mounted from the Secret the ExternalSecret makes
+    assert "kind: ExternalSecret" in text and "name: platform-vault" in text
+
+
+def test_a_misspelt_store_or_key_is_caught(tmp_path: Path) -> None:
+    from k8sdsl import Cluster, ExistingObject
+
+    # without the platform's store declared, the ExternalSecret's Secret is never made
+    tls_only = Cluster(
+        objects=[ExistingObject(kind="Secret", name="shop-tls", namespace="shop")],
+        ingress_classes=["nginx"],
+        default_storage_class="standard",
+    )
+    app = App(outdir=tmp_path / "dist", cluster=tls_only)
+    shop.build(app)
+    report = app.check()
+    errors = [(f.code, f.obj.kind) for f in report.findings if f.severity is Severity.ERROR]
+    assert errors == [("references/missing-secret-store", "ExternalSecret")]

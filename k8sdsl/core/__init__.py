@@ -8,6 +8,7 @@ from k8sdsl.core._images import Image, ImageReference, ImageReferenceError, Pull
 from k8sdsl.core._manifest import Manifest
 from k8sdsl.core._model import K8sModel, to_camel
 from k8sdsl.core._quantity import Quantity, QuantityError
+from k8sdsl.core._secret_source import SecretRef, SecretSource
 from k8sdsl.core._selectors import LabelSelector, LabelSelectorRequirement, SelectorOperator
 from k8sdsl.core._types import (
     AbsolutePath,
@@ -67,6 +68,8 @@ __all__ = [
     "Report",
     "Resource",
     "SUPPORTED_VERSIONS",
+    "SecretRef",
+    "SecretSource",
     "SelectorOperator",
     "Severity",
     "ValueInputError",

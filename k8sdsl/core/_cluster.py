@@ -25,8 +25,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from k8sdsl.core._findings import Finding, ObjectRef, Severity, ValueInputError
+from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Severity, ValueInputError
 from k8sdsl.core._model import K8sModel, to_camel
+from k8sdsl.core._secret_source import SecretRef
 from k8sdsl.core._types import (
     Cidr,
     DnsLabel,
@@ -69,6 +70,27 @@ class ExistingObject(K8sModel):
     namespace: DnsLabel | None = None
     #: keys of a ConfigMap or Secret, when references to single keys should be checked
     keys: tuple[str, ...] | None = None
+
+    def as_secret_ref(self) -> SecretRef:
+        """A declared Secret as a pod's reference (``Volume.secret(..., secret_name=db)``,
+        ``EnvVar.from_secret(..., secret=db, key=...)``); its ``keys``, when declared, are
+        checked where the reference is made."""
+        if self.kind != "Secret":
+            raise K8sDslError(
+                [
+                    Finding(
+                        Severity.ERROR,
+                        "value/secret-source",
+                        f"ExistingObject {self.kind} {self.name!r} is not a Secret",
+                        ObjectRef(kind=self.kind, name=self.name, namespace=self.namespace),
+                        "kind",
+                        "reference a declared object of kind Secret",
+                    )
+                ],
+                summary=f"{self.kind} {self.name!r} is no Secret",
+            )
+        keys = frozenset(self.keys) if self.keys is not None else None
+        return SecretRef(self.name, keys, "declared in the cluster")
 
 
 class NodePool(K8sModel):

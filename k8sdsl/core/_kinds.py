@@ -51,6 +51,8 @@ CLUSTER_SCOPED_KINDS: frozenset[str] = frozenset(
         "FelixConfiguration",
         "GlobalNetworkPolicy",
         "IPPool",
+        # the External Secrets Operator's store for every namespace
+        "ClusterSecretStore",
     }
 )
 

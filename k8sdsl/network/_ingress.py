@@ -23,6 +23,7 @@ from k8sdsl.core._findings import Finding, K8sDslError, Severity
 from k8sdsl.core._model import K8sModel
 from k8sdsl.core._suggest import suggest
 from k8sdsl.core._types import DnsLabel, DnsSubdomain, Port, PortName
+from k8sdsl.volumes._claim import TypedLocalObjectReference
 from k8sdsl.workloads._service import Service
 
 _LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -147,18 +148,46 @@ class IngressServiceBackend(K8sModel):
 
 
 class IngressBackend(K8sModel):
-    """Where matching requests go: a Service and port of the Ingress's namespace.
+    """Where matching requests go: a Service and port of the Ingress's namespace, or another
+    object of that namespace (a ``resource`` backend: a controller's own kind, such as a
+    storage bucket serving static files); exactly one of the two.
 
     ``IngressBackend.service(web, port="http")`` takes a :class:`Service` construct and
     resolves the port by name or number (the only port when ``port`` is left out), so a
     port the Service does not have is an error here. ``IngressBackend.service_name("web",
     port=80)`` names a Service made elsewhere; the ``network/ingress-backend`` and
-    ``network/ingress-port`` rules check it at synth.
+    ``network/ingress-port`` rules check it at synth. ``IngressBackend.resource(
+    api_group="k8s.example.com", kind="StorageBucket", name="static")`` routes to an object
+    the controller understands; the Service rules leave it alone.
     """
 
     k8s_type = "IngressBackend"
 
-    backend_service: IngressServiceBackend = Field(serialization_alias="service")
+    backend_service: IngressServiceBackend | None = Field(
+        default=None, serialization_alias="service"
+    )
+    backend_resource: TypedLocalObjectReference | None = Field(
+        default=None, serialization_alias="resource"
+    )
+
+    @model_validator(mode="after")
+    def _one_backend(self) -> Self:
+        if (self.backend_service is None) == (self.backend_resource is None):
+            raise PydanticCustomError(
+                "ingress_backend",
+                "a backend is a Service or a resource, exactly one",
+                {"hint": "use IngressBackend.service(...), .service_name(...) or .resource(...)"},
+            )
+        return self
+
+    @classmethod
+    def resource(cls, *, kind: str, name: str, api_group: str | None = None) -> IngressBackend:
+        """A backend on the object ``kind``/``name`` of the Ingress's namespace, in API
+        group ``api_group`` (unset: the core group); only controllers that know that kind
+        can serve it."""
+        return cls(
+            backend_resource=TypedLocalObjectReference(kind=kind, name=name, api_group=api_group)
+        )
 
     @classmethod
     def service(cls, service: Service, /, *, port: int | str | None = None) -> IngressBackend:
@@ -204,8 +233,10 @@ class IngressBackend(K8sModel):
         )
 
     @property
-    def service_ref(self) -> tuple[str, int | str]:
-        """(Service name, port name or number)."""
+    def service_ref(self) -> tuple[str, int | str] | None:
+        """(Service name, port name or number); ``None`` for a resource backend."""
+        if self.backend_service is None:
+            return None
         port = self.backend_service.port
         return self.backend_service.name, port.name if port.name is not None else port.number or 0
 

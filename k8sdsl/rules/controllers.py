@@ -8,7 +8,7 @@ error where the objects are the whole app (synth, ``k8sdsl check --complete``).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from k8sdsl.core._cron import schedule_problems, time_zone_problem
 from k8sdsl.core._findings import Finding, K8sDslError
@@ -595,20 +595,36 @@ def hpa_target(ctx: RuleContext) -> Iterator[Finding]:
             )
 
 
-def _utilization_resources(m: Manifest) -> list[tuple[str, str]]:
-    """(resource, JSON path) of every metric of ``m`` measured as a share of requests;
-    an autoscaler without metrics scales on 80% CPU utilization."""
+class _ScaledResource(NamedTuple):
+    resource: str
+    path: str
+    #: the container a ContainerResource metric measures (None: the whole pod)
+    container: str | None
+    utilization: bool
+
+
+def _scaled_resources(m: Manifest) -> list[_ScaledResource]:
+    """Every Resource and ContainerResource metric of ``m``; an autoscaler without metrics
+    scales on 80% CPU utilization."""
     metrics = _spec(m).get("metrics")
     if metrics is None:
-        return [("cpu", "spec.metrics")]
+        return [_ScaledResource("cpu", "spec.metrics", None, True)]
     found = []
     for i, metric in enumerate(_l(metrics)):
-        source = _d(_d(metric).get("resource"))
-        target = _d(source.get("target"))
-        name = source.get("name")
-        if _d(metric).get("type") == "Resource" and isinstance(name, str):
-            if target.get("type") == "Utilization":
-                found.append((name, f"spec.metrics[{i}].resource"))
+        kind = _d(metric).get("type")
+        key = {"Resource": "resource", "ContainerResource": "containerResource"}.get(str(kind))
+        if key is None:
+            continue
+        source = _d(_d(metric).get(key))
+        name, container = source.get("name"), source.get("container")
+        utilization = _d(source.get("target")).get("type") == "Utilization"
+        if not isinstance(name, str):
+            continue
+        if key == "resource":
+            found.append(_ScaledResource(name, f"spec.metrics[{i}].resource", None, utilization))
+        elif isinstance(container, str):
+            path = f"spec.metrics[{i}].containerResource"
+            found.append(_ScaledResource(name, path, container, utilization))
     return found
 
 
@@ -619,32 +635,68 @@ def hpa_requests(ctx: RuleContext) -> Iterator[Finding]:
     """Utilization is usage divided by the pods' requests; when a container of the target
     requests nothing of that resource, the autoscaler cannot compute it (``missing request
     for cpu in container web``) and never scales. (An ``AverageValue`` target needs no
-    request.) Without metrics, the autoscaler scales on CPU utilization."""
+    request.) Without metrics, the autoscaler scales on CPU utilization. A
+    ``ContainerResource`` metric measures one container, which must exist in the target's
+    pods (else ``failed to get container metrics``) and, for utilization, request it."""
     for m in ctx.of_kind("HorizontalPodAutoscaler"):
         _ref, target = _hpa_target(ctx, m)
         if target is None or target.kind not in _SCALABLE:
             continue
-        wanted = _utilization_resources(m)
+        wanted = _scaled_resources(m)
         if not wanted:
             continue
         for ps in pod_specs(target):
-            for resource, path in wanted:
+            containers = [c for _cpath, c in ps.containers(init=False, ephemeral=False)]
+            for want in wanted:
+                if want.container is not None:
+                    yield from _container_resource(m, target, containers, want)
+                    continue
+                if not want.utilization:
+                    continue
                 missing = [
                     str(c.get("name"))
-                    for _cpath, c in ps.containers(init=False, ephemeral=False)
-                    if resource not in _d(_d(c.get("resources")).get("requests"))
+                    for c in containers
+                    if want.resource not in _d(_d(c.get("resources")).get("requests"))
                 ]
                 if missing:
                     yield m.error(
                         "workloads/hpa-requests",
-                        path,
-                        f"HorizontalPodAutoscaler {m.name!r} scales on {resource} utilization, "
-                        f"but container(s) {', '.join(missing)} of {target.kind} "
-                        f"{target.name!r} request no {resource}: it cannot compute "
+                        want.path,
+                        f"HorizontalPodAutoscaler {m.name!r} scales on {want.resource} "
+                        f"utilization, but container(s) {', '.join(missing)} of {target.kind} "
+                        f"{target.name!r} request no {want.resource}: it cannot compute "
                         "utilization and never scales",
-                        f"set resources.requests.{resource} on every container, or scale on "
-                        "an averageValue target",
+                        f"set resources.requests.{want.resource} on every container, or scale "
+                        "on an averageValue target",
                     )
+
+
+def _container_resource(
+    m: Manifest, target: Manifest, containers: list[dict[str, Any]], want: _ScaledResource
+) -> Iterator[Finding]:
+    by_name = {str(c.get("name")): c for c in containers}
+    container = by_name.get(str(want.container))
+    if container is None:
+        guess = suggest(str(want.container), sorted(by_name))
+        yield m.error(
+            "workloads/hpa-requests",
+            f"{want.path}.container",
+            f"HorizontalPodAutoscaler {m.name!r} scales on {want.resource} of container "
+            f"{want.container!r}, which {target.kind} {target.name!r} does not have (it has "
+            f"{', '.join(sorted(by_name)) or 'none'}): it gets no metrics and never scales",
+            f"did you mean {guess!r}?" if guess else "name one of the target's containers",
+        )
+        return
+    if want.utilization and want.resource not in _d(_d(container.get("resources")).get("requests")):
+        yield m.error(
+            "workloads/hpa-requests",
+            want.path,
+            f"HorizontalPodAutoscaler {m.name!r} scales on {want.resource} utilization of "
+            f"container {want.container!r}, which requests no {want.resource} in "
+            f"{target.kind} {target.name!r}: it cannot compute utilization and never scales",
+            f"set resources.requests.{want.resource} on container {want.container!r}, or "
+            "scale on an averageValue target",
+        )
 
 
 @rule("workloads/hpa-range", "an autoscaler's minReplicas above maxReplicas, or below 1")

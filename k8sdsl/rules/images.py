@@ -23,6 +23,7 @@ from k8sdsl.core._images import ImageReference, ImageReferenceError
 from k8sdsl.core._manifest import Manifest
 from k8sdsl.core._podspecs import PodSpecRef, pod_specs
 from k8sdsl.rules._registry import RuleContext, rule
+from k8sdsl.rules.references import _secret_makers
 from k8sdsl.security._exemptions import PROFILE_ANNOTATION, Control, exemption_reason
 
 
@@ -158,13 +159,10 @@ def registry(ctx: RuleContext) -> Iterable[Finding]:
 def pull_secret(ctx: RuleContext) -> Iterable[Finding]:
     """A pull secret that does not exist in the pod's namespace makes private pulls fail
     with 401 (ErrImagePull). It may be created outside the app (by a secrets operator), so
-    this is a warning."""
+    this is a warning. A Secret that an ExternalSecret or a SealedSecret of the app makes
+    counts as defined."""
     secrets = {(m.namespace, m.name) for m in ctx.of_kind("Secret")}
-    secrets |= {
-        (m.namespace, str(_sealed_name(m)))
-        for m in ctx.manifests
-        if m.kind in ("SealedSecret", "ExternalSecret")
-    }
+    secrets |= set(_secret_makers(ctx))  # made by an ExternalSecret or a SealedSecret
     for m in ctx.manifests:
         for ref in pod_specs(m):
             entries = ref.spec.get("imagePullSecrets")
@@ -182,20 +180,6 @@ def pull_secret(ctx: RuleContext) -> Iterable[Finding]:
                     "create it in the app, or make sure it is created outside it before "
                     "the pods start",
                 )
-
-
-def _sealed_name(m: Manifest) -> Any:
-    # SealedSecret/ExternalSecret produce a Secret named by spec.template.metadata.name,
-    # else by the object's own name.
-    spec = m.obj.get("spec")
-    template = spec.get("template") if isinstance(spec, dict) else None
-    metadata = template.get("metadata") if isinstance(template, dict) else None
-    target = spec.get("target") if isinstance(spec, dict) else None
-    for source in (metadata, target):
-        name = source.get("name") if isinstance(source, dict) else None
-        if isinstance(name, str) and name:
-            return name
-    return m.name
 
 
 __all__: list[str] = []

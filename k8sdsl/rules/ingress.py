@@ -24,7 +24,7 @@ from k8sdsl.network._ingress import (
     ingress_path_problem,
 )
 from k8sdsl.rules._registry import RuleContext, rule
-from k8sdsl.rules.references import _SECRET_MAKERS, _produced_secret
+from k8sdsl.rules.references import _secret_makers
 
 #: annotations with which cert-manager's ingress-shim makes an Ingress's TLS Secrets
 _CERT_MANAGER_ANNOTATIONS = ("cert-manager.io/cluster-issuer", "cert-manager.io/issuer")
@@ -44,17 +44,24 @@ def _ingresses(ctx: RuleContext) -> Iterator[Manifest]:
             yield m
 
 
-def _backends(m: Manifest) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(JSON path, ``service`` dict) of every Service backend of an Ingress."""
+def _all_backends(m: Manifest) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(JSON path, backend dict) of the default backend and of every path's backend."""
     spec = _d(m.obj.get("spec"))
-    default = _d(_d(spec.get("defaultBackend")).get("service"))
-    if default:
-        yield "spec.defaultBackend.service", default
+    if "defaultBackend" in spec:
+        yield "spec.defaultBackend", _d(spec.get("defaultBackend"))
     for i, item in enumerate(_l(spec.get("rules"))):
         for j, path in enumerate(_l(_d(_d(item).get("http")).get("paths"))):
-            service = _d(_d(_d(path).get("backend")).get("service"))
-            if service:
-                yield f"spec.rules[{i}].http.paths[{j}].backend.service", service
+            if "backend" in _d(path):
+                yield f"spec.rules[{i}].http.paths[{j}].backend", _d(_d(path).get("backend"))
+
+
+def _backends(m: Manifest) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(JSON path, ``service`` dict) of every Service backend of an Ingress (a ``resource``
+    backend names no Service: the Service rules leave it alone)."""
+    for path, backend in _all_backends(m):
+        service = _d(backend.get("service"))
+        if service:
+            yield f"{path}.service", service
 
 
 def _missing(ctx: RuleContext, m: Manifest, code: str, path: str, text: str, hint: str) -> Finding:
@@ -94,6 +101,33 @@ def ingress_backend(ctx: RuleContext) -> Iterator[Finding]:
                 if guess
                 else "add the Service to the Ingress's namespace (an Ingress reaches Services "
                 "of its own namespace only), or declare it in the cluster",
+            )
+
+
+@rule(
+    "network/ingress-backend-source",
+    "an Ingress backend with both or neither of service and resource",
+)
+def ingress_backend_source(ctx: RuleContext) -> Iterator[Finding]:
+    """A backend is a ``service`` or a ``resource`` (an object of the Ingress's namespace
+    that the controller serves, such as a storage bucket), exactly one: the API server
+    refuses both (``cannot set both resource and service backends``) and neither
+    (``resource or service backend is required``). The schema allows either."""
+    for m in _ingresses(ctx):
+        for path, backend in _all_backends(m):
+            has = [k for k in ("service", "resource") if backend.get(k)]
+            if len(has) == 1:
+                continue
+            yield m.error(
+                "network/ingress-backend-source",
+                path,
+                f"a backend of Ingress {m.name!r} sets both service and resource: the API "
+                "server refuses it"
+                if has
+                else f"a backend of Ingress {m.name!r} has neither a service nor a resource: "
+                "the API server refuses it",
+                "keep one: service: {name: ..., port: {...}} or resource: {apiGroup: ..., "
+                "kind: ..., name: ...}",
             )
 
 
@@ -240,9 +274,7 @@ def ingress_tls_secret(ctx: RuleContext) -> Iterator[Finding]:
     ``cert-manager.io/issuer`` or ``cluster-issuer`` annotation on the Ingress), by an
     ExternalSecret or a SealedSecret."""
     cluster = ctx.cluster
-    made: set[tuple[str | None, str]] = {
-        (m.namespace, _produced_secret(m)) for m in ctx.of_kind(*_SECRET_MAKERS)
-    }
+    made: set[tuple[str | None, str]] = set(_secret_makers(ctx))
     for m in ctx.of_kind("Certificate"):
         name = _d(m.obj.get("spec")).get("secretName")
         if m.api_version.startswith("cert-manager.io/") and isinstance(name, str):

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from k8sdsl.core._findings import Finding
 from k8sdsl.core._manifest import Manifest
 from k8sdsl.core._podspecs import PodSpecRef, pod_specs
+from k8sdsl.core._secret_source import missing_key_problem
 from k8sdsl.core._suggest import suggest
 from k8sdsl.rules._registry import RuleContext, rule
 
@@ -104,17 +105,55 @@ def references(ps: PodSpecRef) -> Iterator[Reference]:
 
 #: kinds whose controllers create a Secret (Bitnami sealed-secrets, External Secrets)
 _SECRET_MAKERS = ("SealedSecret", "ExternalSecret")
+_ESO_GROUP = "external-secrets.io/"
+
+
+def _makes_secret(m: Manifest) -> bool:
+    """Whether ``m`` makes a Secret: a SealedSecret, or an ExternalSecret that targets a
+    Secret (not a ``target.manifest`` of another kind) and creates it (``creationPolicy``
+    other than ``None``)."""
+    if m.kind == "SealedSecret":
+        return True
+    target = _d(_d(m.obj.get("spec")).get("target"))
+    return target.get("creationPolicy") != "None" and not target.get("manifest")
 
 
 def _produced_secret(m: Manifest) -> str:
-    """The Secret a SealedSecret or ExternalSecret makes: ``spec.template.metadata.name`` or
-    ``spec.target.name``, else its own name."""
-    spec = _d(m.obj.get("spec"))
-    for source in (_d(_d(spec.get("template")).get("metadata")), _d(spec.get("target"))):
-        name = source.get("name")
+    """The Secret a SealedSecret or ExternalSecret makes: an ExternalSecret's
+    ``spec.target.name``, else its own name. A SealedSecret's is always its own name: the
+    controller sets it whatever ``spec.template.metadata.name`` says (``Unseal`` in
+    sealed-secrets' sealedsecret_expansion.go)."""
+    if m.kind == "ExternalSecret":
+        name = _d(_d(m.obj.get("spec")).get("target")).get("name")
         if isinstance(name, str) and name:
             return name
     return m.name
+
+
+def produced_keys(m: Manifest) -> set[str] | None:
+    """The keys of the Secret a SealedSecret or ExternalSecret makes, or ``None`` when the
+    manifest does not name them all: an ExternalSecret with ``dataFrom`` (the store's keys),
+    a template that renders from elsewhere (``templateFrom``), a ``Merge`` creation policy
+    (the Secret has keys of its own); a SealedSecret in the deprecated ``data`` form."""
+    spec = _d(m.obj.get("spec"))
+    if m.kind == "SealedSecret":
+        if spec.get("data"):
+            return None
+        keys = {str(k) for k in _d(spec.get("encryptedData"))}
+        return keys | {str(k) for k in _d(_d(spec.get("template")).get("data"))}
+    target = _d(spec.get("target"))
+    if spec.get("dataFrom") or target.get("creationPolicy") in ("Merge", "CreateOrMerge"):
+        return None
+    data_keys = {str(_d(d).get("secretKey")) for d in _l(spec.get("data"))}
+    template = target.get("template")
+    if not isinstance(template, dict):
+        return data_keys
+    if template.get("templateFrom"):
+        return None
+    rendered = {str(k) for k in _d(template.get("data"))}
+    if not rendered:
+        return data_keys  # a template of metadata or type only keeps the data keys
+    return rendered | data_keys if template.get("mergePolicy") == "Merge" else rendered
 
 
 def _keys(m: Manifest) -> set[str]:
@@ -124,19 +163,48 @@ def _keys(m: Manifest) -> set[str]:
     return keys
 
 
+def _secret_makers(ctx: RuleContext) -> dict[tuple[str | None, str], Manifest]:
+    """(namespace, Secret name) -> the SealedSecret or ExternalSecret that makes it."""
+
+    def compute() -> dict[tuple[str | None, str], Manifest]:
+        made: dict[tuple[str | None, str], Manifest] = {}
+        for m in ctx.of_kind(*_SECRET_MAKERS):
+            if m.kind == "ExternalSecret" and not m.api_version.startswith(_ESO_GROUP):
+                continue
+            if _makes_secret(m):
+                made.setdefault((m.namespace, _produced_secret(m)), m)
+        return made
+
+    return ctx.memo("references/secret-makers", compute)
+
+
+def _sealed_template_names(ctx: RuleContext) -> dict[tuple[str | None, str], Manifest]:
+    names: dict[tuple[str | None, str], Manifest] = {}
+    for m in ctx.of_kind("SealedSecret"):
+        name = _d(_d(_d(m.obj.get("spec")).get("template")).get("metadata")).get("name")
+        if isinstance(name, str) and name and name != m.name:
+            names.setdefault((m.namespace, name), m)
+    return names
+
+
 @rule("references/missing-object", "a pod names a ConfigMap, Secret or ServiceAccount no one has")
 def missing_object(ctx: RuleContext) -> Iterator[Finding]:
     """A pod whose ConfigMap or Secret does not exist stays in CreateContainerConfigError (env)
     or ContainerCreating (volumes); a missing key of an existing one is the same error
     (``couldn't find key x in ConfigMap``). A controller whose ServiceAccount does not exist
-    creates no pod (``serviceaccount "x" not found``). Optional references are fine."""
+    creates no pod (``serviceaccount "x" not found``). Optional references are fine. A Secret
+    may also be made in the cluster: by an ExternalSecret (``spec.target.name``, else its
+    name; the keys of its ``data`` when it has no ``dataFrom``) or a SealedSecret (its name;
+    the keys of its ``encryptedData``)."""
     complete = bool(ctx.settings.get("complete"))
     cluster = ctx.cluster
     names: dict[tuple[str, str | None], list[str]] = {}
     for m in ctx.of_kind("ConfigMap", "Secret", "ServiceAccount"):
         names.setdefault((m.kind, m.namespace), []).append(m.name)
-    # a SealedSecret or an ExternalSecret makes its Secret in the cluster
-    produced = {(m.namespace, _produced_secret(m)) for m in ctx.of_kind(*_SECRET_MAKERS)}
+    made = _secret_makers(ctx)
+    for (namespace, name), _maker in made.items():
+        names.setdefault(("Secret", namespace), []).append(name)
+    template_names = _sealed_template_names(ctx)
     for manifest in ctx.manifests:
         for ps in pod_specs(manifest):
             for ref in references(ps):
@@ -144,9 +212,8 @@ def missing_object(ctx: RuleContext) -> Iterator[Finding]:
                     continue
                 found = ctx.find(ref.kind, ref.name, manifest.namespace)
                 declared = cluster.find_object(ref.kind, ref.name, manifest.namespace)
-                if ref.kind == "Secret" and (manifest.namespace, ref.name) in produced:
-                    continue
-                if found is None and declared is None:
+                maker = made.get((manifest.namespace, ref.name)) if ref.kind == "Secret" else None
+                if found is None and declared is None and maker is None:
                     where = manifest.namespace or "its namespace"
                     guess = suggest(ref.name, names.get((ref.kind, manifest.namespace), []))
                     text = (
@@ -156,31 +223,114 @@ def missing_object(ctx: RuleContext) -> Iterator[Finding]:
                         else f"{ref.kind} {ref.name!r} is not among the files checked nor in "
                         "the declared cluster"
                     )
-                    hint = (
-                        f"did you mean {guess!r}?"
-                        if guess
-                        else f"add the {ref.kind}, declare it in the cluster "
-                        "(Cluster(objects=[ExistingObject(...)]), --cluster FILE), or mark the "
-                        "reference optional"
+                    sealed = (
+                        template_names.get((manifest.namespace, ref.name))
+                        if ref.kind == "Secret"
+                        else None
                     )
+                    if sealed is not None:
+                        hint = (
+                            f"SealedSecret {sealed.name!r} sets spec.template.metadata.name "
+                            f"{ref.name!r}, which its controller ignores: the Secret is named "
+                            f"{sealed.name!r}"
+                        )
+                    elif guess:
+                        hint = f"did you mean {guess!r}?"
+                    else:
+                        hint = (
+                            f"add the {ref.kind}, declare it in the cluster "
+                            "(Cluster(objects=[ExistingObject(...)]), --cluster FILE), or mark "
+                            "the reference optional"
+                        )
                     report = manifest.error if complete else manifest.warning
                     path = f"{ref.path}.name" if ref.key is not None else ref.path
                     yield report("references/missing-object", path, text, hint)
                     continue
                 if ref.key is None:
                     continue
-                keys = _keys(found) if found is not None else None
-                if keys is None and declared is not None and declared.keys is not None:
-                    keys = set(declared.keys)
-                if keys is not None and ref.key not in keys:
-                    guess = suggest(ref.key, sorted(keys))
-                    yield manifest.error(
-                        "references/missing-key",
-                        f"{ref.path}.key",
-                        f"{ref.kind} {ref.name!r} has no key {ref.key!r} (it has "
-                        f"{', '.join(sorted(keys)) or 'none'})",
-                        f"did you mean {guess!r}?" if guess else "name one of its keys",
-                    )
+                keys: set[str] | None = None
+                owner = f"{ref.kind} {ref.name!r}"
+                if found is not None:
+                    keys = _keys(found)
+                elif declared is not None:
+                    keys = set(declared.keys) if declared.keys is not None else None
+                elif maker is not None:
+                    keys = produced_keys(maker)
+                    owner = f"Secret {ref.name!r} (made by {maker.kind} {maker.name!r})"
+                if keys is None:
+                    continue
+                problem = missing_key_problem(owner, ref.key, keys)
+                if problem is not None:
+                    yield manifest.error("references/missing-key", f"{ref.path}.key", *problem)
+
+
+def _store_refs(m: Manifest) -> Iterator[tuple[str, str, str]]:
+    """(kind, name, JSON path) of every store an ExternalSecret reads: ``secretStoreRef``
+    and the ``sourceRef.storeRef`` of its ``data`` and ``dataFrom`` entries (``kind`` unset
+    is ``SecretStore``)."""
+    spec = _d(m.obj.get("spec"))
+    refs = [("spec.secretStoreRef", _d(spec.get("secretStoreRef")))]
+    for field in ("data", "dataFrom"):
+        for i, entry in enumerate(_l(spec.get(field))):
+            store = _d(_d(_d(entry).get("sourceRef")).get("storeRef"))
+            if store:
+                refs.append((f"spec.{field}[{i}].sourceRef.storeRef", store))
+    for path, ref in refs:
+        name = ref.get("name")
+        kind = ref.get("kind") or "SecretStore"
+        if isinstance(name, str) and name and kind in ("SecretStore", "ClusterSecretStore"):
+            yield str(kind), name, path
+
+
+@rule(
+    "references/missing-secret-store",
+    "an ExternalSecret reads a SecretStore or ClusterSecretStore no one has",
+)
+def missing_secret_store(ctx: RuleContext) -> Iterator[Finding]:
+    """The External Secrets Operator reads values through the store an ExternalSecret names:
+    a ``SecretStore`` of its namespace or a cluster-scoped ``ClusterSecretStore``. When the
+    store does not exist the ExternalSecret stays ``SecretSyncedError`` (``could not get
+    SecretStore``), its Secret is never made, and the pods that use it stall. Stores are made
+    by the platform with their credentials: declare them in the cluster."""
+    complete = bool(ctx.settings.get("complete"))
+    stores: dict[str, dict[str | None, list[str]]] = {"SecretStore": {}, "ClusterSecretStore": {}}
+    for s in ctx.of_kind("SecretStore", "ClusterSecretStore"):
+        if s.api_version.startswith(_ESO_GROUP):
+            namespace = s.namespace if s.kind == "SecretStore" else None
+            stores[s.kind].setdefault(namespace, []).append(s.name)
+    for m in ctx.of_kind("ExternalSecret"):
+        if not m.api_version.startswith(_ESO_GROUP):
+            continue
+        for kind, name, path in _store_refs(m):
+            namespace = m.namespace if kind == "SecretStore" else None
+            if name in stores[kind].get(namespace, []):
+                continue
+            if ctx.cluster.find_object(kind, name, namespace) is not None:
+                continue
+            guess = suggest(name, stores[kind].get(namespace, []))
+            declared_kind = next(
+                (o.kind for o in ctx.cluster.objects if o.name == name and o.kind != kind), None
+            )
+            where = f"namespace {namespace!r}" if namespace else "the cluster"
+            if guess:
+                hint = f"did you mean {guess!r}?"
+            elif declared_kind in ("SecretStore", "ClusterSecretStore"):
+                hint = (
+                    f"the declared cluster has a {declared_kind} {name!r}: set kind: "
+                    f"{declared_kind}"
+                )
+            else:
+                hint = (
+                    f"declare the {kind} in the cluster (ExistingObject(kind={kind!r}, "
+                    f"name={name!r}{', namespace=...' if namespace else ''}), --cluster FILE)"
+                )
+            text = f"ExternalSecret {m.name!r} reads {kind} {name!r}, which " + (
+                f"neither the app nor the declared cluster has in {where}: its Secret is never made"
+                if complete
+                else f"is not among the files checked nor declared in {where}"
+            )
+            report = m.error if complete else m.warning
+            yield report("references/missing-secret-store", f"{path}.name", text, hint)
 
 
 # -- Services and the pods they select --------------------------------------------------------

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from k8sdsl.core._construct import Construct, Resource
 from k8sdsl.core._findings import Finding, K8sDslError, Severity
+from k8sdsl.core._secret_source import SecretSource, secret_name
 from k8sdsl.security._exemptions import Exemption
 from k8sdsl.security._rbac import ClusterRole, Grant, PolicyRule, Subject
 from k8sdsl.security._rbac_catalog import BuiltinClusterRole
@@ -19,6 +20,8 @@ from k8sdsl.security._rbac_catalog import BuiltinClusterRole
 
 class ServiceAccount(Resource):
     """A ServiceAccount (``v1``). ``automount_service_account_token`` defaults to False.
+    ``image_pull_secrets`` are Secret names, or what makes each (an ``ExternalSecret``, a
+    ``SealedSecret``, a Secret declared in the cluster).
 
     ``sa.grant(read=["configmaps"])`` gives it a Role and RoleBinding in its namespace;
     ``sa.grant(write=["deployments.apps"], in_namespace="team-a")`` in another one.
@@ -33,7 +36,7 @@ class ServiceAccount(Resource):
         id: str,
         *,
         automount_service_account_token: bool = False,
-        image_pull_secrets: Sequence[str] = (),
+        image_pull_secrets: Sequence[str | SecretSource] = (),
         name: str | None = None,
         namespace: str | None = None,
         labels: Mapping[str, str] | None = None,
@@ -43,7 +46,7 @@ class ServiceAccount(Resource):
             scope, id, name=name, namespace=namespace, labels=labels, annotations=annotations
         )
         self.automount_service_account_token = automount_service_account_token
-        self.image_pull_secrets = tuple(image_pull_secrets)
+        self.image_pull_secrets = tuple(secret_name(s) for s in image_pull_secrets)
 
     def as_subject(self) -> Subject:
         """This account as the subject of a binding."""

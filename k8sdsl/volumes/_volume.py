@@ -19,6 +19,8 @@ from pydantic_core import PydanticCustomError
 from k8sdsl.core._images import PullPolicy
 from k8sdsl.core._model import K8sModel
 from k8sdsl.core._quantity import Quantity
+from k8sdsl.core._secret_source import SecretSource, check_secret_key
+from k8sdsl.core._secret_source import secret_name as _secret_name
 from k8sdsl.core._types import AbsolutePath, DnsLabel, RelativePath
 from k8sdsl.volumes._catalog import volume_facts
 from k8sdsl.volumes._claim import PersistentVolumeClaimTemplate
@@ -321,18 +323,23 @@ class Volume(K8sModel):
         name: str,
         /,
         *,
-        secret_name: str,
+        secret_name: str | SecretSource,
         items: Sequence[KeyToPath] | Mapping[str, str] | None = None,
         default_mode: int | None = None,
         optional: bool | None = None,
     ) -> Volume:
-        """A Secret's keys as files on a tmpfs (read-only). ``default_mode`` unset is
+        """A Secret's keys as files on a tmpfs (read-only). ``secret_name`` is a name, or
+        what makes the Secret (an ``ExternalSecret``, a ``SealedSecret``, a Secret declared
+        in the cluster: its name is then the one produced). ``default_mode`` unset is
         ``0o644``; ``0o400`` keeps keys from other users of the container."""
+        projected = _items(items)
+        for i, item in enumerate(projected or ()):
+            check_secret_key(secret_name, item.key, where=f"secret.items[{i}].key")
         return cls(
             name=name,
             source=SecretVolumeSource(
-                secret_name=secret_name,
-                items=_items(items),
+                secret_name=_secret_name(secret_name),
+                items=projected,
                 default_mode=default_mode,
                 optional=optional,
             ),

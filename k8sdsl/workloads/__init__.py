@@ -11,6 +11,7 @@ from k8sdsl.core._images import (
     PullPolicy,
 )
 from k8sdsl.workloads._autoscaler import (
+    ContainerResourceMetricSource,
     CrossVersionObjectReference,
     ExternalMetricSource,
     HorizontalPodAutoscaler,
@@ -142,6 +143,7 @@ __all__ = [
     "ConfigMapKeySelector",
     "Container",
     "ContainerPort",
+    "ContainerResourceMetricSource",
     "ContainerRestartPolicy",
     "CronJob",
     "CrossVersionObjectReference",

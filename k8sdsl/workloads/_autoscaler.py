@@ -85,6 +85,15 @@ class ResourceMetricSource(K8sModel):
     target: MetricTarget
 
 
+class ContainerResourceMetricSource(K8sModel):
+    """A resource of one container of each pod (``autoscaling/v2``, stable since 1.30),
+    rather than the sum over the pod: a sidecar's use does not dilute the app's."""
+
+    name: NonEmptyStr
+    container: NonEmptyStr
+    target: MetricTarget
+
+
 class PodsMetricSource(K8sModel):
     metric: MetricIdentifier
     target: MetricTarget
@@ -103,6 +112,7 @@ class ExternalMetricSource(K8sModel):
 
 class MetricSourceType(StrEnum):
     RESOURCE = "Resource"
+    CONTAINER_RESOURCE = "ContainerResource"
     PODS = "Pods"
     OBJECT = "Object"
     EXTERNAL = "External"
@@ -112,6 +122,7 @@ class Metric(K8sModel):
     """One metric to scale on; build it with the factories:
     ``Metric.cpu(utilization=70)``, ``Metric.memory(average_value="400Mi")``,
     ``Metric.for_resource("ephemeral-storage", average_value="1Gi")``,
+    ``Metric.for_container_resource("cpu", container="app", utilization=60)``,
     ``Metric.for_pods("requests_per_second", average_value="100")``,
     ``Metric.for_object("hits", described_object=..., value="10k")``,
     ``Metric.for_external("queue_depth", average_value="30", selector=...)``."""
@@ -120,6 +131,7 @@ class Metric(K8sModel):
 
     type: MetricSourceType
     resource: ResourceMetricSource | None = None
+    container_resource: ContainerResourceMetricSource | None = None
     pods: PodsMetricSource | None = None
     object_metric: ObjectMetricSource | None = Field(default=None, serialization_alias="object")
     external: ExternalMetricSource | None = None
@@ -128,11 +140,13 @@ class Metric(K8sModel):
     def _one_source(self) -> Self:
         field = {
             MetricSourceType.RESOURCE: "resource",
+            MetricSourceType.CONTAINER_RESOURCE: "container_resource",
             MetricSourceType.PODS: "pods",
             MetricSourceType.OBJECT: "object_metric",
             MetricSourceType.EXTERNAL: "external",
         }[self.type]
-        given = [f for f in ("resource", "pods", "object_metric", "external") if getattr(self, f)]
+        sources = ("resource", "container_resource", "pods", "object_metric", "external")
+        given = [f for f in sources if getattr(self, f)]
         if given != [field]:
             raise PydanticCustomError(
                 "metric_source",
@@ -190,6 +204,47 @@ class Metric(K8sModel):
         return cls(
             type=MetricSourceType.RESOURCE,
             resource=ResourceMetricSource(name=name, target=target),
+        )
+
+    @classmethod
+    def for_container_resource(
+        cls,
+        name: str,
+        /,
+        *,
+        container: str,
+        utilization: int | None = None,
+        average_value: str | Quantity | None = None,
+    ) -> Metric:
+        """A resource (``cpu``, ``memory``) of the container named ``container`` in each pod,
+        as a percentage of that container's request (``utilization``: the container needs a
+        request for it) or as an average quantity; the other containers (sidecars) are
+        left out."""
+        if (utilization is None) == (average_value is None):
+            raise K8sDslError(
+                [
+                    Finding(
+                        Severity.ERROR,
+                        "value/metric-target",
+                        f"container resource metric {name!r} of {container!r} needs exactly "
+                        "one of utilization and average_value",
+                        ObjectRef(kind="Metric"),
+                        "utilization",
+                        "pass utilization=70 (percent of requests) or average_value='500Mi'",
+                    )
+                ],
+                summary="invalid Metric",
+            )
+        target = (
+            MetricTarget.utilization(utilization)
+            if utilization is not None
+            else _value_target(name, None, average_value)
+        )
+        return cls(
+            type=MetricSourceType.CONTAINER_RESOURCE,
+            container_resource=ContainerResourceMetricSource(
+                name=name, container=container, target=target
+            ),
         )
 
     @classmethod
@@ -415,6 +470,7 @@ class HorizontalPodAutoscaler(Resource):
 
 
 __all__ = [
+    "ContainerResourceMetricSource",
     "CrossVersionObjectReference",
     "ExternalMetricSource",
     "HorizontalPodAutoscaler",

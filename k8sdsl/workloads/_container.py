@@ -14,6 +14,7 @@ from pydantic_core import PydanticCustomError
 from k8sdsl.core._images import Image, ImagePullPolicy
 from k8sdsl.core._model import K8sModel
 from k8sdsl.core._quantity import Quantity
+from k8sdsl.core._secret_source import SecretSource, check_secret_key, secret_name
 from k8sdsl.core._types import (
     AbsolutePath,
     ConfigKey,
@@ -314,12 +315,18 @@ class EnvVar(K8sModel):
 
     @classmethod
     def from_secret(
-        cls, name: str, /, *, secret: str, key: str, optional: bool | None = None
+        cls, name: str, /, *, secret: str | SecretSource, key: str, optional: bool | None = None
     ) -> EnvVar:
+        """``key`` of ``secret``: a Secret name, or what makes the Secret (an
+        ``ExternalSecret``, a ``SealedSecret``, a Secret declared in the cluster), whose
+        name is then the one it produces and whose keys, when known, must include ``key``."""
+        check_secret_key(secret, key, where=f"env[{name!r}].valueFrom.secretKeyRef.key")
         return cls(
             name=name,
             value_from=EnvVarSource(
-                secret_key_ref=SecretKeySelector(name=secret, key=key, optional=optional)
+                secret_key_ref=SecretKeySelector(
+                    name=secret_name(secret), key=key, optional=optional
+                )
             ),
         )
 
@@ -390,9 +397,19 @@ class EnvFromSource(K8sModel):
 
     @classmethod
     def secret(
-        cls, name: str, /, *, prefix: str | None = None, optional: bool | None = None
+        cls,
+        name: str | SecretSource,
+        /,
+        *,
+        prefix: str | None = None,
+        optional: bool | None = None,
     ) -> EnvFromSource:
-        return cls(prefix=prefix, secret_ref=LocalObjectReference(name=name, optional=optional))
+        """Every key of the Secret ``name`` (or of the one an ``ExternalSecret``,
+        ``SealedSecret`` or declared Secret is)."""
+        return cls(
+            prefix=prefix,
+            secret_ref=LocalObjectReference(name=secret_name(name), optional=optional),
+        )
 
 
 class TerminationMessagePolicy(StrEnum):

@@ -20,6 +20,7 @@ from k8sdsl.core._construct import Construct, Resource
 from k8sdsl.core._dns import DnsConfig, DnsPolicy
 from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Severity
 from k8sdsl.core._model import K8sModel
+from k8sdsl.core._secret_source import SecretSource, secret_name
 from k8sdsl.core._types import DnsLabel, DnsSubdomain, LabelKey, LabelValue
 from k8sdsl.security._exemptions import Exemption, exemption_annotations
 from k8sdsl.security._service_account import ServiceAccount
@@ -97,7 +98,8 @@ class PodTemplate(K8sModel):
     ``volumes`` lists volumes that no container mounts (rare); mounted volumes come from the
     containers' ``mounts`` and appear in ``spec.volumes`` once each. ``exemptions`` record,
     in annotations, every control this pod is allowed to weaken and why.
-    ``image_pull_secrets`` are Secret names. Every field is unset unless given.
+    ``image_pull_secrets`` are Secret names, or what makes each (an ``ExternalSecret``, a
+    ``SealedSecret``, a declared Secret). Every field is unset unless given.
     """
 
     k8s_type = "PodTemplateSpec"
@@ -132,6 +134,15 @@ class PodTemplate(K8sModel):
     share_process_namespace: bool | None = None
     enable_service_links: bool | None = None
     exemptions: tuple[Exemption, ...] | None = None
+
+    @field_validator("image_pull_secrets", mode="before")
+    @classmethod
+    def _pull_secret_names(cls, value: Any) -> Any:
+        """An ``ExternalSecret``, a ``SealedSecret`` or a declared Secret stands for the
+        Secret it is or makes."""
+        if isinstance(value, (list, tuple)):
+            return tuple(secret_name(v) if isinstance(v, SecretSource) else v for v in value)
+        return value
 
     @field_validator("os", mode="before")
     @classmethod
@@ -347,7 +358,7 @@ class PodFields(TypedDict, total=False):
     restart_policy: RestartPolicy | str | None
     termination_grace_period_seconds: int | None
     active_deadline_seconds: int | None
-    image_pull_secrets: Sequence[str] | None
+    image_pull_secrets: Sequence[str | SecretSource] | None
     os: PodOS | OsName | str | None
     share_process_namespace: bool | None
     enable_service_links: bool | None

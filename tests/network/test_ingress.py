@@ -23,7 +23,7 @@ from k8sdsl.network import (
 from k8sdsl.network._ingress import host_matches, ingress_host_problem
 from k8sdsl.workloads import ContainerPort, Deployment, SecurePodTemplate, Service, ServicePort
 
-from ..conftest import assert_schema_valid
+from ..conftest import assert_schema_valid, check_objects
 
 IMAGE = "registry.example.com/shop/web:1.0"
 
@@ -538,3 +538,79 @@ def test_host_and_path_rules_catch_an_escape_hatch_patch(app: App) -> None:
         "network/ingress-host": "spec.rules[0].host",
         "network/ingress-path": "spec.rules[0].http.paths[0].path",
     }
+
+
+# -- resource backends --------------------------------------------------------------------------
+
+
+def test_resource_backend_golden(chart: Chart, yaml_snapshot: Any) -> None:
+    svc = web_and_service(chart)
+    bucket = IngressBackend.resource(
+        api_group="k8s.example.com", kind="StorageBucket", name="static-assets"
+    )
+    ingress = Ingress(
+        chart,
+        "assets",
+        ingress_class_name="nginx",
+        default_backend=IngressBackend.service(svc, port="http"),
+        rules=[
+            IngressHostRule(
+                host="shop.example.com",
+                paths=[IngressPath.prefix("/static", bucket)],
+            )
+        ],
+    )
+    assert ingress.to_k8s() == yaml_snapshot
+    assert ingress.to_k8s()["spec"]["rules"][0]["http"]["paths"][0]["backend"] == {
+        "resource": {
+            "apiGroup": "k8s.example.com",
+            "kind": "StorageBucket",
+            "name": "static-assets",
+        }
+    }
+    assert bucket.service_ref is None
+    assert_schema_valid([ingress], ["1.28", "1.37"])
+    report = check_objects([svc, ingress], settings={"complete": True})
+    assert [f.code for f in report.findings if f.code.startswith("network/ingress")] == []
+
+
+def test_a_backend_is_a_service_or_a_resource_exactly_one() -> None:
+    with pytest.raises(K8sDslError) as info:
+        IngressBackend()
+    assert info.value.codes == ["value/ingress-backend"]
+    with pytest.raises(K8sDslError) as info:
+        IngressBackend(
+            backend_service={"name": "web", "port": {"number": 80}},  # type: ignore[arg-type]
+            backend_resource={"kind": "StorageBucket", "name": "b"},  # type: ignore[arg-type]
+        )
+    assert info.value.codes == ["value/ingress-backend"]
+
+
+RESOURCE_BACKEND = "{resource: {apiGroup: k8s.example.com, kind: StorageBucket, name: static}}"
+
+
+@pytest.mark.parametrize("version", ["1.28", "1.37"])
+def test_resource_backend_yaml(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, version: str
+) -> None:
+    clean = SERVICE + ingress_yaml() + SECRET
+    text = clean.replace(
+        "backend: {service: {name: web, port: {name: http}}}", f"backend: {RESOURCE_BACKEND}"
+    )
+    assert text != clean
+    # no Service named: the Service rules skip it, even with --complete
+    code, found = check(capsys, tmp_path, text, "--complete", "--k8s-version", version)
+    assert (code, found) == (0, [])
+    both = text.replace(
+        "backend: {resource:", "backend: {service: {name: web, port: {number: 80}}, resource:"
+    )
+    code, found = check(capsys, tmp_path, both, "--k8s-version", version)
+    assert code == 1
+    assert [(f["code"], f["path"]) for f in found] == [
+        ("network/ingress-backend-source", "spec.rules[0].http.paths[0].backend")
+    ]
+    neither = text.replace(f"backend: {RESOURCE_BACKEND}", "backend: {}")
+    code, found = check(capsys, tmp_path, neither, "--k8s-version", version)
+    assert [(f["code"], f["severity"]) for f in found] == [
+        ("network/ingress-backend-source", "error")
+    ]

@@ -30,6 +30,7 @@ NETWORK_RULES = [
     "network/ignored-rules",
     "network/implicit-policy-types",
     "network/ingress-backend",
+    "network/ingress-backend-source",
     "network/ingress-class",
     "network/ingress-empty",
     "network/ingress-host",

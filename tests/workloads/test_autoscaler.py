@@ -246,3 +246,116 @@ def test_hpa_rules_on_yaml(
     source = OBJECTS.replace(old, new)
     assert source != OBJECTS
     assert hpa_findings(capsys, tmp_path, source, *flags) == [expected]
+
+
+# -- ContainerResource metrics -------------------------------------------------------------------
+
+
+def test_container_resource_golden(chart: Chart, yaml_snapshot: Any) -> None:
+    deployment = web(chart)
+    hpa = HorizontalPodAutoscaler(
+        chart,
+        "web-hpa",
+        name="web",
+        scale_target=deployment,
+        max_replicas=6,
+        metrics=[
+            Metric.for_container_resource("cpu", container="app", utilization=60),
+            Metric.for_container_resource("memory", container="app", average_value="300Mi"),
+        ],
+    )
+    assert hpa.to_k8s() == yaml_snapshot
+    assert hpa.to_k8s()["spec"]["metrics"][0] == {
+        "type": "ContainerResource",
+        "containerResource": {
+            "name": "cpu",
+            "container": "app",
+            "target": {"type": "Utilization", "averageUtilization": 60},
+        },
+    }
+    assert_schema_valid([hpa, deployment], ["1.28", "1.37"])
+    # SecurePodTemplate names its container "app" and requests cpu and memory
+    assert deployment.to_k8s()["spec"]["template"]["spec"]["containers"][0]["name"] == "app"
+    assert hpa_codes([deployment, hpa], complete=True) == []
+
+
+def test_container_resource_values_and_rules(chart: Chart) -> None:
+    with pytest.raises(K8sDslError) as err:
+        Metric.for_container_resource("cpu", container="app")
+    assert err.value.findings[0].code == "value/metric-target"
+    with pytest.raises(K8sDslError) as err:
+        Metric(
+            type="ContainerResource",  # type: ignore[arg-type]
+            resource={"name": "cpu", "target": {"type": "Value", "value": "1"}},  # type: ignore[arg-type]
+        )
+    assert "container_resource source only" in err.value.findings[0].message
+    bare = Deployment(
+        chart, "bare", template=PodTemplate(containers=[Container(name="app", image=IMAGE)])
+    )
+    wrong = HorizontalPodAutoscaler(
+        chart,
+        "wrong",
+        scale_target=bare,
+        max_replicas=3,
+        metrics=[Metric.for_container_resource("cpu", container="ap", utilization=60)],
+    )
+    unrequested = HorizontalPodAutoscaler(
+        chart,
+        "unrequested",
+        scale_target=bare,
+        max_replicas=3,
+        metrics=[Metric.for_container_resource("cpu", container="app", utilization=60)],
+    )
+    average = HorizontalPodAutoscaler(
+        chart,
+        "average",
+        scale_target=bare,
+        max_replicas=3,
+        metrics=[Metric.for_container_resource("cpu", container="app", average_value="100m")],
+    )
+    report = check_objects([bare, wrong])
+    (finding,) = [f for f in report.findings if f.code == "workloads/hpa-requests"]
+    assert finding.path == "spec.metrics[0].containerResource.container"
+    assert finding.hint == "did you mean 'app'?"
+    assert hpa_codes([bare, unrequested]) == [
+        ("workloads/hpa-requests", "error", "spec.metrics[0].containerResource")
+    ]
+    assert hpa_codes([bare, average]) == []
+
+
+CONTAINER_RESOURCE = OBJECTS.replace(
+    "    - type: Resource\n      resource: {name: memory, target: {type: Utilization, "
+    "averageUtilization: 80}}\n",
+    "    - type: ContainerResource\n      containerResource:\n        name: memory\n"
+    "        container: web\n        target: {type: Utilization, averageUtilization: 80}\n",
+)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("", "", []),
+        (
+            "container: web",
+            "container: proxy",
+            [("workloads/hpa-requests", "error", "spec.metrics[0].containerResource.container")],
+        ),
+        (
+            "{cpu: 100m, memory: 128Mi}",
+            "{cpu: 100m}",
+            [("workloads/hpa-requests", "error", "spec.metrics[0].containerResource")],
+        ),
+        ("type: Utilization, averageUtilization: 80", "type: AverageValue, averageValue: 1Gi", []),
+    ],
+)
+def test_container_resource_rules_on_yaml(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    old: str,
+    new: str,
+    expected: list[tuple[str, str, str]],
+) -> None:
+    assert CONTAINER_RESOURCE != OBJECTS
+    source = CONTAINER_RESOURCE.replace(old, new)
+    assert hpa_findings(capsys, tmp_path, source, "--complete", "--k8s-version", "1.28") == expected
+    assert hpa_findings(capsys, tmp_path, source, "--complete", "--k8s-version", "1.37") == expected

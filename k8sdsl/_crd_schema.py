@@ -58,6 +58,31 @@ PINNED_KINDS: tuple[CrdKind, ...] = (
     _calico("FelixConfiguration", "felixconfiguration-crd.projectcalico.org-v1.json", False),
     _calico("NetworkPolicy", "networkpolicy-crd.projectcalico.org-v1.json", True),
     _calico("GlobalNetworkPolicy", "globalnetworkpolicy-crd.projectcalico.org-v1.json", False),
+    # GitOps controllers: Argo CD and Flux
+    CrdKind(
+        frozenset({"argoproj.io/v1alpha1"}),
+        "Application",
+        "application-argoproj.io-v1alpha1.json",
+        True,
+    ),
+    CrdKind(
+        frozenset({"argoproj.io/v1alpha1"}),
+        "ApplicationSet",
+        "applicationset-argoproj.io-v1alpha1.json",
+        True,
+    ),
+    CrdKind(
+        frozenset({"kustomize.toolkit.fluxcd.io/v1"}),
+        "Kustomization",
+        "kustomization-kustomize.toolkit.fluxcd.io-v1.json",
+        True,
+    ),
+    CrdKind(
+        frozenset({"source.toolkit.fluxcd.io/v1"}),
+        "GitRepository",
+        "gitrepository-source.toolkit.fluxcd.io-v1.json",
+        True,
+    ),
 )
 
 #: (apiVersion, kind) -> its pinned CRD schema

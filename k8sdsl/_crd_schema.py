@@ -74,6 +74,31 @@ PINNED_KINDS: tuple[CrdKind, ...] = (
         "sealedsecret-bitnami.com-v1alpha1.json",
         True,
     ),
+    # GitOps controllers: Argo CD and Flux
+    CrdKind(
+        frozenset({"argoproj.io/v1alpha1"}),
+        "Application",
+        "application-argoproj.io-v1alpha1.json",
+        True,
+    ),
+    CrdKind(
+        frozenset({"argoproj.io/v1alpha1"}),
+        "ApplicationSet",
+        "applicationset-argoproj.io-v1alpha1.json",
+        True,
+    ),
+    CrdKind(
+        frozenset({"kustomize.toolkit.fluxcd.io/v1"}),
+        "Kustomization",
+        "kustomization-kustomize.toolkit.fluxcd.io-v1.json",
+        True,
+    ),
+    CrdKind(
+        frozenset({"source.toolkit.fluxcd.io/v1"}),
+        "GitRepository",
+        "gitrepository-source.toolkit.fluxcd.io-v1.json",
+        True,
+    ),
 )
 
 #: (apiVersion, kind) -> its pinned CRD schema

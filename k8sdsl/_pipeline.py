@@ -156,7 +156,10 @@ def duplicate_findings(manifests: Sequence[Manifest]) -> list[Finding]:
     out: list[Finding] = []
     for m in manifests:
         if is_config_kind(m.api_version, m.kind):
-            continue  # a configuration file has no name: each file configures its own component
+            continue
+        if m.api_version.startswith("kustomize.config.k8s.io/"):
+            # a kustomization.yaml configures its own folder: one per folder, names repeat
+            continue
         key = (
             m.api_version.split("/")[0] if "/" in m.api_version else "",
             m.kind,

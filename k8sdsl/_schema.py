@@ -47,6 +47,9 @@ _API_VERSION = re.compile(
     r"(?:[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?/)?v[0-9]+(?:(?:alpha|beta)[0-9]+)?"
 )
 
+#: kustomize's configuration files (kustomization.yaml): no API server validates them
+KUSTOMIZE_CONFIG_API_VERSIONS = frozenset({"kustomize.config.k8s.io/v1beta1"})
+
 
 #: the kinds of the configuration files k8sdsl pins schemas for (k8sdsl/_config_schema.py);
 #: a cheap first test, so an API object never pays for the configuration look-up
@@ -202,6 +205,9 @@ class SchemaSet:
             config = config_problems(obj, K8sVersion(self.version))
             if config is not None:
                 return config
+        if api_version in KUSTOMIZE_CONFIG_API_VERSIONS:
+            # kustomize's own configuration, not an API object: the kustomize/* rules read it
+            return []
         if api_version in CRD_API_VERSIONS:
             # custom resources: the CRD schemas k8sdsl pins
             crd = validate_crd(obj)

@@ -23,13 +23,16 @@ from k8sdsl._cdk8s_bridge import (
     prepare_cdk8s_synth,
     render_api_object,
 )
+from k8sdsl._layout import kustomization, resource_file_names
 from k8sdsl._pipeline import check_manifests, rule_settings
 from k8sdsl.core._cluster import Cluster
 from k8sdsl.core._config_file import ConfigFile
 from k8sdsl.core._construct import ChartScope, Construct, Resource
+from k8sdsl.core._environment import Environment, OutputLayout
 from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Report, Severity
 from k8sdsl.core._kinds import is_namespaced
 from k8sdsl.core._manifest import Manifest
+from k8sdsl.core._output import PlannedOutput
 from k8sdsl.core._types import check_dns_label, check_label_key, check_label_value
 from k8sdsl.core._versions import DEFAULT_VERSION, K8sVersion
 from k8sdsl.core._yaml import dump_documents, order_object, sort_like_cdk8s
@@ -55,8 +58,12 @@ class App(Construct):
         allowed_registries: Sequence[str] | None = None,
         cluster_domain: str | None = None,
         cluster: Cluster | None = None,
+        repo_path: str = "dist",
     ) -> None:
         super().__init__(None, "")
+        #: where the output folder sits in the GitOps repository (the paths Argo CD and Flux
+        #: objects sync, and the ``gitops/*`` rules check, start with it)
+        self.repo_path = repo_path
         self.k8s_version = K8sVersion.supported(k8s_version)
         self.outdir, self.cli_scratch = resolve_outdir(outdir)
         if self.outdir.exists() and not self.outdir.is_dir():
@@ -156,34 +163,77 @@ class App(Construct):
     def check(self, manifests: list[Manifest] | None = None) -> Report:
         """Run every rule and the strict schema over every object; write nothing."""
         problems: list[Finding] = []
+        plan: _Placement | None = None
         if manifests is None:
             per_chart, problems = self._gather()
+            configs = self._config_manifests()
+            plan = self._place(per_chart, configs)
             manifests = [m for _, ms in per_chart for m in ms]
-            manifests += [m for _, m in self._config_manifests()]
-        return self._check(manifests, problems)
+            manifests += [m for _, m in configs] + [m for _, m in plan.kustomizations]
+        return self._check(manifests, problems, plan)
 
-    def _check(self, manifests: list[Manifest], problems: list[Finding]) -> Report:
-        return check_manifests(manifests, self.settings(), problems)
+    def _check(
+        self, manifests: list[Manifest], problems: list[Finding], plan: _Placement | None = None
+    ) -> Report:
+        settings = self.settings()
+        if plan is not None:
+            settings["output"] = plan.planned(self.repo_path)
+        return check_manifests(manifests, settings, problems)
+
+    def _place(
+        self,
+        per_chart: Sequence[tuple[Chart, list[Manifest]]],
+        configs: Sequence[tuple[ConfigFile, Manifest]] = (),
+    ) -> _Placement:
+        """Which file each object goes to (the charts' layouts), and the kustomizations."""
+        plan = _Placement()
+        kustomize_folders: dict[str, None] = {}
+        by_folder: dict[str, list[str]] = {}
+        for chart, ms in per_chart:
+            folder = chart.folder
+            if chart.layout is OutputLayout.CHART_FILE:
+                path = _join(folder, f"{chart.node.id}.k8s.yaml")
+                plan.add(path, chart, ms)
+                if ms:
+                    by_folder.setdefault(folder, []).append(f"{chart.node.id}.k8s.yaml")
+                continue
+            if chart.layout is OutputLayout.KUSTOMIZE:
+                kustomize_folders[folder] = None
+            for m, name in zip(ms, resource_file_names([m.obj for m in ms]), strict=True):
+                plan.add(_join(folder, chart.node.id, name), chart, [m])
+                by_folder.setdefault(folder, []).append(f"{chart.node.id}/{name}")
+        for cf, m in configs:
+            plan.file_of_source[m.source] = cf.path
+            plan.files[cf.path] = None
+        for folder in kustomize_folders:
+            path = _join(folder, "kustomization.yaml")
+            doc = kustomization(folder.replace("/", "-") or "output", by_folder.get(folder, []))
+            m = Manifest(doc, path, self.k8s_version)
+            plan.kustomizations.append((path, m))
+            plan.file_of_source[path] = path
+            plan.files[path] = None
+        return plan
 
     def synth_yaml(self) -> dict[str, str]:
         """File name -> YAML text, after every check passed (raises otherwise): a
         ``<chart-id>.k8s.yaml`` per chart and each configuration file at its path."""
         per_chart, problems = self._gather()
         configs = self._config_manifests()
+        plan = self._place(per_chart, configs)
         manifests = [m for _, ms in per_chart for m in ms] + [m for _, m in configs]
-        report = self._check(manifests, problems)
+        manifests += [m for _, m in plan.kustomizations]
+        report = self._check(manifests, problems, plan)
         if report.has_errors():
             raise K8sDslError(report, summary="synth failed: nothing was written")
         self.last_report = report
         drivers = self.cluster.csi_drivers
         files = {
-            f"{chart.node.id}.k8s.yaml": version_header(chart.k8s_version, drivers)
-            + dump_documents([m.obj for m in ms])
+            path: version_header(chart.k8s_version, drivers) + dump_documents([m.obj for m in ms])
             if ms
             else ""
-            for chart, ms in per_chart
+            for path, (chart, ms) in plan.objects.items()
         }
-        return files | config_file_texts(configs)
+        return files | config_file_texts(configs) | plan.kustomization_texts()
 
     def synth(self, *, via_cdk8s: bool = False) -> Report:
         """Check everything, then replace the output folder atomically.
@@ -209,15 +259,30 @@ class App(Construct):
             self.last_report = report
             outdir = Path(self._cdk8s_outdir or "")
             self.cdk8s_app.synth()
-            versions = {f"{c.node.id}.k8s.yaml": c.k8s_version for c in self.charts}
+            charts = {f"{c.node.id}.k8s.yaml": c for c in self.charts}
             files = {}
-            for p in outdir.glob("*.k8s.yaml"):
+            for p in sorted(outdir.glob("*.k8s.yaml")):
                 text = p.read_text(encoding="utf-8")
-                version = versions.get(p.name)
-                header = version_header(version, self.cluster.csi_drivers) if version else ""
-                files[p.name] = header + text if text else text
+                owner = charts.get(p.name)
+                drivers = self.cluster.csi_drivers
+                header = version_header(owner.k8s_version, drivers) if owner else ""
+                if owner is None or owner.placed_by_default:
+                    files[p.name] = header + text if text else text
+                    continue
+                # the owner's own layout: cdk8s's documents, one per object, in its order
+                docs = re.split(r"(?m)^---\n", text) if text else []
+                ms = owner.manifests()
+                if owner.layout is OutputLayout.CHART_FILE:
+                    files[_join(owner.folder, p.name)] = header + text if text else text
+                    continue
+                names = resource_file_names([m.obj for m in ms])
+                for doc, name in zip(docs, names, strict=True):
+                    files[_join(owner.folder, owner.node.id, name)] = header + doc
             shutil.rmtree(outdir, ignore_errors=True)
-            files |= config_file_texts(self._config_manifests())
+            per_chart, _ = self._gather()
+            configs = self._config_manifests()
+            files |= config_file_texts(configs)
+            files |= self._place(per_chart, configs).kustomization_texts()
         write_atomically(self.outdir, files)
         if self.cli_scratch is not None:
             # the CLI lists (and its validation plugins read) the files in its own output
@@ -242,12 +307,24 @@ class Chart(ChartScope):
         namespace: str | None = None,
         labels: Mapping[str, str] | None = None,
         k8s_version: str | None = None,
+        environment: Environment[Any] | None = None,
+        layout: OutputLayout | str | None = None,
     ) -> None:
         super().__init__(app, id)
         self.app = app
+        #: the environment this chart belongs to (its namespace, labels, folder and layout)
+        self.environment = environment
+        if namespace is None and environment is not None:
+            namespace = environment.namespace
         self.namespace = namespace
         # the id names the output file (<id>.k8s.yaml), as cdk8s's Names.toDnsLabel does
-        self.labels = dict(labels or {})
+        env_labels = environment.object_labels() if environment is not None else {}
+        self.labels = {**env_labels, **dict(labels or {})}
+        self.layout = _layout_of(
+            id, layout if layout is not None else environment.layout if environment else None
+        )
+        #: the chart's folder inside the output folder ("" for the top)
+        self.folder = environment.output_folder if environment is not None else ""
         self.k8s_version = K8sVersion.supported(k8s_version) if k8s_version else app.k8s_version
         self._cdk8s_chart: cdk8s.Chart | None = None
         problems = []
@@ -277,6 +354,16 @@ class Chart(ChartScope):
     @property
     def allowed_registries(self) -> Sequence[str] | None:
         return self.app.allowed_registries
+
+    @property
+    def repo_path(self) -> str:
+        """Where the app's output folder sits in the repository (``App(repo_path=...)``)."""
+        return self.app.repo_path
+
+    @property
+    def placed_by_default(self) -> bool:
+        """Whether the chart is written as ``<id>.k8s.yaml`` at the top of the output."""
+        return self.layout is OutputLayout.CHART_FILE and not self.folder
 
     def make_api_object(self, resource: Resource) -> cdk8s.ApiObject:
         return make_api_object(self, resource)
@@ -408,6 +495,54 @@ def _cdk8s_output_settings(config: Path) -> tuple[str, str] | None:
             summary="invalid cdk8s.yaml",
         )
     return str(scratch), str(real)
+
+
+def _join(*parts: str) -> str:
+    return "/".join(p for p in parts if p)
+
+
+def _layout_of(chart_id: str, layout: OutputLayout | str | None) -> OutputLayout:
+    if layout is None:
+        return OutputLayout.CHART_FILE
+    try:
+        return OutputLayout(layout)
+    except ValueError:
+        raise K8sDslError(
+            [
+                Finding(
+                    Severity.ERROR,
+                    "chart/invalid",
+                    f"{layout!r} is not an output layout",
+                    ObjectRef(kind="Chart", source=chart_id),
+                    "layout",
+                    f"use one of {', '.join(repr(x.value) for x in OutputLayout)}",
+                )
+            ],
+            summary=f"invalid Chart {chart_id!r}",
+        ) from None
+
+
+class _Placement:
+    """Where synth writes each object: path -> (chart, its objects), the kustomizations, and
+    what the path rules see of it (:class:`PlannedOutput`)."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, tuple[Chart, list[Manifest]]] = {}
+        self.files: dict[str, None] = {}
+        self.file_of_source: dict[str, str] = {}
+        self.kustomizations: list[tuple[str, Manifest]] = []
+
+    def add(self, path: str, chart: Chart, ms: list[Manifest]) -> None:
+        self.objects[path] = (chart, ms)
+        self.files[path] = None
+        for m in ms:
+            self.file_of_source[m.source] = path
+
+    def planned(self, repo_path: str) -> PlannedOutput:
+        return PlannedOutput(repo_path, frozenset(self.files), dict(self.file_of_source))
+
+    def kustomization_texts(self) -> dict[str, str]:
+        return {path: dump_documents([m.obj]) for path, m in self.kustomizations}
 
 
 #: the first line of every file synth writes: the chart's target version and the CSI drivers

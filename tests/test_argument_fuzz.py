@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from k8sdsl import App, Chart, K8sDslError
+from k8sdsl import App, Chart, Environment, EnvironmentValues, K8sDslError
 from k8sdsl.core._construct import Construct
 from k8sdsl.core._model import K8sModel
 from k8sdsl.network import IngressBackend, IngressRule
@@ -103,6 +103,21 @@ MADE: dict[str, Callable[[Chart], Any]] = {
     ),
 }
 
+class _Made:
+    """An argument made in the chart of the call (a construct it takes by reference)."""
+
+    def __init__(self, make: Callable[[Chart], Any]) -> None:
+        self.make = make
+
+
+def _git_repository(chart: Chart) -> Any:
+    from k8sdsl.gitops import FluxGitRepository
+
+    return FluxGitRepository(
+        chart, f"repo{next(Target.counter)}", url="https://git.example.com/apps.git"
+    )
+
+
 #: optional arguments a valid call of a construct needs all the same
 EXTRA: dict[str, dict[str, Any]] = {
     "NetworkPolicy": {"ingress": [IngressRule()]},
@@ -110,6 +125,12 @@ EXTRA: dict[str, dict[str, Any]] = {
     "Grant": {"read": ["pods"]},
     "ExternalSecret": {"data": [ExternalSecretData.of("password", key="shop/db")]},
     "PodDisruptionBudget": {"max_unavailable": 1},
+    "FluxKustomization": {"source": _Made(_git_repository)},
+    "ArgoCdApplicationSet": {
+        "environments": [Environment(name="dev", values=EnvironmentValues())],
+        "repo_url": "https://git.example.com/apps.git",
+        "app_name": "web",
+    },
     "ConfigFile": {"path": "nodes/fuzz/kubelet-config.yaml", "document": KubeletConfiguration()},
 }
 
@@ -181,7 +202,7 @@ class Target:
                 keywords[name] = value
         for name, value in EXTRA.get(self.label, {}).items():
             if override is None or override[0] != name:
-                keywords[name] = value
+                keywords[name] = value.make(chart) if isinstance(value, _Made) else value
         if self.label in ("SecurePod", "Pod") and (override is None or override[0] != "image"):
             keywords.setdefault("image" if self.label == "SecurePod" else "containers", IMAGE)
             if self.label == "Pod":

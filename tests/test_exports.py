@@ -9,7 +9,7 @@ import pytest
 import k8sdsl
 
 PACKAGES = ["k8sdsl", "k8sdsl.core", "k8sdsl.rules"] + [
-    f"k8sdsl.{p}" for p in ("volumes", "storage", "workloads", "network", "security")
+    f"k8sdsl.{p}" for p in ("volumes", "storage", "workloads", "network", "security", "gitops")
 ]
 
 REQUIRED = [

@@ -3,6 +3,13 @@
 from k8sdsl.core._cluster import Cluster, ClusterNetwork, ExistingObject, NodePool
 from k8sdsl.core._config_file import ConfigDocument, ConfigFile
 from k8sdsl.core._construct import Construct, Resource
+from k8sdsl.core._environment import (
+    ENVIRONMENT_LABEL,
+    PRODUCTION_LABEL,
+    Environment,
+    EnvironmentValues,
+    OutputLayout,
+)
 from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Report, Severity, ValueInputError
 from k8sdsl.core._images import Image, ImageReference, ImageReferenceError, PullPolicy
 from k8sdsl.core._manifest import Manifest
@@ -41,6 +48,9 @@ __all__ = [
     "DnsLabel",
     "DnsSubdomain",
     "Duration",
+    "ENVIRONMENT_LABEL",
+    "Environment",
+    "EnvironmentValues",
     "ExistingObject",
     "FileMode",
     "Finding",
@@ -58,6 +68,8 @@ __all__ = [
     "NodePool",
     "NonEmptyStr",
     "ObjectRef",
+    "OutputLayout",
+    "PRODUCTION_LABEL",
     "Port",
     "PortName",
     "Protocol",

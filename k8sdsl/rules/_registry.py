@@ -58,6 +58,9 @@ RULE_MODULES: tuple[str, ...] = (
     "k8sdsl.rules.cni",
     "k8sdsl.rules.calico",
     "k8sdsl.rules.secrets",
+    "k8sdsl.rules.environments",
+    "k8sdsl.rules.kustomize",
+    "k8sdsl.rules.gitops",
 )
 
 

@@ -103,6 +103,7 @@ MADE: dict[str, Callable[[Chart], Any]] = {
     ),
 }
 
+
 class _Made:
     """An argument made in the chart of the call (a construct it takes by reference)."""
 

@@ -1,6 +1,6 @@
 """Rule-set benchmark: what the workload rules (StatefulSet, CronJob, PodDisruptionBudget,
-HorizontalPodAutoscaler, Ingress, scheduling) cost per app, side by side with the rule set
-without them, in the same process and the same run.
+HorizontalPodAutoscaler, Ingress, scheduling, Secrets made in the cluster) cost per app,
+side by side with the rule set without them, in the same process and the same run.
 
 The fleet is N copies of the three-tier shop (apps/shop.py: 16 objects each, every kind
 those rules read), each in its own namespace. Every rule runs over the whole fleet, as
@@ -32,7 +32,12 @@ from k8sdsl.core._manifest import Manifest  # noqa: E402
 from k8sdsl.rules._registry import load_rules, registered_rules, run_rules  # noqa: E402
 
 #: the rule modules this round added for whole apps
-NEW_MODULES = ("k8sdsl.rules.controllers", "k8sdsl.rules.ingress", "k8sdsl.rules.scheduling")
+NEW_MODULES = (
+    "k8sdsl.rules.controllers",
+    "k8sdsl.rules.ingress",
+    "k8sdsl.rules.scheduling",
+    "k8sdsl.rules.secrets",
+)
 
 
 def fleet(n: int) -> list[Manifest]:

@@ -8,7 +8,7 @@ A rule reads the objects (Kubernetes dicts with their provenance) through a
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -120,10 +120,21 @@ class RuleContext:
             self._memo[key] = compute()
         return self._memo[key]  # type: ignore[no-any-return]
 
-    def of_kind(self, *kinds: str) -> Iterator[Manifest]:
-        for m in self.manifests:
-            if m.kind in kinds:
-                yield m
+    def of_kind(self, *kinds: str) -> list[Manifest]:
+        """The objects of these kinds, in input order, from an index built once per run
+        (every rule asks: one pass over the objects serves them all)."""
+
+        def build() -> dict[str, list[tuple[int, Manifest]]]:
+            index: dict[str, list[tuple[int, Manifest]]] = {}
+            for i, m in enumerate(self.manifests):
+                index.setdefault(m.kind, []).append((i, m))
+            return index
+
+        index = self.memo("k8sdsl.by-kind", build)
+        if len(kinds) == 1:
+            return [m for _, m in index.get(kinds[0], ())]
+        found = [entry for kind in set(kinds) for entry in index.get(kind, ())]
+        return [m for _, m in sorted(found, key=lambda entry: entry[0])]
 
     def find(self, kind: str, name: str, namespace: str | None = None) -> Manifest | None:
         """The first object of ``kind`` named ``name`` (in ``namespace``, when given).

@@ -117,8 +117,11 @@ def namespace_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     """A destination namespace other than the one the environment's objects name sends
     the objects without a namespace elsewhere than their neighbours, and a
     ``CreateNamespace=true`` sync creates a namespace nobody uses."""
+    syncing = ctx.of_kind("Application", "Kustomization")
+    if not syncing:
+        return  # the folder index costs a pass over every object: only when needed
     by_folder = _namespaces_by_folder(ctx)
-    for m in ctx.of_kind("Application", "Kustomization"):
+    for m in syncing:
         for field, path, ns in _targets(m):
             if ns is None:
                 continue

@@ -62,6 +62,7 @@ bench: install
 	$(PY) bench/fleet.py
 	$(PY) bench/cold_start.py
 	$(PY) bench/rulesets.py
+	$(PY) bench/growth.py --runs 1 --sizes 250,500,1000
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) node_modules .k8sdsl-synth .dist-old

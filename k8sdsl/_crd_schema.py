@@ -58,6 +58,19 @@ PINNED_KINDS: tuple[CrdKind, ...] = (
     _calico("FelixConfiguration", "felixconfiguration-crd.projectcalico.org-v1.json", False),
     _calico("NetworkPolicy", "networkpolicy-crd.projectcalico.org-v1.json", True),
     _calico("GlobalNetworkPolicy", "globalnetworkpolicy-crd.projectcalico.org-v1.json", False),
+    CrdKind(frozenset({"cert-manager.io/v1"}), "Issuer", "issuer-cert-manager.io-v1.json", True),
+    CrdKind(
+        frozenset({"cert-manager.io/v1"}),
+        "ClusterIssuer",
+        "clusterissuer-cert-manager.io-v1.json",
+        False,
+    ),
+    CrdKind(
+        frozenset({"cert-manager.io/v1"}),
+        "Certificate",
+        "certificate-cert-manager.io-v1.json",
+        True,
+    ),
 )
 
 #: (apiVersion, kind) -> its pinned CRD schema

@@ -59,6 +59,7 @@ CONFIG_KIND_NAMES = frozenset(
         "PodSecurityConfiguration",
         "Policy",
         "Config",
+        "ClusterConfiguration",
     }
 )
 

@@ -25,7 +25,7 @@ from k8sdsl._cdk8s_bridge import (
 )
 from k8sdsl._pipeline import check_manifests, rule_settings
 from k8sdsl.core._cluster import Cluster
-from k8sdsl.core._config_file import ConfigFile
+from k8sdsl.core._config_file import ConfigFile, TextFile
 from k8sdsl.core._construct import ChartScope, Construct, Resource
 from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Report, Severity
 from k8sdsl.core._kinds import is_namespaced
@@ -182,7 +182,11 @@ class App(Construct):
             else ""
             for chart, ms in per_chart
         }
-        return files | config_file_texts(configs)
+        return files | config_file_texts(configs) | self._text_files()
+
+    def _text_files(self) -> dict[str, str]:
+        """Path -> text of every :class:`TextFile` (inputs of other tools, written verbatim)."""
+        return {t.path: t.text for t in self.node.walk() if isinstance(t, TextFile)}
 
     def synth(self, *, via_cdk8s: bool = False) -> Report:
         """Check everything, then replace the output folder atomically.
@@ -216,7 +220,7 @@ class App(Construct):
                 header = version_header(version, self.cluster.csi_drivers) if version else ""
                 files[p.name] = header + text if text else text
             shutil.rmtree(outdir, ignore_errors=True)
-            files |= config_file_texts(self._config_manifests())
+            files |= config_file_texts(self._config_manifests()) | self._text_files()
         write_atomically(self.outdir, files)
         return self.last_report
 

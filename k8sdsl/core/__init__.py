@@ -1,7 +1,7 @@
 """Names, quantities, selectors, the base model, errors and findings: what every layer uses."""
 
 from k8sdsl.core._cluster import Cluster, ClusterNetwork, ExistingObject, NodePool
-from k8sdsl.core._config_file import ConfigDocument, ConfigFile
+from k8sdsl.core._config_file import ConfigDocument, ConfigFile, TextFile
 from k8sdsl.core._construct import Construct, Resource
 from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Report, Severity, ValueInputError
 from k8sdsl.core._images import Image, ImageReference, ImageReferenceError, PullPolicy
@@ -69,6 +69,7 @@ __all__ = [
     "SUPPORTED_VERSIONS",
     "SelectorOperator",
     "Severity",
+    "TextFile",
     "ValueInputError",
     "to_camel",
 ]

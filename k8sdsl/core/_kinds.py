@@ -51,6 +51,8 @@ CLUSTER_SCOPED_KINDS: frozenset[str] = frozenset(
         "FelixConfiguration",
         "GlobalNetworkPolicy",
         "IPPool",
+        # cert-manager's (k8sdsl/crd_schemas)
+        "ClusterIssuer",
     }
 )
 

@@ -57,6 +57,7 @@ RULE_MODULES: tuple[str, ...] = (
     "k8sdsl.rules.kubeconfig",
     "k8sdsl.rules.cni",
     "k8sdsl.rules.calico",
+    "k8sdsl.rules.tls",
 )
 
 

@@ -97,6 +97,13 @@ CONFIG_KINDS: dict[tuple[str, str], ConfigKind] = {
             "the PodSecurity admission plugin (in an AdmissionConfiguration)",
             "1.25",
         ),
+        ConfigKind(
+            "kubeadm.k8s.io/v1beta4",
+            "ClusterConfiguration",
+            "clusterconfiguration-kubeadm.k8s.io-v1beta4.json",
+            "kubeadm init --config (and kubeadm certs)",
+            "1.31",
+        ),
     )
 }
 

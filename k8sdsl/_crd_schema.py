@@ -99,6 +99,20 @@ PINNED_KINDS: tuple[CrdKind, ...] = (
         "gitrepository-source.toolkit.fluxcd.io-v1.json",
         True,
     ),
+    # cert-manager
+    CrdKind(frozenset({"cert-manager.io/v1"}), "Issuer", "issuer-cert-manager.io-v1.json", True),
+    CrdKind(
+        frozenset({"cert-manager.io/v1"}),
+        "ClusterIssuer",
+        "clusterissuer-cert-manager.io-v1.json",
+        False,
+    ),
+    CrdKind(
+        frozenset({"cert-manager.io/v1"}),
+        "Certificate",
+        "certificate-cert-manager.io-v1.json",
+        True,
+    ),
 )
 
 #: (apiVersion, kind) -> its pinned CRD schema

@@ -62,6 +62,7 @@ CONFIG_KIND_NAMES = frozenset(
         "PodSecurityConfiguration",
         "Policy",
         "Config",
+        "ClusterConfiguration",
     }
 )
 

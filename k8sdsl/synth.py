@@ -26,7 +26,7 @@ from k8sdsl._cdk8s_bridge import (
 from k8sdsl._layout import kustomization, resource_file_names
 from k8sdsl._pipeline import check_manifests, rule_settings
 from k8sdsl.core._cluster import Cluster
-from k8sdsl.core._config_file import ConfigFile
+from k8sdsl.core._config_file import ConfigFile, TextFile
 from k8sdsl.core._construct import ChartScope, Construct, Resource
 from k8sdsl.core._environment import Environment, OutputLayout
 from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Report, Severity
@@ -233,7 +233,11 @@ class App(Construct):
             else ""
             for path, (chart, ms) in plan.objects.items()
         }
-        return files | config_file_texts(configs) | plan.kustomization_texts()
+        return files | config_file_texts(configs) | plan.kustomization_texts() | self._text_files()
+
+    def _text_files(self) -> dict[str, str]:
+        """Path -> text of every :class:`TextFile` (inputs of other tools, written verbatim)."""
+        return {t.path: t.text for t in self.node.walk() if isinstance(t, TextFile)}
 
     def synth(self, *, via_cdk8s: bool = False) -> Report:
         """Check everything, then replace the output folder atomically.
@@ -283,6 +287,7 @@ class App(Construct):
             configs = self._config_manifests()
             files |= config_file_texts(configs)
             files |= self._place(per_chart, configs).kustomization_texts()
+            files |= self._text_files()
         write_atomically(self.outdir, files)
         if self.cli_scratch is not None:
             # the CLI lists (and its validation plugins read) the files in its own output

@@ -19,15 +19,21 @@ from typing import Any
 import pytest
 
 from k8sdsl import App, Chart, Environment, EnvironmentValues, K8sDslError
+from k8sdsl.core import Cluster
 from k8sdsl.core._construct import Construct
 from k8sdsl.core._model import K8sModel
 from k8sdsl.network import IngressBackend, IngressRule
 from k8sdsl.security import (
+    AcmeSolver,
+    ClusterPki,
     ExternalSecretData,
+    IssuerRef,
     KubeletConfiguration,
+    PkiNode,
     PolicyRule,
     ResourceRule,
     SecretStoreRef,
+    SelfSignedIssuer,
     Subject,
     Validation,
 )
@@ -35,6 +41,15 @@ from k8sdsl.volumes import NfsVolumeSource
 from k8sdsl.workloads import Deployment, SecurePodTemplate
 
 IMAGE = "registry.example.com/team/app:1.0"
+#: a real PKCS#10 request (CN=jane), made once with cryptography; its key was never kept
+JANE_CSR = """-----BEGIN CERTIFICATE REQUEST-----
+MIHJMHECAQAwDzENMAsGA1UEAwwEamFuZTBZMBMGByqGSM49AgEGCCqGSM49AwEH
+A0IABDkNSNC9EDhszP0e6YaOlkbQ46X+9szmguF9pbTzf9TxxZFd2T1It9w1aEHf
+1adVIhkGYk9atspZxjZ51sP+p9+gADAKBggqhkjOPQQDAgNIADBFAiAxaScHjeLb
+AUxSXuEKjEzRK1CVUKvMHU885fVaYZa+xAIhAMv4HKk9aBQsW8h7XPz4S75oCc1+
+P5BeE/RcxHN4+lPj
+-----END CERTIFICATE REQUEST-----
+"""
 PUBLIC_MODULES = (
     "k8sdsl",
     "k8sdsl.workloads",
@@ -90,6 +105,14 @@ VALID: dict[str, Any] = {
     "store": SecretStoreRef.of("vault"),
     # what kubeseal writes: a 2-byte length, a 256-byte session key, the ciphertext
     "encrypted_data": {"token": base64.b64encode(b"\x01\x00" + b"k" * 256 + b"c" * 32).decode()},
+    "request": JANE_CSR,
+    "signer_name": "kubernetes.io/kube-apiserver-client",
+    "usages": ["client auth"],
+    "config": SelfSignedIssuer(),
+    "issuer": IssuerRef("selfsigned"),
+    "solvers": [AcmeSolver.http01_ingress()],
+    "pki": ClusterPki.of(Cluster(), control_plane=[PkiNode("cp-1")]),
+    "trust_bundle": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
 }
 
 
@@ -133,6 +156,9 @@ EXTRA: dict[str, dict[str, Any]] = {
         "app_name": "web",
     },
     "ConfigFile": {"path": "nodes/fuzz/kubelet-config.yaml", "document": KubeletConfiguration()},
+    "TextFile": {"path": "pki/fuzz.sh", "text": "true"},
+    "Certificate": {"dns_names": ["a.example.com"]},
+    "ClusterPkiFiles": {"folder": "pki-fuzz"},
 }
 
 

@@ -1,7 +1,7 @@
 """Names, quantities, selectors, the base model, errors and findings: what every layer uses."""
 
 from k8sdsl.core._cluster import Cluster, ClusterNetwork, ExistingObject, NodePool
-from k8sdsl.core._config_file import ConfigDocument, ConfigFile
+from k8sdsl.core._config_file import ConfigDocument, ConfigFile, TextFile
 from k8sdsl.core._construct import Construct, Resource
 from k8sdsl.core._environment import (
     ENVIRONMENT_LABEL,
@@ -84,6 +84,7 @@ __all__ = [
     "SecretSource",
     "SelectorOperator",
     "Severity",
+    "TextFile",
     "ValueInputError",
     "to_camel",
 ]

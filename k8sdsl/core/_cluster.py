@@ -58,6 +58,15 @@ DEFAULT_POD_CIDR = "10.244.0.0/16"
 DEFAULT_CLUSTER_DOMAIN = "cluster.local"
 
 
+def api_server_service_ip(service_cidr: str) -> str:
+    """The ClusterIP of the ``kubernetes.default`` Service: the first address of the primary
+    service range (10.96.0.1 for kubeadm's 10.96.0.0/12; kube-apiserver's
+    ``ServiceIPRange``/kubeadm's ``GetAPIServerVirtualIP``). It must be a SAN of the API
+    server's certificate: pods reach the API server at it."""
+    net = ipaddress.ip_network(service_cidr, strict=False)
+    return str(net.network_address + 1)
+
+
 class ExistingObject(K8sModel):
     """An object the cluster has already, made outside the app (a Secret created by hand, a
     ServiceAccount of an operator, a ClusterRole of another tool). References to it are not
@@ -287,6 +296,12 @@ class Cluster(K8sModel):
         if isinstance(value, str):
             raise ValueError("give a list of names, not one string")
         return value
+
+    @property
+    def api_server_service_ip(self) -> str | None:
+        """The ClusterIP of ``kubernetes.default`` (first address of the primary range)."""
+        cidrs = self.network.service_cidrs
+        return api_server_service_ip(cidrs[0]) if cidrs else None
 
     def has_object(self, kind: str, name: str, namespace: str | None = None) -> bool:
         """Whether the cluster declares an object of ``kind`` named ``name`` (in

@@ -19,6 +19,10 @@ from k8sdsl.core._versions import DEFAULT_VERSION, K8sVersion
 
 _SEGMENT = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]*$")
 _SUFFIXES = (".yaml", ".yml", ".jsonl")
+#: the suffixes of a :class:`TextFile` (inputs of other tools: openssl, cfssl, a shell)
+TEXT_SUFFIXES = (".cnf", ".json", ".sh")
+#: what a private key's PEM armour starts with (``-----BEGIN RSA PRIVATE KEY-----``...)
+PRIVATE_KEY_MARKER = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----")
 
 
 class ConfigDocument(Protocol):
@@ -27,7 +31,7 @@ class ConfigDocument(Protocol):
     def to_k8s(self) -> dict[str, Any]: ...
 
 
-def config_path_problem(path: str) -> str | None:
+def config_path_problem(path: str, suffixes: tuple[str, ...] = _SUFFIXES) -> str | None:
     """Why ``path`` cannot name a configuration file in the output folder (``None``: it can)."""
     if not isinstance(path, str) or not path:
         return "the path must be a non-empty string"
@@ -42,7 +46,9 @@ def config_path_problem(path: str) -> str | None:
     bad = [p for p in parts if not _SEGMENT.match(p)]
     if bad:
         return f"{bad[0]!r} is not a plain file or folder name (letters, digits, '.', '_', '-')"
-    if not path.endswith(_SUFFIXES):
+    if not path.endswith(suffixes):
+        if suffixes != _SUFFIXES:
+            return f"the file name must end with {', '.join(suffixes)}"
         return "the file name must end with .yaml or .yml (.jsonl for a policy file)"
     return None
 
@@ -119,7 +125,7 @@ class ConfigFile(Construct):
             while root.node.scope is not None:
                 root = root.node.scope
             for other in root.node.walk():
-                if isinstance(other, ConfigFile) and other.path == path:
+                if isinstance(other, (ConfigFile, TextFile)) and other.path == path:
                     raise _error(
                         "config-file/duplicate-path",
                         f"{path!r} is already written by {other.node.path}",
@@ -156,3 +162,58 @@ class ConfigFile(Construct):
         if self.json_lines:
             return list(self.document.to_k8s_lines())  # type: ignore[attr-defined]
         return [self.document.to_k8s()]
+
+
+class TextFile(Construct):
+    """A file for another tool (an openssl config, a cfssl CSR JSON, a shell script), written
+    by synth verbatim to ``path`` below the output folder (``pki/apiserver-openssl.cnf``).
+
+    Not a Kubernetes object nor a configuration document: rules and schemas do not read it,
+    so what writes one checks its content itself (:class:`k8sdsl.security.ClusterPki` checks
+    its SAN lists). A private key is refused (``config-file/private-key``): keys are made
+    where they are used, never committed.
+    """
+
+    path: str
+    text: str
+
+    def __init__(self, scope: Construct, id: str, *, path: str, text: str) -> None:
+        where = (
+            f"{scope.node.path}/{id}"
+            if isinstance(scope, Construct) and scope.node.path
+            else str(id)
+        )
+        problem = config_path_problem(path, TEXT_SUFFIXES)
+        if problem is not None:
+            raise _error(
+                "config-file/path",
+                f"{path!r}: {problem}",
+                where,
+                "path",
+                "use a path such as 'pki/apiserver-openssl.cnf'",
+            )
+        if PRIVATE_KEY_MARKER.search(text):
+            raise _error(
+                "config-file/private-key",
+                f"{path!r} holds a private key: the output folder is committed to git",
+                where,
+                "text",
+                "write the key on the machine that uses it (openssl genpkey, easyrsa, "
+                "kubeadm) and commit only requests and public certificates",
+            )
+        if isinstance(scope, Construct):
+            root = scope
+            while root.node.scope is not None:
+                root = root.node.scope
+            for other in root.node.walk():
+                if isinstance(other, (ConfigFile, TextFile)) and other.path == path:
+                    raise _error(
+                        "config-file/duplicate-path",
+                        f"{path!r} is already written by {other.node.path}",
+                        where,
+                        "path",
+                        "give each file its own path",
+                    )
+        super().__init__(scope, id)
+        self.path = path
+        self.text = text if text.endswith("\n") else text + "\n"

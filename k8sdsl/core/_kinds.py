@@ -53,6 +53,8 @@ CLUSTER_SCOPED_KINDS: frozenset[str] = frozenset(
         "IPPool",
         # the External Secrets Operator's store for every namespace
         "ClusterSecretStore",
+        # cert-manager's (k8sdsl/crd_schemas)
+        "ClusterIssuer",
     }
 )
 

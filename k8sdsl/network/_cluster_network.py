@@ -23,7 +23,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-from k8sdsl.core._cluster import ClusterNetwork
+from k8sdsl.core._cluster import ClusterNetwork, api_server_service_ip
 from k8sdsl.core._findings import Finding, ObjectRef, Severity
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -198,7 +198,7 @@ def _service_facts(cidr: str) -> ServiceRangeFacts:
         cidr=cidr,
         family=net.version,
         addresses=addresses,
-        api_server_ip=str(net.network_address + 1),
+        api_server_ip=api_server_service_ip(cidr),
         dns_service_ip=(
             str(net.network_address + DNS_SERVICE_IP_OFFSET)
             if addresses >= DNS_SERVICE_IP_OFFSET

@@ -23,6 +23,7 @@ from k8sdsl.core._findings import Finding, K8sDslError, Severity
 from k8sdsl.core._model import K8sModel
 from k8sdsl.core._suggest import suggest
 from k8sdsl.core._types import DnsLabel, DnsSubdomain, Port, PortName
+from k8sdsl.security._cert_manager import Certificate
 from k8sdsl.volumes._claim import TypedLocalObjectReference
 from k8sdsl.workloads._service import Service
 
@@ -356,6 +357,17 @@ class IngressTls(K8sModel):
         easy way to serve a whole Ingress over HTTPS."""
         hosts = list(dict.fromkeys(r.host for r in rules if r.host is not None))
         return cls(hosts=tuple(hosts), secret_name=secret_name)
+
+    @classmethod
+    def from_certificate(
+        cls, certificate: Certificate, /, *, hosts: Sequence[str] | None = None
+    ) -> IngressTls:
+        """TLS served with the Secret a cert-manager :class:`Certificate` keeps, for its DNS
+        names (or the ``hosts`` given, which ``tls/host-not-covered`` holds to its names)."""
+        return cls(
+            hosts=tuple(hosts if hosts is not None else certificate.dns_names),
+            secret_name=certificate.secret_name,
+        )
 
 
 class IngressClass(Resource):

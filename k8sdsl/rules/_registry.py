@@ -61,6 +61,7 @@ RULE_MODULES: tuple[str, ...] = (
     "k8sdsl.rules.environments",
     "k8sdsl.rules.kustomize",
     "k8sdsl.rules.gitops",
+    "k8sdsl.rules.tls",
 )
 
 

@@ -27,12 +27,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from k8sdsl._pipeline import check_manifests
+from k8sdsl._pipeline import check_manifests, rule_settings
+from k8sdsl.core._cluster import Cluster
 from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Severity
 from k8sdsl.core._manifest import Manifest
 from k8sdsl.core._podspecs import PodSpecRef, pod_specs
 from k8sdsl.core._selectors import LabelSelector
 from k8sdsl.core._suggest import suggest
+from k8sdsl.core._versions import DEFAULT_VERSION, K8sVersion
 from k8sdsl.rules.pod_security import ENFORCE_LABEL
 from k8sdsl.rules.references import references
 
@@ -845,16 +847,19 @@ def _checked(around: _Around, manifests: Sequence[Manifest]) -> dict[int, list[s
 
 def explain_pod(
     manifests: Sequence[Manifest],
-    settings: dict[str, Any],
     target: str,
+    *,
+    cluster: Cluster | None = None,
     findings: Sequence[Finding] | None = None,
 ) -> PodLife:
     """The life of the pods of ``target`` (see :func:`find_workload`) among ``manifests``,
-    judged by every rule with ``settings`` (:func:`k8sdsl._pipeline.rule_settings`).
-    ``findings``: the findings of a run already made over the same manifests (explaining
-    many workloads runs the rules once)."""
+    which are the whole app, judged by every rule against the declared ``cluster`` (what
+    lives outside the app). ``findings``: the findings of a run already made over the same
+    manifests and cluster (explaining many workloads runs the rules once)."""
     workload = find_workload(manifests, target)
     if findings is None:
+        version = manifests[0].k8s_version if manifests else K8sVersion(DEFAULT_VERSION)
+        settings = rule_settings(cluster or Cluster(), version, complete=True)
         findings = check_manifests(manifests, settings).findings
     around = _around(manifests, workload)
     commands = _Commands(around, manifests)

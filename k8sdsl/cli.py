@@ -391,7 +391,7 @@ def explain_pod(
     manifests, problems, unreadable = load_manifests(paths, version, pinned=pinned)
     settings = rule_settings(cluster, version, complete=True)
     findings = check_manifests(manifests, settings, problems).findings
-    return explain(manifests, settings, target, findings), unreadable
+    return explain(manifests, target, cluster=cluster, findings=findings), unreadable
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -20,7 +20,6 @@ from k8sdsl._explain_pod import (
 from k8sdsl._pipeline import check_manifests, rule_settings
 from k8sdsl.cli import explain_pod as cli_explain_pod
 from k8sdsl.cli import load_manifests, main
-from k8sdsl.core._cluster import Cluster
 from k8sdsl.core._findings import K8sDslError
 from k8sdsl.core._versions import DEFAULT_VERSION, K8sVersion
 from k8sdsl.rules._registry import registered_rules
@@ -155,31 +154,29 @@ def test_shop_workloads_explain_clean() -> None:
     workloads = [m for m in manifests if m.kind in WORKLOAD_KINDS]
     assert len(workloads) >= 4
     for m in workloads:
-        result = explain_pod(manifests, settings, f"{m.namespace}/{m.kind}/{m.name}", findings)
+        result = explain_pod(manifests, f"{m.namespace}/{m.kind}/{m.name}", findings=findings)
         assert result.runs, result.format()
         assert [p.finding.code for p in result.problems if p.certain] == []
         assert "namespace 'shop' enforces Pod Security restricted" in result.stages[0].checked
-    web = explain_pod(manifests, settings, "shop/web", findings)
+    web = explain_pod(manifests, "shop/web", findings=findings)
     assert any(n.startswith("selected by Services web") for n in web.stages[5].checked)
 
 
 def test_missing_workload_suggests() -> None:
     manifests, _, _ = load_manifests([FIXTURES / "five-problems.yaml"], VERSION)
-    settings = rule_settings(Cluster(), VERSION, complete=True)
     with pytest.raises(K8sDslError) as info:
-        explain_pod(manifests, settings, "shop/wbe")
+        explain_pod(manifests, "shop/wbe")
     assert info.value.codes == ["explain/unknown-workload"]
     assert "did you mean shop/web?" in info.value.findings[0].hint
     with pytest.raises(K8sDslError) as info:
-        explain_pod(manifests, settings, "shop/Gadget/web")
+        explain_pod(manifests, "shop/Gadget/web")
     assert info.value.codes == ["explain/invalid-target"]
 
 
 def test_two_kinds_share_a_name(tmp_path: Path) -> None:
     manifests, _, _ = load_manifests([FIXTURES / "start-liveness.yaml"], VERSION)
-    settings = rule_settings(Cluster(), VERSION, complete=True)
     # a Service shares the name, but it is no workload: the StatefulSet is meant
-    assert explain_pod(manifests, settings, "ops/cache").workload.kind == "StatefulSet"
+    assert explain_pod(manifests, "ops/cache").workload.kind == "StatefulSet"
     extra = (FIXTURES / "start-liveness.yaml").read_text() + (
         "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: cache, namespace: ops}\n"
         "spec:\n  selector: {matchLabels: {app: c}}\n  template:\n"
@@ -190,10 +187,10 @@ def test_two_kinds_share_a_name(tmp_path: Path) -> None:
     both.write_text(extra)
     manifests, _, _ = load_manifests([both], VERSION)
     with pytest.raises(K8sDslError) as info:
-        explain_pod(manifests, settings, "ops/cache")
+        explain_pod(manifests, "ops/cache")
     assert info.value.codes == ["explain/ambiguous-workload"]
     assert "ops/Deployment/cache or ops/StatefulSet/cache" in info.value.findings[0].hint
-    assert explain_pod(manifests, settings, "ops/deploy/cache").workload.kind == "Deployment"
+    assert explain_pod(manifests, "ops/deploy/cache").workload.kind == "Deployment"
 
 
 def test_cli_exit_codes_and_json(capsys: pytest.CaptureFixture[str]) -> None:

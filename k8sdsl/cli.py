@@ -469,8 +469,9 @@ def _run(argv: Sequence[str] | None) -> int:
     p_explain = sub.add_parser(
         "explain",
         help="explain what Kubernetes YAML files mean (network: who may talk to whom; rbac: "
-        "who may do what)",
-        description="Exit 0 after printing, 2 for bad usage or unreadable input.",
+        "who may do what; pod: where the cluster would stop a workload's pods)",
+        description="Exit 0 after printing, 2 for bad usage or unreadable input (pod: 1 when "
+        "a stage fails; rbac --as: 1 when the subject may not).",
     )
     explain_sub = p_explain.add_subparsers(dest="topic", required=True)
     p_network = explain_sub.add_parser(

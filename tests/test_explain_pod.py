@@ -251,3 +251,11 @@ def test_every_code_is_placed_or_named_as_not_about_pods() -> None:
     # and the table names no code that does not exist
     assert sorted((placed | NOT_ABOUT_PODS) - codes) == []
     assert placed & NOT_ABOUT_PODS == set()
+
+
+@pytest.mark.parametrize("target", ["x/odd", "x/cj"])
+def test_malformed_yaml_explains_without_a_traceback(target: str) -> None:
+    result = life("malformed.yaml", target)
+    assert not result.runs  # the schema's errors: the API server refuses the object
+    assert result.stages[0].problems[0].status == "Invalid (the API server refuses the object)"
+    assert result.format() and json.loads(result.to_json())["runs"] is False

@@ -210,6 +210,7 @@ OUTCOMES: tuple[Outcome, ...] = (
     Outcome("storage/unknown-class", 2, PENDING, _CLAIM),
     Outcome("storage/default-class-trap", 2, PENDING, _CLAIM),
     Outcome("workloads/claim-template-class", 2, PENDING, _DESCRIBE),
+    Outcome("workloads/no-matching-node", 2, PENDING, _DESCRIBE),
     Outcome("workloads/anti-affinity-replicas", 2, PENDING, _DESCRIBE),
     # -- 3 container creation: volumes, image, then env -----------------------------------
     Outcome("references/missing-object", 3, CONTAINER_CREATING, _DESCRIBE, _VOLUME),

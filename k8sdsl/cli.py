@@ -9,7 +9,7 @@ import re
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from k8sdsl._yamlread import (
     JSON_LINES_SUFFIX,
@@ -25,6 +25,9 @@ from k8sdsl.core._findings import Finding, ObjectRef, Report, Severity
 from k8sdsl.core._manifest import Manifest
 from k8sdsl.core._versions import DEFAULT_VERSION, SUPPORTED_VERSIONS, K8sVersion
 from k8sdsl.rules.cni import CNI_FILE_SUFFIXES, check_cni_file, looks_like_cni
+
+if TYPE_CHECKING:
+    from k8sdsl._explain_pod import PodLife
 
 
 class _Parser(argparse.ArgumentParser):
@@ -377,6 +380,32 @@ def explain_rbac(
     return explain_text(request, grants, who), allowed, unreadable
 
 
+def explain_pod(
+    paths: Sequence[Path],
+    version: K8sVersion,
+    target: str,
+    *,
+    cluster: Cluster | None = None,
+    pinned: bool = True,
+) -> tuple[PodLife, list[str]]:
+    """The life of the pods of ``target`` (``NAMESPACE/NAME``) by the objects in ``paths``,
+    which are the whole app (what lives outside it is declared in ``cluster``); raises
+    :class:`K8sDslError` when no workload has that name."""
+    from k8sdsl._explain_pod import explain_pod as explain
+    from k8sdsl._pipeline import check_manifests, rule_settings
+
+    cluster = cluster if cluster is not None else Cluster()
+    recorded = _recorded_csi_drivers(paths) - set(cluster.csi_drivers)
+    if recorded:
+        declared = cluster.model_dump(exclude_unset=True)
+        declared["csi_drivers"] = sorted({*cluster.csi_drivers, *recorded})
+        cluster = Cluster.model_validate(declared)
+    manifests, problems, unreadable = load_manifests(paths, version, pinned=pinned)
+    settings = rule_settings(cluster, version, complete=True)
+    findings = check_manifests(manifests, settings, problems).findings
+    return explain(manifests, target, cluster=cluster, findings=findings), unreadable
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The ``k8sdsl`` command. Never a traceback: a closed pipe (``k8sdsl check . | head``)
     or Ctrl-C ends it quietly."""
@@ -458,8 +487,9 @@ def _run(argv: Sequence[str] | None) -> int:
     p_explain = sub.add_parser(
         "explain",
         help="explain what Kubernetes YAML files mean (network: who may talk to whom; rbac: "
-        "who may do what)",
-        description="Exit 0 after printing, 2 for bad usage or unreadable input.",
+        "who may do what; pod: where the cluster would stop a workload's pods)",
+        description="Exit 0 after printing, 2 for bad usage or unreadable input (pod: 1 when "
+        "a stage fails; rbac --as: 1 when the subject may not).",
     )
     explain_sub = p_explain.add_subparsers(dest="topic", required=True)
     p_network = explain_sub.add_parser(
@@ -497,6 +527,35 @@ def _run(argv: Sequence[str] | None) -> int:
     )
     p_rbac.add_argument("--format", choices=("text", "json"), default="text")
     p_rbac.set_defaults(k8s_version=DEFAULT_VERSION)
+    p_pod = explain_sub.add_parser(
+        "pod",
+        help="the life of a workload's pods, stage by stage, and what would stop them",
+        description="Follow the pods of a Pod or workload through admission, scheduling, "
+        "container creation, start, readiness and traffic, by the findings of every rule over "
+        "PATH... (the whole app: declare what lives outside it with --cluster). Each problem "
+        "names the status the cluster would show and the kubectl command that confirms it. "
+        "Exit 0 when the pods would run, 1 when a stage fails, 2 for bad usage or input.",
+    )
+    p_pod.add_argument(
+        "target",
+        metavar="NAMESPACE/NAME",
+        help="the Pod or workload (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, "
+        "CronJob); NAMESPACE/KIND/NAME when two kinds share the name",
+    )
+    p_pod.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p_pod.add_argument("--format", choices=("text", "json"), default="text")
+    p_pod.add_argument(
+        "--cluster",
+        type=Path,
+        metavar="FILE",
+        help="YAML file declaring what the cluster has (see docs/checking.md)",
+    )
+    p_pod.add_argument(
+        "--k8s-version",
+        default=None,
+        help=f"target version (default: the version recorded in each file, else {DEFAULT_VERSION})",
+    )
+    p_pod.set_defaults(allowed_registries=None, cluster_domain=None)
     from k8sdsl.core._findings import K8sDslError
 
     args = parser.parse_args(argv)
@@ -564,6 +623,21 @@ def _run(argv: Sequence[str] | None) -> int:
             return 2
         print(text)
         return 1 if args.subject is not None and not allowed else 0
+    if args.command == "explain" and args.topic == "pod":
+        try:
+            cluster = _declared_cluster(args)
+            life, unreadable = explain_pod(
+                args.paths, version, args.target, cluster=cluster, pinned=pinned
+            )
+        except K8sDslError as exc:
+            print(exc.report.format(), file=sys.stderr)
+            return 2
+        for line in unreadable:
+            print(f"error[yaml/unreadable] {line}", file=sys.stderr)
+        if unreadable:
+            return 2
+        print(life.to_json() if args.format == "json" else life.format())
+        return 0 if life.runs else 1
     return 2  # pragma: no cover - argparse requires a command
 
 

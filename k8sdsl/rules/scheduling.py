@@ -1,6 +1,6 @@
 """Scheduling rules: spread constraints and anti-affinity that do not count the pods they are
 written for, required anti-affinity that more replicas than the declared nodes cannot meet,
-and tolerations the API server refuses.
+tolerations the API server refuses, and pods no declared node would take.
 
 The scheduler accepts all of these silently: a spread constraint whose selector misses the
 pod's own labels spreads nothing, and a required one-per-node rule with more replicas than
@@ -235,3 +235,98 @@ def toleration(ctx: RuleContext) -> Iterator[Finding]:
                         problem.message,
                         problem.hint,
                     )
+
+
+def _tolerates(tolerations: list[Any], taint: str) -> bool:
+    """Whether a toleration of the pod tolerates ``key[=value]:Effect`` (the scheduler's
+    ``ToleratesTaint``: an empty key with Exists tolerates everything, an empty effect
+    every effect, Equal (the default) compares the value)."""
+    head, _, effect = taint.rpartition(":")
+    key, _, value = head.partition("=")
+    for item in tolerations:
+        t = _d(item)
+        if t.get("effect") not in (None, "", effect):
+            continue
+        operator = t.get("operator") or "Equal"
+        if not t.get("key") and operator == "Exists":
+            return True
+        if t.get("key") != key:
+            continue
+        if operator == "Exists" or (operator == "Equal" and (t.get("value") or "") == value):
+            return True
+    return False
+
+
+def _expression_matches(expr: dict[str, Any], labels: dict[str, str]) -> bool:
+    key, operator = expr.get("key"), expr.get("operator")
+    values = [str(v) for v in _l(expr.get("values"))]
+    present = isinstance(key, str) and key in labels
+    label = labels.get(key) if isinstance(key, str) else None
+    if operator == "In":
+        return label in values
+    if operator == "NotIn":
+        return label not in values
+    if operator == "Exists":
+        return present
+    if operator == "DoesNotExist":
+        return not present
+    if operator in ("Gt", "Lt") and label is not None and label.lstrip("-").isdigit() and values:
+        if not values[0].lstrip("-").isdigit():
+            return True  # the API server refuses such a value: not judged here
+        return int(label) > int(values[0]) if operator == "Gt" else int(label) < int(values[0])
+    return operator not in ("Gt", "Lt")  # an unknown operator: the schema says
+
+
+def _why_not(pool: NodePool, ps: PodSpecRef) -> str | None:
+    """Why the scheduler would not place the pod on a node of ``pool`` (None: it may)."""
+    selector = {str(k): str(v) for k, v in _d(ps.spec.get("nodeSelector")).items()}
+    missing = [f"{k}={v}" for k, v in sorted(selector.items()) if pool.labels.get(k) != v]
+    if missing:
+        return f"its labels lack {', '.join(missing)} (nodeSelector)"
+    required = _d(_d(_d(ps.spec.get("affinity")).get("nodeAffinity")).get(_REQUIRED))
+    terms = [_d(t) for t in _l(required.get("nodeSelectorTerms"))]
+    if terms and not any(
+        t.get("matchFields")
+        or all(_expression_matches(_d(e), pool.labels) for e in _l(t.get("matchExpressions")))
+        for t in terms
+    ):
+        return "its labels meet no term of the required node affinity"
+    tolerations = _l(ps.spec.get("tolerations"))
+    for taint in pool.taints:
+        if taint.rpartition(":")[2] in ("NoSchedule", "NoExecute") and not _tolerates(
+            tolerations, taint
+        ):
+            return f"it has the taint {taint}, which the pod does not tolerate"
+    return None
+
+
+@rule("workloads/no-matching-node", "a pod that no declared node would take")
+def no_matching_node(ctx: RuleContext) -> Iterator[Finding]:
+    """The scheduler places a pod only on a node whose labels meet its ``nodeSelector`` and
+    required node affinity and whose NoSchedule/NoExecute taints it tolerates; when no node
+    qualifies the pod stays Pending (``0/3 nodes are available: 3 node(s) didn't match Pod's
+    node affinity/selector``). Judged only when the cluster declares ``nodePools``, against
+    their labels and taints; a DaemonSet (which then runs no pod at all) likewise."""
+    pools = [p for p in ctx.cluster.node_pools if p.count > 0]
+    if not ctx.cluster.node_pools:
+        return
+    for m in ctx.manifests:
+        for ps in pod_specs(m):
+            if _d(ps.spec).get("nodeName"):
+                continue  # bound by hand: the scheduler does not place it
+            reasons = [(p, _why_not(p, ps)) for p in pools]
+            if any(reason is None for _, reason in reasons):
+                continue
+            shown = "; ".join(f"pool {p.name!r}: {r}" for p, r in reasons) or "no node at all"
+            yield m.error(
+                "workloads/no-matching-node",
+                f"{ps.path}.nodeSelector"
+                if ps.spec.get("nodeSelector")
+                else f"{ps.path}.affinity"
+                if _d(ps.spec.get("affinity")).get("nodeAffinity")
+                else f"{ps.path}.tolerations",
+                f"no declared node would take the pods of {m.kind} {m.name!r} ({shown}): "
+                + ("they stay Pending" if m.kind != "DaemonSet" else "it runs no pod"),
+                "match the nodeSelector or affinity to a pool's labels, tolerate its taints, "
+                "or declare the nodes the cluster has (Cluster(node_pools=[...]))",
+            )

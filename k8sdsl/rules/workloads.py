@@ -13,6 +13,7 @@ from k8sdsl.core._podspecs import pod_specs
 from k8sdsl.core._quantity import Quantity, QuantityError
 from k8sdsl.core._restart_policy import restart_policy_problem
 from k8sdsl.core._selectors import LabelSelector
+from k8sdsl.core._suggest import suggest
 from k8sdsl.rules._registry import RuleContext, rule
 
 _REPLICATED = ("Deployment", "ReplicaSet", "StatefulSet", "ReplicationController")
@@ -188,3 +189,74 @@ def restart_policy(ctx: RuleContext) -> Iterator[Finding]:
                 yield m.error(
                     "workloads/restart-policy", f"{ps.path}.restartPolicy", problem[0], problem[1]
                 )
+
+
+_PROBES = ("readinessProbe", "livenessProbe", "startupProbe")
+
+
+def _declared_container_ports(container: dict[str, Any]) -> tuple[set[str], set[int]]:
+    names: set[str] = set()
+    numbers: set[int] = set()
+    ports = container.get("ports")
+    for port in ports if isinstance(ports, list) else []:
+        if not isinstance(port, dict):
+            continue
+        if isinstance(port.get("name"), str) and port["name"]:
+            names.add(port["name"])
+        number = _int(port.get("containerPort"))
+        if number is not None:
+            numbers.add(number)
+    return names, numbers
+
+
+@rule("workloads/probe-port", "a probe on a port its container does not declare")
+def probe_port(ctx: RuleContext) -> Iterator[Finding]:
+    """The kubelet resolves a named probe port among the ports of the probed container only
+    (``findPortByName`` in pkg/kubelet/prober): a name it does not declare makes every probe
+    fail, so a readiness probe keeps the pod not Ready for ever and a liveness or startup
+    probe restarts it until CrashLoopBackOff. The API server does not check the name. A
+    numeric port needs no declaration, but when the container declares its ports and the
+    probe targets another one, nothing may listen there: a warning."""
+    for m in ctx.manifests:
+        for ps in pod_specs(m):
+            for cpath, container in ps.containers(init=False, ephemeral=False):
+                names, numbers = _declared_container_ports(container)
+                cname = container.get("name")
+                for probe_key in _PROBES:
+                    probe = container.get(probe_key)
+                    if not isinstance(probe, dict):
+                        continue
+                    for how in ("httpGet", "tcpSocket"):
+                        handler = probe.get(how)
+                        port = handler.get("port") if isinstance(handler, dict) else None
+                        path = f"{cpath}.{probe_key}.{how}.port"
+                        effect = (
+                            "the pod is never Ready"
+                            if probe_key == "readinessProbe"
+                            else "the kubelet restarts the container until CrashLoopBackOff"
+                        )
+                        if isinstance(port, str) and port and not port.isdigit():
+                            if port in names:
+                                continue
+                            guess = suggest(port, sorted(names))
+                            yield m.error(
+                                "workloads/probe-port",
+                                path,
+                                f"the {probe_key} of container {cname!r} targets port "
+                                f"{port!r}, which the container does not declare (it names: "
+                                f"{', '.join(sorted(names)) or 'none'}): every probe fails and "
+                                f"{effect}",
+                                f"did you mean {guess!r}?"
+                                if guess
+                                else f"name a container port {port!r}, or probe a port number",
+                            )
+                        elif _int(port) is not None and numbers and _int(port) not in numbers:
+                            yield m.warning(
+                                "workloads/probe-port",
+                                path,
+                                f"the {probe_key} of container {cname!r} targets port {port}, "
+                                "but the container declares only "
+                                f"{', '.join(str(n) for n in sorted(numbers))}: if nothing "
+                                f"listens on {port}, {effect}",
+                                "probe a declared port, or declare the one the process listens on",
+                            )

@@ -428,17 +428,24 @@ def _used_configs(objects: Iterable[Mapping[str, Any]]) -> set[tuple[str, str, s
 Source = tuple[Mapping[str, Any], str]
 
 
-def _index(objects: Iterable[Source]) -> dict[Identity, Mapping[str, Any]]:
-    """Objects by identity; an identity held by more than one file is told apart by file
-    (within one file a later object of the same identity replaces the earlier, as in kubectl)."""
-    items = list(objects)
-    files: dict[Identity, set[str]] = {}
-    for obj, file in items:
-        files.setdefault(Identity.of(obj), set()).add(file)
+def _shared(*sides: list[Source]) -> set[Identity]:
+    """Identities some side holds in more than one file: told apart by file on both sides."""
+    out: set[Identity] = set()
+    for side in sides:
+        files: dict[Identity, set[str]] = {}
+        for obj, file in side:
+            files.setdefault(Identity.of(obj), set()).add(file)
+        out.update(i for i, f in files.items() if len(f) > 1)
+    return out
+
+
+def _index(objects: list[Source], shared: set[Identity]) -> dict[Identity, Mapping[str, Any]]:
+    """Objects by identity, by file too for ``shared`` identities (within one file a later
+    object of the same identity replaces the earlier, as in kubectl)."""
     out: dict[Identity, Mapping[str, Any]] = {}
-    for obj, file in items:
+    for obj, file in objects:
         identity = Identity.of(obj)
-        if len(files[identity]) > 1:
+        if identity in shared:
             identity = dataclasses.replace(identity, file=file)
         out[identity] = obj
     return out
@@ -449,7 +456,9 @@ def diff_objects(
 ) -> Diff:
     """The objects added, removed and changed from ``old`` to ``new`` (objects, or (object,
     file) pairs), flagged first."""
-    a, b = _index(map(_source, old)), _index(map(_source, new))
+    old_items, new_items = [_source(i) for i in old], [_source(i) for i in new]
+    shared = _shared(old_items, new_items)
+    a, b = _index(old_items, shared), _index(new_items, shared)
     used = _used_configs([*a.values(), *b.values()])
     out: list[ObjectDiff] = []
     for identity in sorted(set(a) | set(b)):

@@ -295,3 +295,15 @@ def test_text_shows_whole_strings(edited: Path, capsys: pytest.CaptureFixture[st
     assert main(["diff", str(DIST), str(edited)]) == 1
     line = next(ln for ln in capsys.readouterr().out.splitlines() if "].image:" in ln)
     assert line.rstrip().endswith('"') and "web:2.4.0@sha256:" in line and "..." not in line
+
+
+def test_an_object_in_several_files_is_told_apart_by_file() -> None:
+    pv = {"apiVersion": "v1", "kind": "PersistentVolume", "metadata": {"name": "pv"}}
+    delete = {**pv, "spec": {"persistentVolumeReclaimPolicy": "Delete"}}
+    old = [(pv, "a.yaml")]
+    new = [(pv, "a.yaml"), (delete, "b.yaml")]
+    result = diff_objects(old, new)
+    assert [(o.identity.describe(), o.status) for o in result.objects] == [
+        ("PersistentVolume pv (in b.yaml)", "added")
+    ]
+    assert [f.impact for f, _ in result.flagged()] == [LOSES]

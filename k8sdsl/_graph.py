@@ -350,6 +350,7 @@ def to_dot(graph: Graph) -> str:
     out = [
         "digraph k8sdsl {",
         "  rankdir=LR;",
+        '  graph [fontname="Helvetica", fontsize=12];',
         '  node [shape=box, fontname="Helvetica", fontsize=10];',
         '  edge [fontname="Helvetica", fontsize=8];',
     ]

@@ -354,7 +354,8 @@ def _network_policy_flags(change: FieldChange) -> Iterator[Flag]:
         if change.kind == "added" and last not in ("from", "to", "ports"):
             yield Flag(WIDENS, f"{p}: added, more traffic allowed")
         elif change.kind == "removed" and last in ("from", "to", "ports"):
-            yield Flag(WIDENS, f"{p}: removed, the rule allows every {last.rstrip('s')}")
+            what = {"from": "source", "to": "destination", "ports": "port"}[last]
+            yield Flag(WIDENS, f"{p}: removed, the rule allows every {what}")
         elif change.kind == "changed":
             yield Flag(WIDENS, f"{p}: a rule's peer or port changed")
 

@@ -307,3 +307,40 @@ def test_an_object_in_several_files_is_told_apart_by_file() -> None:
         ("PersistentVolume pv (in b.yaml)", "added")
     ]
     assert [f.impact for f, _ in result.flagged()] == [LOSES]
+
+
+def test_network_policy_and_binding_widening() -> None:
+    policy = {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {"name": "db", "namespace": "n"},
+        "spec": {
+            "podSelector": {"matchLabels": {"app": "db"}},
+            "policyTypes": ["Ingress", "Egress"],
+            "ingress": [{"from": [{"podSelector": {"matchLabels": {"app": "api"}}}]}],
+        },
+    }
+    opened = copy.deepcopy(policy)
+    opened["spec"]["policyTypes"] = ["Ingress"]
+    del opened["spec"]["ingress"][0]["from"]
+    narrowed = copy.deepcopy(policy)
+    narrowed["spec"]["ingress"][0]["ports"] = [{"port": 5432}]
+    binding = {
+        "apiVersion": "rbac.authorization.k8s.io/v1",
+        "kind": "RoleBinding",
+        "metadata": {"name": "b", "namespace": "n"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "r"},
+        "subjects": [{"kind": "ServiceAccount", "name": "a"}],
+    }
+    more = copy.deepcopy(binding)
+    more["subjects"].append({"kind": "ServiceAccount", "name": "b"})
+    fewer = {**binding, "subjects": []}
+    result = diff_objects([policy, binding], [opened, more])
+    assert {(o.identity.kind, f.reason) for f, o in result.flagged()} == {
+        ("NetworkPolicy", "spec.ingress[0].from: removed, the rule allows every source"),
+        ("NetworkPolicy", "spec.policyTypes: no longer isolates Egress"),
+        ("RoleBinding", "subjects[name=b]: a subject added"),
+    }
+    # adding ports to a rule, or dropping a subject, only narrows
+    assert diff_objects([policy, binding], [narrowed, fewer]).flagged() == []
+    assert diff_objects([policy, binding], [narrowed, fewer]).changed

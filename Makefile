@@ -22,6 +22,11 @@ export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 .PHONY: install synth test lint typecheck bench clean
 
 install: $(STAMP) $(NODE_STAMP)
+	@# `k8sdsl graph --output FILE.svg` lays pictures out with Graphviz's dot (Debian's graphviz)
+	@command -v dot >/dev/null || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y --no-install-recommends graphviz \
+	  || echo "warning: Graphviz not installed: k8sdsl graph writes .dot and .mmd, not .svg" >&2; }
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)

@@ -254,14 +254,19 @@ NOT_ABOUT_POD_FAMILIES: frozenset[str] = frozenset(
         "cni",
         "configmap",
         "construct",
+        "environments",  # what prod promises (replicas, budgets, pinned images), not a pod's fate
         "flannel",
+        "gitops",
         "internal",
         "kubeconfig",
         "kubelet",
+        "kustomize",
         "rbac",
         "secret",
         "synth",
+        "tls",  # certificates and their issuers: an Ingress's TLS, not whether pods run
         "value",
+        "yaml",  # unreadable input: explain pod refuses it before any stage
     }
 )
 
@@ -294,6 +299,7 @@ NOT_ABOUT_PODS: frozenset[str] = frozenset(
         "network/probe-namespace",
         "network/selects-no-pod",
         "network/ingress-backend",
+        "network/ingress-backend-source",
         "network/ingress-class",
         "network/ingress-empty",
         "network/ingress-host",
@@ -307,6 +313,7 @@ NOT_ABOUT_PODS: frozenset[str] = frozenset(
         "pod-security/run-as-user-below-10000",
         "pod-security/secret-env",
         "pod-security/service-account-token",
+        "references/missing-secret-store",  # on the ExternalSecret; its Secret is followed
         "references/service-selects-no-pod",
         "schema/config-version",
         "schema/unknown-kind",

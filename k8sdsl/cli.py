@@ -406,6 +406,111 @@ def explain_pod(
     return explain(manifests, target, cluster=cluster, findings=findings), unreadable
 
 
+def _graph_command(
+    paths: Sequence[Path], version: K8sVersion, output: Path, *, network: bool
+) -> int:
+    """``k8sdsl graph``: write the picture; 2 when input is unreadable or the format unknown."""
+    from k8sdsl._graph import GraphError, build_graph, render
+
+    manifests, _, unreadable = load_manifests(paths, version)
+    for line in unreadable:
+        print(f"error[yaml/unreadable] {line}", file=sys.stderr)
+    if unreadable:
+        return 2
+    graph = build_graph(manifests, network=network)
+    try:
+        text = render(graph, ".dot" if output == STDIN else output.suffix)
+    except GraphError as exc:
+        print(f"k8sdsl: error: {exc}", file=sys.stderr)
+        return 2
+    if output == STDIN:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+    return 0
+
+
+def _git_objects(ref: str, path: Path, version: K8sVersion) -> list[Any]:
+    """The objects of the YAML files under ``path`` as git holds them at ``ref``."""
+    import subprocess
+
+    def git(*cmd: str) -> str:
+        done = subprocess.run(
+            ["git", *cmd], capture_output=True, text=True, check=False, cwd=Path.cwd()
+        )
+        if done.returncode != 0:
+            raise YamlReadError(f"git {' '.join(cmd)}", done.stderr.strip() or "git failed")
+        return done.stdout
+
+    git("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    names = git("ls-tree", "-r", "--full-name", "--name-only", ref, "--", str(path)).splitlines()
+    manifests: list[Manifest] = []
+    findings: list[Finding] = []
+    for name in sorted(names):
+        if Path(name).suffix not in (".yaml", ".yml", ".json"):
+            continue
+        text = git("show", f"{ref}:{name}")
+        for doc in read_yaml_text(text, f"{ref}:{name}"):
+            _document_manifests(doc, version, manifests, findings)
+    root = git("ls-tree", "--full-name", "--name-only", ref, "--", str(path)).strip()
+    return [(m.obj, _relative(m.source.split(":", 1)[1], root)) for m in manifests]
+
+
+def _relative(file: str, root: str) -> str:
+    """``file`` (a manifest's source without its line) relative to the folder compared."""
+    name = file.rsplit(":", 1)[0]
+    if root and name.startswith(f"{root}/"):
+        return name[len(root) + 1 :]
+    return Path(name).name if name == root else name
+
+
+def _folder_objects(path: Path, version: K8sVersion) -> tuple[list[Any], list[str]]:
+    manifests, _, unreadable = load_manifests([path], version)
+    root = str(path) if path.is_dir() else ""
+    return [(m.obj, _relative(m.source, root)) for m in manifests], unreadable
+
+
+def _diff_command(paths: Sequence[Path], version: K8sVersion, ref: str | None, fmt: str) -> int:
+    """``k8sdsl diff``: 0 no change, 1 changes, 2 bad usage or unreadable input."""
+    from k8sdsl._diff import diff_objects
+
+    if ref is None and len(paths) != 2:
+        print("k8sdsl: error: diff needs OLD and NEW (or --git REF [PATH])", file=sys.stderr)
+        return 2
+    if ref is not None and len(paths) > 1:
+        print("k8sdsl: error: diff --git REF takes one PATH (default dist)", file=sys.stderr)
+        return 2
+    unreadable: list[str] = []
+    sides: list[list[Any]] = []
+    if ref is not None:
+        path = paths[0] if paths else Path("dist")
+        try:
+            sides.append(_git_objects(ref, path, version))
+        except YamlReadError as exc:
+            unreadable.append(str(exc))
+        current = path
+    else:
+        objects, bad = _folder_objects(paths[0], version)
+        unreadable += bad
+        sides.append(objects)
+        current = paths[1]
+    objects, bad = _folder_objects(current, version)
+    unreadable += bad
+    sides.append(objects)
+    for line in unreadable:
+        print(f"error[yaml/unreadable] {line}", file=sys.stderr)
+    if unreadable:
+        return 2
+    result = diff_objects(sides[0], sides[1])
+    if fmt == "json":
+        print(result.to_json())
+    elif fmt == "markdown":
+        print(result.to_markdown())
+    else:
+        print(result.format())
+    return 1 if result.changed else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """The ``k8sdsl`` command. Never a traceback: a closed pipe (``k8sdsl check . | head``)
     or Ctrl-C ends it quietly."""
@@ -556,6 +661,41 @@ def _run(argv: Sequence[str] | None) -> int:
         help=f"target version (default: the version recorded in each file, else {DEFAULT_VERSION})",
     )
     p_pod.set_defaults(allowed_registries=None, cluster_domain=None)
+    p_graph = sub.add_parser(
+        "graph",
+        help="draw the objects and their references (and with --network who may reach whom)",
+        description="Write a picture of the objects in PATH... and their references: SVG "
+        "(needs Graphviz's dot), DOT or Mermaid, by the output file's suffix. Exit 0 when "
+        "written, 2 for bad usage or unreadable input.",
+    )
+    p_graph.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    p_graph.add_argument(
+        "--output",
+        "-o",
+        type=Path,
+        required=True,
+        metavar="FILE",
+        help="FILE.svg, FILE.dot or FILE.mmd (Mermaid); - writes DOT to standard output",
+    )
+    p_graph.add_argument(
+        "--network",
+        action="store_true",
+        help="add the traffic the NetworkPolicies allow between workloads",
+    )
+    p_graph.set_defaults(k8s_version=DEFAULT_VERSION)
+    p_diff = sub.add_parser(
+        "diff",
+        help="objects added, removed and changed between two dist folders (or a git ref and "
+        "the working tree), riskiest first",
+        description="Compare the objects of OLD and NEW (files or folders) field by field, "
+        "or with --git REF the objects of PATH (default dist) at REF with the working tree. "
+        "Changes that restart pods, widen access or lose data come first. Exit 0 when "
+        "nothing changed, 1 when something did, 2 for bad usage or unreadable input.",
+    )
+    p_diff.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="OLD NEW, or PATH")
+    p_diff.add_argument("--git", metavar="REF", help="compare PATH at this git ref (HEAD, main)")
+    p_diff.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    p_diff.set_defaults(k8s_version=DEFAULT_VERSION)
     from k8sdsl.core._findings import K8sDslError
 
     args = parser.parse_args(argv)
@@ -638,6 +778,10 @@ def _run(argv: Sequence[str] | None) -> int:
             return 2
         print(life.to_json() if args.format == "json" else life.format())
         return 0 if life.runs else 1
+    if args.command == "graph":
+        return _graph_command(args.paths, version, args.output, network=args.network)
+    if args.command == "diff":
+        return _diff_command(args.paths, version, args.git, args.format)
     return 2  # pragma: no cover - argparse requires a command
 
 

@@ -280,3 +280,46 @@ def test_a_misspelt_argument_is_not_also_reported_missing() -> None:
     assert findings(lambda: Volume.empty_dir("c").mount(mount_pat="/c")) == [  # type: ignore[call-arg]
         ("construct/unknown-argument", "mount_pat", "did you mean 'mount_path'?")
     ]
+
+
+def test_probe_port_error_names_the_container_and_port() -> None:
+    from pydantic import ValidationError
+
+    from k8sdsl.workloads import Container, HttpGetAction, Probe
+
+    with pytest.raises((ValidationError, K8sDslError)) as caught:
+        SecurePodTemplate(
+            containers=[
+                Container(
+                    name="web",
+                    image=IMAGE,
+                    readiness_probe=Probe(http_get=HttpGetAction(path="/", port="http")),
+                )
+            ]
+        )
+    text = str(caught.value)
+    assert "container 'web': readiness_probe uses port 'http'" in text
+    assert "{name" not in text
+
+
+def test_custom_error_templates_use_plain_fields() -> None:
+    """pydantic fills ``{field}`` only: ``{field!r}`` or ``{field:spec}`` would reach the user
+    as written, braces and all."""
+    import ast
+    import re
+
+    bad = []
+    for path in sorted((Path(__file__).parent.parent / "k8sdsl").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or len(node.args) < 2:
+                continue
+            name = getattr(node.func, "id", getattr(node.func, "attr", None))
+            template = node.args[1]
+            if (
+                name == "PydanticCustomError"
+                and isinstance(template, ast.Constant)
+                and isinstance(template.value, str)
+                and re.search(r"\{[^}]*[!:][^}]*\}", template.value)
+            ):
+                bad.append(f"{path}:{node.lineno}: {template.value}")
+    assert bad == []

@@ -504,7 +504,7 @@ class Container(K8sModel):
                 if port.name in seen_names:
                     raise PydanticCustomError(
                         "duplicate_port_name",
-                        "port name {name!r} is used twice",
+                        "port name '{name}' is used twice",
                         {"name": port.name, "hint": "give each port its own name"},
                     )
                 seen_names.add(port.name)

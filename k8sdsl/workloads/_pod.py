@@ -190,7 +190,7 @@ class PodTemplate(K8sModel):
             if c.restart_policy is not None:
                 raise PydanticCustomError(
                     "container_restart_policy",
-                    "container {name!r}: restart_policy is only for init containers (sidecars)",
+                    "container '{name}': restart_policy is only for init containers (sidecars)",
                     {"name": c.name, "hint": "move it to init_containers or drop restart_policy"},
                 )
         for c in self.init_containers or ():
@@ -203,7 +203,7 @@ class PodTemplate(K8sModel):
             if probes and not sidecar:
                 raise PydanticCustomError(
                     "init_container_probe",
-                    "init container {name!r} sets {fields}: only sidecars (restart_policy "
+                    "init container '{name}' sets {fields}: only sidecars (restart_policy "
                     "Always) may have probes or lifecycle hooks",
                     {
                         "name": c.name,
@@ -218,7 +218,7 @@ class PodTemplate(K8sModel):
                 if handler and isinstance(handler.port, str) and c.port_named(handler.port) is None:
                     raise PydanticCustomError(
                         "probe_port",
-                        "container {name!r}: {field} uses port {port!r}, which the container "
+                        "container '{name}': {field} uses port '{port}', which the container "
                         "does not name",
                         {
                             "name": c.name,

@@ -661,6 +661,24 @@ def _run(argv: Sequence[str] | None) -> int:
         help=f"target version (default: the version recorded in each file, else {DEFAULT_VERSION})",
     )
     p_pod.set_defaults(allowed_registries=None, cluster_domain=None)
+    p_init = sub.add_parser(
+        "init",
+        help="a new GitOps repository: an app in two environments, make synth and make test",
+        description="Write a new repository into DIR: main.py with one app in two "
+        "environments (dev, prod) in the kustomize layout and an Argo CD Application for "
+        "each, pyproject.toml pinning this k8sdsl, cdk8s.yaml, package.json with its lock for "
+        "the cdk8s CLI, a Makefile (make synth, make test), a test, a GitHub Actions workflow "
+        "and a pre-commit config; then synthesize its dist/ once. Exit 0 when written, 2 when "
+        "DIR is not empty (without --force) or the name is not a DNS label.",
+    )
+    p_init.add_argument("dir", type=Path, metavar="DIR")
+    p_init.add_argument(
+        "--name", help="the app's name, a DNS label (default: the name of DIR)", default=None
+    )
+    p_init.add_argument(
+        "--force", action="store_true", help="write into DIR even when it is not empty"
+    )
+    p_init.set_defaults(k8s_version=DEFAULT_VERSION)
     p_graph = sub.add_parser(
         "graph",
         help="draw the objects and their references (and with --network who may reach whom)",
@@ -778,6 +796,19 @@ def _run(argv: Sequence[str] | None) -> int:
             return 2
         print(life.to_json() if args.format == "json" else life.format())
         return 0 if life.runs else 1
+    if args.command == "init":
+        from k8sdsl._init import InitError, init_repo
+
+        try:
+            made = init_repo(args.dir, name=args.name, force=args.force)
+        except InitError as exc:
+            print(f"k8sdsl: error: {exc}", file=sys.stderr)
+            return 2
+        print(f"wrote {len(made.files)} files into {made.root}:")
+        for rel in made.files:
+            print(f"  {rel}")
+        print(f"next: cd {made.root} && make synth && make test")
+        return 0
     if args.command == "graph":
         return _graph_command(args.paths, version, args.output, network=args.network)
     if args.command == "diff":

@@ -679,6 +679,46 @@ def _run(argv: Sequence[str] | None) -> int:
         "--force", action="store_true", help="write into DIR even when it is not empty"
     )
     p_init.set_defaults(k8s_version=DEFAULT_VERSION)
+
+    # explain tls: the names each certificate must carry (k8sdsl/_explain_tls.py)
+    def parse_node(text: str) -> Any:  # imported when the flag is given
+        from k8sdsl._explain_tls import parse_node as parse
+
+        return parse(text)
+
+    p_tls = explain_sub.add_parser(
+        "tls",
+        help="the names and IPs each cluster certificate must carry, and which certificate "
+        "serves each Ingress host and Service",
+        description="Compute the cluster's certificates (CA, API server, kubelets, "
+        "front-proxy, etcd) from the declared cluster and print each one's subject, usages, "
+        "DNS names and IPs; with PATH..., which Secret and certificate serve each Ingress TLS "
+        "host and each Service. Exit 0 when every name is served, 1 when a host is not "
+        "covered or a SAN list has a problem, 2 for bad usage or input.",
+    )
+    p_tls.add_argument("paths", nargs="*", type=Path, metavar="PATH")
+    p_tls.add_argument("--format", choices=("text", "json"), default="text")
+    p_tls.add_argument(
+        "--cluster",
+        type=Path,
+        metavar="FILE",
+        help="YAML file declaring the cluster (clusterDomain, network.serviceCidrs, "
+        "apiServerAddresses; see docs/checking.md)",
+    )
+    p_tls.add_argument(
+        "--cluster-domain", metavar="DOMAIN", help="the cluster domain (overrides --cluster's)"
+    )
+    for flag, what in (("--control-plane", "a control-plane"), ("--worker", "a worker")):
+        p_tls.add_argument(
+            flag,
+            action="append",
+            type=parse_node,
+            default=[],
+            metavar="NAME=ADDR,...",
+            help=f"{what} node and the addresses it is reached at (repeat for each)",
+        )
+    p_tls.add_argument("--k8s-version", default=None, help="target version of the files")
+    p_tls.set_defaults(allowed_registries=None)
     p_graph = sub.add_parser(
         "graph",
         help="draw the objects and their references (and with --network who may reach whom)",
@@ -809,6 +849,27 @@ def _run(argv: Sequence[str] | None) -> int:
             print(f"  {rel}")
         print(f"next: cd {made.root} && make synth && make test")
         return 0
+    if args.command == "explain" and args.topic == "tls":
+        from k8sdsl._explain_tls import explain_tls
+
+        try:
+            cluster = _declared_cluster(args)
+        except K8sDslError as exc:
+            print(exc.report.format(), file=sys.stderr)
+            return 2
+        manifests, _, unreadable = load_manifests(args.paths, version, pinned=pinned)
+        for line in unreadable:
+            print(f"error[yaml/unreadable] {line}", file=sys.stderr)
+        if unreadable:
+            return 2
+        tls = explain_tls(
+            cluster,
+            manifests if args.paths else None,
+            control_plane=args.control_plane,
+            workers=args.worker,
+        )
+        print(tls.to_json() if args.format == "json" else tls.format())
+        return 0 if tls.clean else 1
     if args.command == "graph":
         return _graph_command(args.paths, version, args.output, network=args.network)
     if args.command == "diff":

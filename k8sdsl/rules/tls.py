@@ -23,6 +23,7 @@ from k8sdsl.security._cert_manager import (
     CLUSTER_ISSUER_ANNOTATION,
     ISSUER_ANNOTATION,
     certificate_problems,
+    solver_problems,
 )
 from k8sdsl.security._csr import csr_problems
 from k8sdsl.security._pki import san_list_problems
@@ -106,6 +107,20 @@ def certificate(ctx: RuleContext) -> Iterator[Finding]:
         for p in certificate_problems(m.obj):
             report = m.error if p.severity is Severity.ERROR else m.warning
             yield report(p.code, p.path, p.message, p.hint)
+
+
+@rule("tls/acme-dns01", "an ACME DNS-01 solver cert-manager's webhook refuses")
+def acme_dns01(ctx: RuleContext) -> Iterator[Finding]:
+    """cert-manager's admission webhook checks more of an Issuer's DNS-01 solvers than its
+    CRD schema: exactly one provider per solver, every Secret reference with its ``key``
+    (the schema asks only for the name), Azure's service principal complete and not mixed
+    with a managed identity, Cloudflare with exactly one of API key and token, an RFC 2136
+    nameserver as ``host:port`` (a bare IPv6 address is refused: brackets), a supported
+    TSIG algorithm and a key name with the TSIG secret. ``kubectl apply`` of such an
+    Issuer fails, and nothing signs the certificates that name it."""
+    for m in _cert_manager(ctx, "Issuer", "ClusterIssuer"):
+        for path, p in solver_problems(m.obj):
+            yield m.error("tls/acme-dns01", path, p.message, p.hint)
 
 
 def _issuers(ctx: RuleContext) -> tuple[set[tuple[str | None, str]], set[str]]:

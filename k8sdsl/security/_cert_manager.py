@@ -49,6 +49,129 @@ class SecretKeyRef(K8sModel):
     key: NonEmptyStr
 
 
+class AcmeDns(K8sModel):
+    """DNS-01 through an `acme-dns <https://github.com/joohoi/acme-dns>`_ server: its URL
+    and the Secret key holding the accounts JSON (one registration per domain)."""
+
+    provider_key: ClassVar[str] = "acmeDNS"
+
+    host: NonEmptyStr
+    account: SecretKeyRef = Field(serialization_alias="accountSecretRef")
+
+
+class AkamaiDns(K8sModel):
+    """DNS-01 at Akamai Edge DNS: the API client's host and three credentials (EdgeGrid)."""
+
+    provider_key: ClassVar[str] = "akamai"
+
+    service_consumer_domain: NonEmptyStr
+    client_token: SecretKeyRef = Field(serialization_alias="clientTokenSecretRef")
+    client_secret: SecretKeyRef = Field(serialization_alias="clientSecretSecretRef")
+    access_token: SecretKeyRef = Field(serialization_alias="accessTokenSecretRef")
+
+
+class AzureManagedIdentity(K8sModel):
+    """The managed identity (AAD pod or workload identity) AzureDNS authenticates as: give
+    its client ID or its resource ID, not both."""
+
+    client_id: NonEmptyStr | None = Field(default=None, serialization_alias="clientID")
+    resource_id: NonEmptyStr | None = Field(default=None, serialization_alias="resourceID")
+    tenant_id: NonEmptyStr | None = Field(default=None, serialization_alias="tenantID")
+
+
+class AzureDns(K8sModel):
+    """DNS-01 at Azure DNS. Authenticate with a managed identity (``managed_identity``, or
+    nothing: the ambient identity), or with a service principal: ``client_id``,
+    ``tenant_id`` and ``client_secret`` together. Not both."""
+
+    provider_key: ClassVar[str] = "azureDNS"
+
+    subscription_id: NonEmptyStr = Field(serialization_alias="subscriptionID")
+    resource_group_name: NonEmptyStr
+    hosted_zone_name: NonEmptyStr | None = None
+    environment: (
+        Literal["AzurePublicCloud", "AzureChinaCloud", "AzureGermanCloud", "AzureUSGovernmentCloud"]
+        | None
+    ) = None
+    zone_type: Literal["AzurePublicZone", "AzurePrivateZone"] | None = None
+    client_id: NonEmptyStr | None = Field(default=None, serialization_alias="clientID")
+    tenant_id: NonEmptyStr | None = Field(default=None, serialization_alias="tenantID")
+    client_secret: SecretKeyRef | None = Field(
+        default=None, serialization_alias="clientSecretSecretRef"
+    )
+    managed_identity: AzureManagedIdentity | None = None
+
+
+class CloudDns(K8sModel):
+    """DNS-01 at Google Cloud DNS in ``project``; ``service_account`` is the Secret key
+    holding a service account's JSON key (None: workload identity, the pod's own)."""
+
+    provider_key: ClassVar[str] = "cloudDNS"
+
+    project: NonEmptyStr
+    hosted_zone_name: NonEmptyStr | None = None
+    service_account: SecretKeyRef | None = Field(
+        default=None, serialization_alias="serviceAccountSecretRef"
+    )
+
+
+class DigitalOceanDns(K8sModel):
+    """DNS-01 at DigitalOcean with an API token."""
+
+    provider_key: ClassVar[str] = "digitalocean"
+
+    token: SecretKeyRef = Field(serialization_alias="tokenSecretRef")
+
+
+#: the TSIG algorithms cert-manager's RFC 2136 solver signs with
+TSIG_ALGORITHMS = ("HMACMD5", "HMACSHA1", "HMACSHA256", "HMACSHA512")
+
+
+class Rfc2136Dns(K8sModel):
+    """DNS-01 by RFC 2136 dynamic updates (BIND, PowerDNS, Knot...): the primary
+    ``nameserver`` as ``host``, ``host:port``, ``[v6]`` or ``[v6]:port`` (port 53 when
+    left out), and a TSIG key (``tsig_key_name`` with ``tsig_secret``, both or neither)."""
+
+    provider_key: ClassVar[str] = "rfc2136"
+
+    nameserver: NonEmptyStr
+    tsig_key_name: NonEmptyStr | None = None
+    tsig_algorithm: Literal["HMACMD5", "HMACSHA1", "HMACSHA256", "HMACSHA512"] | None = None
+    tsig_secret: SecretKeyRef | None = Field(
+        default=None, serialization_alias="tsigSecretSecretRef"
+    )
+    protocol: Literal["TCP", "UDP"] | None = None
+
+
+class WebhookDns(K8sModel):
+    """DNS-01 through an external webhook solver (an APIService of ``group_name``
+    answering for ``solver_name``), with its own ``config``."""
+
+    provider_key: ClassVar[str] = "webhook"
+
+    group_name: NonEmptyStr
+    solver_name: NonEmptyStr
+    config: dict[str, Any] | None = None
+
+
+Dns01Provider = (
+    AcmeDns | AkamaiDns | AzureDns | CloudDns | DigitalOceanDns | Rfc2136Dns | WebhookDns
+)
+
+#: every DNS-01 provider key of the pinned Issuer schema (``spec.acme.solvers[].dns01``)
+DNS01_PROVIDERS = (
+    "acmeDNS",
+    "akamai",
+    "azureDNS",
+    "cloudDNS",
+    "cloudflare",
+    "digitalocean",
+    "rfc2136",
+    "route53",
+    "webhook",
+)
+
+
 class AcmeSolver(K8sModel):
     """One ACME challenge solver: HTTP-01 through an Ingress, or DNS-01 at a DNS provider.
     Use the factories. ``dns_zones`` limits the solver to names in those zones."""
@@ -66,6 +189,24 @@ class AcmeSolver(K8sModel):
         if ingress_class_name is not None:
             ingress["ingressClassName"] = ingress_class_name
         return cls(http01={"ingress": ingress}, dns_zones=tuple(dns_zones))
+
+    @classmethod
+    def dns01_at(
+        cls,
+        provider: Dns01Provider,
+        *,
+        dns_zones: Sequence[str] = (),
+        cname_strategy: Literal["None", "Follow"] | None = None,
+    ) -> AcmeSolver:
+        """DNS-01 at ``provider`` (:class:`AcmeDns`, :class:`AkamaiDns`, :class:`AzureDns`,
+        :class:`CloudDns`, :class:`DigitalOceanDns`, :class:`Rfc2136Dns`,
+        :class:`WebhookDns`); ``cname_strategy="Follow"`` follows a CNAME from
+        ``_acme-challenge.<name>`` to the zone that answers. The Issuer holding the solver
+        is checked as cert-manager's webhook checks it (``tls/acme-dns01``)."""
+        body: dict[str, Any] = {provider.provider_key: provider.to_k8s()}
+        if cname_strategy is not None:
+            body["cnameStrategy"] = cname_strategy
+        return cls(dns01=body, dns_zones=tuple(dns_zones))
 
     @classmethod
     def dns01_cloudflare(
@@ -96,6 +237,226 @@ class AcmeSolver(K8sModel):
         if self.dns01 is not None:
             out["dns01"] = self.dns01
         return out
+
+
+@dataclass(frozen=True)
+class SolverProblem:
+    """A DNS-01 solver cert-manager's webhook refuses: where (below ``dns01``), why, fix."""
+
+    path: str
+    message: str
+    hint: str
+
+
+def _nameserver_problem(value: str) -> str | None:
+    """Why cert-manager refuses an RFC 2136 nameserver (Go's ``net.SplitHostPort`` rules:
+    a bare IPv6 address has too many colons, it needs brackets), None when it takes it."""
+    text = value.strip()
+    if text.startswith("["):
+        close = text.find("]")
+        rest = text[close + 1 :] if close > 0 else None
+        if rest is None or (rest and not rest.startswith(":")):
+            return "is not host:port (an IPv6 address goes in brackets: [2001:db8::53]:53)"
+        host = text[1:close]
+    elif text.count(":") > 1:
+        return "has too many colons: write an IPv6 nameserver in brackets ([2001:db8::53])"
+    else:
+        host = text.partition(":")[0]
+    if not host:
+        return "has no host"
+    return None
+
+
+def _secret_ref_problems(
+    provider: str, field: str, ref: Any, *, required: bool = True
+) -> list[SolverProblem]:
+    if ref is None and not required:
+        return []
+    ref = ref if isinstance(ref, dict) else {}
+    return [
+        SolverProblem(
+            f"{provider}.{field}.{part}",
+            f"{provider}.{field} has no {part}: cert-manager's webhook refuses the Issuer "
+            f'("secret {part} is required")',
+            f"name the Secret and the key that holds the credential: {field}: "
+            "{name: dns-credentials, key: token}",
+        )
+        for part in ("name", "key")
+        if not isinstance(ref.get(part), str) or not ref.get(part)
+    ]
+
+
+def dns01_problems(dns01: Any) -> list[SolverProblem]:
+    """What cert-manager's webhook refuses in a solver's ``dns01`` (a manifest dict), beyond
+    the CRD schema (which requires only a Secret ref's name): no provider or more than one,
+    a Secret ref without its key, Azure's service principal incomplete or mixed with a
+    managed identity (and a managed identity by both client and resource ID), Cloudflare
+    without exactly one of API key and token (the key with an e-mail), Route 53's access
+    key ID given twice, an RFC 2136 nameserver that is not host:port, an unsupported TSIG
+    algorithm, a TSIG secret without its key name. Paths are below ``dns01``."""
+    if not isinstance(dns01, dict):
+        return []
+    present = [k for k in DNS01_PROVIDERS if dns01.get(k) is not None]
+    found: list[SolverProblem] = []
+    if not present:
+        return [
+            SolverProblem(
+                "",
+                "no DNS-01 provider configured",
+                f"set one of {', '.join(DNS01_PROVIDERS)} (AcmeSolver.dns01_at(...))",
+            )
+        ]
+    if len(present) > 1:
+        found.append(
+            SolverProblem(
+                present[1],
+                f"more than one DNS-01 provider ({', '.join(present)}): cert-manager's "
+                "webhook refuses the solver",
+                "give each provider its own solver, limited by dns_zones",
+            )
+        )
+    for key in present:
+        body = dns01[key] if isinstance(dns01[key], dict) else {}
+        if key == "acmeDNS":
+            found += _secret_ref_problems(key, "accountSecretRef", body.get("accountSecretRef"))
+        elif key == "akamai":
+            for ref in ("accessTokenSecretRef", "clientSecretSecretRef", "clientTokenSecretRef"):
+                found += _secret_ref_problems(key, ref, body.get(ref))
+        elif key == "azureDNS":
+            found += _azure_problems(body)
+        elif key == "cloudDNS":
+            found += _secret_ref_problems(
+                key, "serviceAccountSecretRef", body.get("serviceAccountSecretRef"), required=False
+            )
+        elif key == "cloudflare":
+            found += _cloudflare_problems(body)
+        elif key == "route53":
+            if body.get("accessKeyID") and body.get("accessKeyIDSecretRef") is not None:
+                found.append(
+                    SolverProblem(
+                        "route53.accessKeyIDSecretRef",
+                        "accessKeyID and accessKeyIDSecretRef cannot both be specified",
+                        "keep one: the Secret ref keeps the ID out of the Issuer",
+                    )
+                )
+            found += _secret_ref_problems(
+                key, "accessKeyIDSecretRef", body.get("accessKeyIDSecretRef"), required=False
+            )
+        elif key == "digitalocean":
+            found += _secret_ref_problems(key, "tokenSecretRef", body.get("tokenSecretRef"))
+        elif key == "rfc2136":
+            found += _rfc2136_problems(body)
+    return found
+
+
+def _azure_problems(body: dict[str, Any]) -> list[SolverProblem]:
+    found: list[SolverProblem] = []
+    identity = body.get("managedIdentity")
+    principal = [k for k in ("clientID", "tenantID", "clientSecretSecretRef") if body.get(k)]
+    if principal:
+        for k in ("clientID", "tenantID", "clientSecretSecretRef"):
+            if k not in principal:
+                found.append(
+                    SolverProblem(
+                        f"azureDNS.{k}",
+                        f"a service principal needs clientID, tenantID and "
+                        f"clientSecretSecretRef together; {k} is missing",
+                        f"add {k}, or drop {', '.join(principal)} and use a managed identity",
+                    )
+                )
+        found += _secret_ref_problems(
+            "azureDNS",
+            "clientSecretSecretRef",
+            body.get("clientSecretSecretRef"),
+            required=False,
+        )
+        if identity is not None:
+            found.append(
+                SolverProblem(
+                    "azureDNS.managedIdentity",
+                    "managed identity can not be used at the same time as clientID, "
+                    "clientSecretSecretRef or tenantID",
+                    "authenticate one way: the managed identity, or the service principal",
+                )
+            )
+    elif isinstance(identity, dict) and identity.get("clientID") and identity.get("resourceID"):
+        found.append(
+            SolverProblem(
+                "azureDNS.managedIdentity",
+                "managedIdentity.clientID and managedIdentity.resourceID cannot both be given",
+                "name the identity by one of them",
+            )
+        )
+    return found
+
+
+def _cloudflare_problems(body: dict[str, Any]) -> list[SolverProblem]:
+    key, token = body.get("apiKeySecretRef"), body.get("apiTokenSecretRef")
+    found: list[SolverProblem] = []
+    if key is not None and token is not None:
+        found.append(
+            SolverProblem(
+                "cloudflare",
+                "apiKeySecretRef and apiTokenSecretRef cannot both be specified",
+                "keep the API token (scoped to the zone); drop the global API key",
+            )
+        )
+    if key is None and token is None:
+        found.append(
+            SolverProblem(
+                "cloudflare",
+                "apiKeySecretRef or apiTokenSecretRef is required",
+                "give an API token: AcmeSolver.dns01_cloudflare(api_token=SecretKeyRef(...))",
+            )
+        )
+    if key is not None and not body.get("email"):
+        found.append(
+            SolverProblem(
+                "cloudflare.email",
+                "a global API key needs the account's email",
+                "add email, or use an API token instead",
+            )
+        )
+    found += _secret_ref_problems("cloudflare", "apiKeySecretRef", key, required=False)
+    found += _secret_ref_problems("cloudflare", "apiTokenSecretRef", token, required=False)
+    return found
+
+
+def _rfc2136_problems(body: dict[str, Any]) -> list[SolverProblem]:
+    found: list[SolverProblem] = []
+    nameserver = body.get("nameserver")
+    if isinstance(nameserver, str) and nameserver.strip():
+        why = _nameserver_problem(nameserver)
+        if why is not None:
+            found.append(
+                SolverProblem(
+                    "rfc2136.nameserver",
+                    f"nameserver {nameserver!r} {why}",
+                    "write host:port, where host is an IPv4 address, a bracketed IPv6 "
+                    "address or a host name (port 53 when left out)",
+                )
+            )
+    algorithm = body.get("tsigAlgorithm")
+    if isinstance(algorithm, str) and algorithm and algorithm.upper() not in TSIG_ALGORITHMS:
+        found.append(
+            SolverProblem(
+                "rfc2136.tsigAlgorithm",
+                f"TSIG algorithm {algorithm!r} is not supported",
+                f"use one of {', '.join(TSIG_ALGORITHMS)} (HMACSHA256 or HMACSHA512)",
+            )
+        )
+    secret = body.get("tsigSecretSecretRef")
+    if body.get("tsigKeyName"):
+        found += _secret_ref_problems("rfc2136", "tsigSecretSecretRef", secret)
+    elif isinstance(secret, dict) and secret.get("name") and secret.get("key"):
+        found.append(
+            SolverProblem(
+                "rfc2136.tsigKeyName",
+                "a TSIG secret without tsigKeyName: the server cannot tell which key signs",
+                "add tsigKeyName, the key's name as the DNS server knows it",
+            )
+        )
+    return found
 
 
 class AcmeIssuer(K8sModel):
@@ -138,6 +499,21 @@ class SelfSignedIssuer(K8sModel):
 IssuerConfig = AcmeIssuer | CaIssuer | SelfSignedIssuer
 
 
+def solver_problems(obj: dict[str, Any]) -> list[tuple[str, SolverProblem]]:
+    """``(path, problem)`` of :func:`dns01_problems` for each ACME solver of an Issuer or
+    ClusterIssuer (a manifest dict), the path from the object's root."""
+    acme = obj.get("spec", {}).get("acme") if isinstance(obj.get("spec"), dict) else None
+    solvers = acme.get("solvers") if isinstance(acme, dict) else None
+    found: list[tuple[str, SolverProblem]] = []
+    for i, solver in enumerate(solvers if isinstance(solvers, list) else []):
+        if not isinstance(solver, dict) or "dns01" not in solver:
+            continue
+        base = f"spec.acme.solvers[{i}].dns01"
+        for p in dns01_problems(solver["dns01"]):
+            found.append((f"{base}.{p.path}" if p.path else base, p))
+    return found
+
+
 class Issuer(Resource):
     """A cert-manager ``Issuer``: signs Certificates of its own namespace."""
 
@@ -156,6 +532,12 @@ class Issuer(Resource):
     ) -> None:
         super().__init__(scope, id, name=name, namespace=namespace, labels=labels)
         self.config = config
+        problems = [
+            Finding(Severity.ERROR, "tls/acme-dns01", p.message, self.ref(), path, p.hint)
+            for path, p in solver_problems(self.to_k8s())
+        ]
+        if problems:
+            raise K8sDslError(problems, summary=f"invalid {self.kind} at {self.node.path}")
 
     def _body(self) -> dict[str, Any]:
         return {"spec": self.config.to_k8s()}
@@ -420,23 +802,37 @@ class ClusterTrustBundle(Resource):
 
 __all__ = [
     "CLUSTER_ISSUER_ANNOTATION",
+    "DNS01_PROVIDERS",
     "ISSUER_ANNOTATION",
     "LETSENCRYPT_PRODUCTION",
     "LETSENCRYPT_STAGING",
     "MAX_SERVING_DAYS",
+    "TSIG_ALGORITHMS",
+    "AcmeDns",
     "AcmeIssuer",
     "AcmeSolver",
+    "AkamaiDns",
+    "AzureDns",
+    "AzureManagedIdentity",
     "CaIssuer",
     "Certificate",
     "CertificateProblem",
+    "CloudDns",
     "ClusterIssuer",
     "ClusterTrustBundle",
+    "DigitalOceanDns",
+    "Dns01Provider",
     "Issuer",
     "IssuerRef",
     "KeyAlgorithm",
     "PrivateKey",
+    "Rfc2136Dns",
     "SecretKeyRef",
     "SelfSignedIssuer",
+    "SolverProblem",
+    "WebhookDns",
     "certificate_problems",
+    "dns01_problems",
     "go_duration_seconds",
+    "solver_problems",
 ]

@@ -130,3 +130,49 @@ def test_version_flag(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--version"])
     assert info.value.code == 0
     assert capsys.readouterr().out.startswith("k8sdsl ")
+
+
+IMAGE_VOLUME_POD = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: tools, namespace: apps}
+spec:
+  containers:
+    - name: app
+      image: registry.example.com/app:1.0
+      volumeMounts: [{name: tools, mountPath: /tools}]
+  volumes:
+    - name: tools
+      image: {reference: "registry.example.com/tools:1.0", pullPolicy: IfNotPresent}
+"""
+
+
+@pytest.mark.parametrize(
+    ("version", "gates", "expected"),
+    [
+        ("1.34", "", "ImageVolume feature gate (on by default from 1.35"),
+        ("1.34", "featureGates: {ImageVolume: true}\n", None),
+        ("1.35", "", None),
+        ("1.35", "featureGates: {ImageVolume: false}\n", "the declared cluster turns it off"),
+    ],
+)
+def test_feature_gates_of_the_declared_cluster_decide_volumes_feature_gate(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    version: str,
+    gates: str,
+    expected: str | None,
+) -> None:
+    pod = tmp_path / "pod.yaml"
+    pod.write_text(IMAGE_VOLUME_POD)
+    cluster = tmp_path / "cluster.yaml"
+    cluster.write_text(gates or "{}\n")
+    _, found, _ = check(capsys, "--cluster", str(cluster), "--k8s-version", version, str(pod))
+    gate = [f for f in found if f["code"] == "volumes/feature-gate"]
+    if expected is None:
+        assert gate == []
+    else:
+        (finding,) = gate
+        assert finding["severity"] == "warning"
+        assert finding["path"] == "spec.volumes[0].image"
+        assert expected in finding["message"]

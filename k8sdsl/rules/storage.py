@@ -802,7 +802,10 @@ def volume_attributes_class_gate(ctx: RuleContext) -> Iterator[Finding]:
     default attributes (IOPS, throughput) instead of the class written in git."""
     for m in ctx.of_kind(_PV, _PVC):
         name = _spec(m).get("volumeAttributesClassName")
-        if not name or _VAC_GATE.enabled_by_default(m.k8s_version):
+        switched = ctx.cluster.feature_gates.get(_VAC_GATE.name)
+        if not name or switched is True:
+            continue
+        if switched is None and _VAC_GATE.enabled_by_default(m.k8s_version):
             continue
         yield m.warning(
             "storage/volume-attributes-class-gate",
@@ -810,8 +813,9 @@ def volume_attributes_class_gate(ctx: RuleContext) -> Iterator[Finding]:
             f"{m.kind} {m.name!r} sets volumeAttributesClassName {name!r}, which the API "
             f"server drops unless the {_VAC_GATE.name} feature gate is on (off by default "
             f"before {_VAC_GATE.default_on_in}; target {m.k8s_version})",
-            f"make sure the cluster enables --feature-gates={_VAC_GATE.name}=true and serves "
-            "the storage.k8s.io VolumeAttributesClass API, or target 1.34 or later",
+            f"make sure the cluster enables --feature-gates={_VAC_GATE.name}=true, serves "
+            "the storage.k8s.io VolumeAttributesClass API and declares it (Cluster("
+            f"feature_gates={{{_VAC_GATE.name!r}: True}})), or target 1.34 or later",
         )
 
 

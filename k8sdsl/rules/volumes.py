@@ -8,7 +8,7 @@ volume catalog (``k8sdsl.volumes.CATALOG``) and the object's target (``manifest.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from k8sdsl.core._findings import Finding
@@ -218,12 +218,20 @@ def feature_gate(ctx: RuleContext) -> Iterator[Finding]:
     Before the field exists the API server drops or rejects it; while the gate is off by
     default the pod fails unless the cluster's administrator turned it on, or, for
     ``recursiveReadOnly``, the API server silently drops the field and the mount is only
-    read-only at its top."""
+    read-only at its top. A gate the declared cluster switches (``Cluster.feature_gates``)
+    counts as the cluster has it: on, no warning; off, a warning even where it is on by
+    default."""
+    gates = ctx.cluster.feature_gates
     for manifest, path, key, name in _sources_in_use(ctx):
         facts = CATALOG[key]
         if facts.removed_in is None:
             yield from _gate(
-                manifest, path, f"volume {name!r} uses {key}", facts.added_in, facts.feature_gate
+                manifest,
+                path,
+                f"volume {name!r} uses {key}",
+                facts.added_in,
+                facts.feature_gate,
+                gates,
             )
     for manifest in ctx.manifests:
         for ps in pod_specs(manifest):
@@ -245,6 +253,7 @@ def feature_gate(ctx: RuleContext) -> Iterator[Finding]:
                             f"projected volume {volume.get('name')!r} uses a {pkey} projection",
                             pfacts.added_in,
                             pfacts.feature_gate,
+                            gates,
                         )
             for cpath, container in ps.containers():
                 for i, mount in _mounts(container):
@@ -259,11 +268,20 @@ def feature_gate(ctx: RuleContext) -> Iterator[Finding]:
                         "off)",
                         _RRO_ADDED_IN,
                         _RRO_GATE,
+                        gates,
                     )
 
 
-def _gate(manifest: Manifest, path: str, what: str, added_in: Any, gate: Any) -> Iterator[Finding]:
+def _gate(
+    manifest: Manifest,
+    path: str,
+    what: str,
+    added_in: Any,
+    gate: Any,
+    declared: Mapping[str, bool],
+) -> Iterator[Finding]:
     version = manifest.k8s_version
+    switched = declared.get(gate.name) if gate is not None else None
     if added_in is not None and version < added_in:
         yield manifest.error(
             "volumes/feature-gate",
@@ -271,7 +289,16 @@ def _gate(manifest: Manifest, path: str, what: str, added_in: Any, gate: Any) ->
             f"{what}, which the API has only from Kubernetes {added_in} (target {version})",
             f"target {added_in} or later (Chart(k8s_version=...)), or use another source",
         )
-    elif gate is not None and not gate.enabled_by_default(version):
+    elif gate is not None and switched is False:
+        yield manifest.warning(
+            "volumes/feature-gate",
+            path,
+            f"{what}, which needs the {gate.name} feature gate: the declared cluster turns it "
+            f"off (target {version})",
+            f"turn {gate.name} on in the cluster (and in Cluster(feature_gates=...)), or use "
+            "another source",
+        )
+    elif gate is not None and switched is None and not gate.enabled_by_default(version):
         when = (
             f"on by default from {gate.default_on_in}"
             if gate.default_on_in
@@ -282,7 +309,8 @@ def _gate(manifest: Manifest, path: str, what: str, added_in: Any, gate: Any) ->
             path,
             f"{what}, which needs the {gate.name} feature gate ({when}; target {version})",
             f"make sure the cluster enables --feature-gates={gate.name}=true on the API server "
-            "and kubelets, or target a version where it is on by default",
+            "and kubelets and declare it (Cluster(feature_gates={"
+            f"{gate.name!r}: True}})), or target a version where it is on by default",
         )
 
 

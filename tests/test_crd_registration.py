@@ -206,3 +206,26 @@ def test_the_classes_cdk8s_import_generates_are_validated_at_synth(tmp_path: Pat
         sys.path.remove(str(tmp_path))
         for name in [n for n in sys.modules if n == "imports" or n.startswith("imports.")]:
             del sys.modules[name]
+
+
+def test_the_crds_cdk8s_yaml_imports_are_registered_by_the_app(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``cdk8s import`` with no arguments reads cdk8s.yaml's ``imports:``; the App registers
+    the local CRD files among them, so the generated classes are validated without a call."""
+    (tmp_path / "crds").mkdir()
+    (tmp_path / "crds" / "widget.yaml").write_text(WIDGET_CRD.read_text())
+    (tmp_path / "cdk8s.yaml").write_text(
+        "language: python\napp: python main.py\n"
+        "imports:\n  - k8s\n  - widgets:=crds/widget.yaml\n  - https://example.com/crd.yaml\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    app = widget_app(tmp_path, {"size": "three"})
+    assert [(c.api_version, c.kind) for c in registered_crds()] == [("example.com/v1", "Widget")]
+    assert_findings(app, {"schema/type"})
+    (tmp_path / "crds" / "widget.yaml").write_text("kind: Pod\n")
+    forget_registered_crds()
+    with pytest.raises(K8sDslError) as info:
+        App(outdir=tmp_path / "dist")
+    assert info.value.codes == ["crd/invalid"]
+    assert "widget.yaml" in info.value.findings[0].message

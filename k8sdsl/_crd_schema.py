@@ -301,6 +301,16 @@ def registered_crds() -> Sequence[RegisteredCrd]:
     return [_REGISTERED[k] for k in sorted(_REGISTERED)]
 
 
+def custom_kind_namespaced(api_version: str, kind: str) -> bool | None:
+    """The scope a registered or pinned CRD gives its kind (``True`` for ``Namespaced``), or
+    ``None`` when no CRD is known for it."""
+    registered = _REGISTERED.get((api_version, kind))
+    if registered is not None:
+        return registered.namespaced
+    pinned = CRD_KINDS.get((api_version, kind))
+    return pinned.namespaced if pinned is not None else None
+
+
 def forget_registered_crds() -> None:
     """Undo every :func:`register_crd` (tests that register a CRD for themselves)."""
     _REGISTERED.clear()

@@ -23,7 +23,7 @@ from k8sdsl._cdk8s_bridge import (
     prepare_cdk8s_synth,
     render_api_object,
 )
-from k8sdsl._crd_schema import register_crd
+from k8sdsl._crd_schema import custom_kind_namespaced, register_crd
 from k8sdsl._layout import kustomization, resource_file_names
 from k8sdsl._pipeline import check_manifests, rule_settings
 from k8sdsl.core._cluster import Cluster
@@ -426,7 +426,11 @@ class Chart(ChartScope):
         """Give a cdk8s-rendered object the chart namespace, if its kind is namespaced."""
         kind = str(obj.get("kind", ""))
         meta = obj.get("metadata")
-        if self.namespace and is_namespaced(kind) and isinstance(meta, dict):
+        # a custom kind's scope is its CRD's, where one is registered or pinned
+        namespaced = custom_kind_namespaced(str(obj.get("apiVersion", "")), kind)
+        if namespaced is None:
+            namespaced = is_namespaced(kind)
+        if self.namespace and namespaced and isinstance(meta, dict):
             if "namespace" not in meta:
                 obj = dict(obj)
                 obj["metadata"] = sort_like_cdk8s({**meta, "namespace": self.namespace})

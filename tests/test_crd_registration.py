@@ -20,7 +20,7 @@ import yaml
 from k8sdsl import App, Chart, K8sDslError, register_crd
 from k8sdsl._crd_schema import forget_registered_crds, registered_crds
 from k8sdsl.cli import main
-from k8sdsl.testing import assert_findings, findings
+from k8sdsl.testing import assert_findings, findings, synth_objects
 
 ROOT = Path(__file__).resolve().parent.parent
 CLI = ROOT / "node_modules" / ".bin" / "cdk8s"
@@ -229,3 +229,22 @@ def test_the_crds_cdk8s_yaml_imports_are_registered_by_the_app(
         App(outdir=tmp_path / "dist")
     assert info.value.codes == ["crd/invalid"]
     assert "widget.yaml" in info.value.findings[0].message
+
+
+def test_a_cluster_scoped_crd_kind_gets_no_chart_namespace(tmp_path: Path) -> None:
+    crd = yaml.safe_load(WIDGET_CRD.read_text())
+    crd["spec"]["scope"] = "Cluster"
+    crd["spec"]["names"]["kind"] = "ClusterWidget"
+    register_crd(crd)
+    app = App(outdir=tmp_path / "dist")
+    chart = Chart(app, "widgets", namespace="shop")
+    for kind in ("ClusterWidget", "Widget"):  # Widget: no CRD known, assumed namespaced
+        obj = cdk8s.ApiObject(
+            chart.cdk8s_chart, kind.lower(), api_version="example.com/v1", kind=kind
+        )
+        obj.add_json_patch(cdk8s.JsonPatch.add("/spec", {"size": 1}))
+    namespaces = {o["kind"]: o["metadata"].get("namespace") for o in synth_objects(app)}
+    assert namespaces == {"ClusterWidget": None, "Widget": "shop"}
+    app.synth(via_cdk8s=True)
+    written = yaml.safe_load_all((tmp_path / "dist" / "widgets.k8s.yaml").read_text())
+    assert {o["kind"]: o["metadata"].get("namespace") for o in written} == namespaces

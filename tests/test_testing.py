@@ -137,6 +137,13 @@ def test_the_plugin_can_be_turned_off(tmp_path: Path) -> None:
     assert "fixture 'yaml_snapshot' not found" in result.stdout
 
 
+def test_without_syrupy_the_fixture_says_what_is_missing(tmp_path: Path) -> None:
+    result = run_user_suite(tmp_path, "-p", "no:syrupy")
+    assert result.returncode == 1
+    assert "the yaml_snapshot fixture needs syrupy: pip install 'k8sdsl[testing]'" in result.stdout
+    assert "1 passed, 1 error" in result.stdout  # a setup error; test_clean still ran
+
+
 def test_this_repos_conftest_uses_the_librarys_fixture(yaml_snapshot: Any) -> None:
     from k8sdsl.testing import yaml_snapshot_extension
 

@@ -11,6 +11,7 @@ from k8sdsl import _cdk8s_bridge
 # cdk8s may be imported after k8sdsl by user code: point jsii at Node 24 first (cheap).
 _cdk8s_bridge.ensure_jsii_node()
 
+from k8sdsl._crd_schema import register_crd  # noqa: E402
 from k8sdsl._namespace_and_configmap import ConfigMap, Namespace  # noqa: E402
 from k8sdsl.core import (  # noqa: E402
     Cluster,
@@ -153,5 +154,6 @@ __all__ = [
     "TopologySpreadConstraint",
     "Volume",
     "VolumeBindingMode",
+    "register_crd",
     "service_fqdn",
 ]

@@ -10,6 +10,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
+from k8sdsl._crd_schema import custom_kind_namespaced
 from k8sdsl.core._findings import Finding, ObjectRef, Severity
 from k8sdsl.core._kinds import is_namespaced
 from k8sdsl.core._yaml import sort_like_cdk8s
@@ -266,7 +267,10 @@ def prepare_cdk8s_synth(chart: Chart, own: list[Any]) -> None:
     for construct in _foreign_api_objects(chart, lib):
         if id(construct) in own_ids:
             continue
-        if chart.namespace and is_namespaced(construct.kind):
+        namespaced = custom_kind_namespaced(construct.api_version, construct.kind)
+        if namespaced is None:
+            namespaced = is_namespaced(construct.kind)
+        if chart.namespace and namespaced:
             if construct.metadata.namespace is None:
                 # the whole metadata, so its keys stay in cdk8s's sorted order
                 meta = dict(construct.to_json().get("metadata") or {})

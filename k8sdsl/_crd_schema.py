@@ -15,15 +15,20 @@ calicoctl and the Calico API server take, have the same fields and share one sch
 schema serves every target Kubernetes version.
 
 ``python -m k8sdsl._crd_schema CRD.yaml --version v1 --out FILE.json`` pins one more.
+
+A user's own CRDs (the ones ``cdk8s import`` made typed classes of) are registered at run
+time with :func:`register_crd` (``k8sdsl.register_crd``, ``k8sdsl check --crd FILE``): their
+kinds are then validated like the pinned ones, a registered kind before a pinned one.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -32,6 +37,7 @@ from typing import Any
 import jsonschema
 
 from k8sdsl._schema_problems import SchemaProblem, schema_problems
+from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Severity
 
 CRD_SCHEMA_DIR = Path(__file__).parent / "crd_schemas"
 
@@ -129,6 +135,11 @@ def is_crd_kind(api_version: str, kind: str) -> bool:
     return (api_version, kind) in CRD_KINDS
 
 
+def is_crd_api_version(api_version: str) -> bool:
+    """Whether a pinned or a registered kind has this apiVersion: a cheap first test."""
+    return api_version in CRD_API_VERSIONS or api_version in _REGISTERED_API_VERSIONS
+
+
 def crd_kind(api_version: str, kind: str) -> CrdKind | None:
     """The pinned kind of ``apiVersion``/``kind``, or ``None``."""
     return CRD_KINDS.get((api_version, kind))
@@ -155,12 +166,155 @@ def problems_against(
 
 
 def validate_crd(obj: Mapping[str, Any]) -> list[SchemaProblem] | None:
-    """Every schema problem of a custom resource; ``None`` when k8sdsl pins no schema for
-    its apiVersion and kind."""
-    found = crd_kind(str(obj.get("apiVersion", "")), str(obj.get("kind", "")))
+    """Every schema problem of a custom resource; ``None`` when no CRD schema is registered
+    (:func:`register_crd`) or pinned for its apiVersion and kind."""
+    key = (str(obj.get("apiVersion", "")), str(obj.get("kind", "")))
+    registered = _REGISTERED.get(key)
+    if registered is not None:
+        return problems_against(registered.validator, obj)
+    found = CRD_KINDS.get(key)
     if found is None:
         return None
     return problems_against(_validator(found.schema), obj)
+
+
+# --- CRDs registered at run time ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RegisteredCrd:
+    """One served version of a CRD registered with :func:`register_crd`: its apiVersion and
+    kind, its scope, where it was read from and the validator of its strict schema."""
+
+    api_version: str
+    kind: str
+    namespaced: bool
+    source: str
+    validator: jsonschema.Draft202012Validator
+
+
+#: (apiVersion, kind) -> the registered CRD version that validates it
+_REGISTERED: dict[tuple[str, str], RegisteredCrd] = {}
+_REGISTERED_API_VERSIONS: set[str] = set()
+
+
+def _crd_error(source: str, message: str, hint: str) -> K8sDslError:
+    return K8sDslError(
+        [
+            Finding(
+                Severity.ERROR,
+                "crd/invalid",
+                message,
+                ObjectRef(kind="CustomResourceDefinition", source=source),
+                "",
+                hint,
+            )
+        ],
+        summary="the CRD cannot be registered",
+    )
+
+
+def _crd_documents(
+    crd: Mapping[str, Any] | str | os.PathLike[str],
+) -> tuple[str, list[Mapping[str, Any]]]:
+    """Where the CRD comes from, and the CustomResourceDefinitions it holds."""
+    if isinstance(crd, Mapping):
+        meta = crd.get("metadata")
+        name = meta.get("name") if isinstance(meta, Mapping) else None
+        return str(name or "<dict>"), [crd]
+    import yaml
+
+    source = os.fspath(crd)
+    try:
+        with open(source, encoding="utf-8") as fh:
+            docs = list(yaml.safe_load_all(fh))
+    except OSError as exc:
+        raise _crd_error(
+            source, f"cannot read {source}: {exc.strerror or exc}", "give the path of a CRD file"
+        ) from None
+    except yaml.YAMLError as exc:
+        raise _crd_error(
+            source, f"{source} is not YAML: {exc}", "give the CRD YAML that kubectl applies"
+        ) from None
+    items: list[Any] = []
+    for doc in docs:
+        if isinstance(doc, Mapping) and doc.get("kind") == "List":
+            items.extend(doc.get("items") or [])
+        elif doc is not None:
+            items.append(doc)
+    crds = [
+        d for d in items if isinstance(d, Mapping) and d.get("kind") == "CustomResourceDefinition"
+    ]
+    if not crds:
+        raise _crd_error(
+            source,
+            f"{source} holds no CustomResourceDefinition",
+            "give the file that defines the kind (apiextensions.k8s.io/v1 "
+            "CustomResourceDefinition), the one `cdk8s import` read",
+        )
+    return source, crds
+
+
+def register_crd(
+    crd: Mapping[str, Any] | str | os.PathLike[str], *, version: str | None = None
+) -> list[tuple[str, str]]:
+    """Validate the custom resources of a CRD at synth and in ``k8sdsl check`` against its
+    ``openAPIV3Schema``, made strict like the official schemas (an unknown field is
+    ``schema/unknown-field``, a wrong type ``schema/type``, a missing required field
+    ``schema/required``).
+
+    ``crd`` is a CRD as a dict, or a YAML file holding one or more (the file given to
+    ``cdk8s import``). Every version the CRD lists is registered, or only ``version``.
+    Returns the (apiVersion, kind) pairs registered. Registering again replaces; a
+    registered kind is validated before a schema k8sdsl pins for it. Raises
+    :class:`~k8sdsl.K8sDslError` (``crd/invalid``) for a file that is not a CRD or lacks the
+    version.
+    """
+    source, crds = _crd_documents(crd)
+    out: dict[tuple[str, str], RegisteredCrd] = {}
+    for doc in crds:
+        versions = [version] if version is not None else crd_versions(doc)
+        for v in versions:
+            try:
+                schema = crd_to_schema(doc, v)
+            except CrdError as exc:
+                raise _crd_error(
+                    source, str(exc), "give version= one the CRD serves, or a CRD with a schema"
+                ) from None
+            group = doc["spec"]["group"]
+            kind = str(doc["spec"]["names"]["kind"])
+            entry = RegisteredCrd(
+                f"{group}/{v}",
+                kind,
+                (doc["spec"].get("scope") or "Namespaced") != "Cluster",
+                source,
+                jsonschema.Draft202012Validator(schema),
+            )
+            out[(entry.api_version, kind)] = entry
+    _REGISTERED.update(out)
+    _REGISTERED_API_VERSIONS.update(api_version for api_version, _ in out)
+    return sorted(out)
+
+
+def registered_crds() -> Sequence[RegisteredCrd]:
+    """The CRD versions registered with :func:`register_crd`, by apiVersion and kind."""
+    return [_REGISTERED[k] for k in sorted(_REGISTERED)]
+
+
+def custom_kind_namespaced(api_version: str, kind: str) -> bool | None:
+    """The scope a registered or pinned CRD gives its kind (``True`` for ``Namespaced``), or
+    ``None`` when no CRD is known for it."""
+    registered = _REGISTERED.get((api_version, kind))
+    if registered is not None:
+        return registered.namespaced
+    pinned = CRD_KINDS.get((api_version, kind))
+    return pinned.namespaced if pinned is not None else None
+
+
+def forget_registered_crds() -> None:
+    """Undo every :func:`register_crd` (tests that register a CRD for themselves)."""
+    _REGISTERED.clear()
+    _REGISTERED_API_VERSIONS.clear()
 
 
 # --- converting a CRD's openAPIV3Schema ---------------------------------------------------

@@ -254,6 +254,7 @@ NOT_ABOUT_POD_FAMILIES: frozenset[str] = frozenset(
         "cni",
         "configmap",
         "construct",
+        "crd",  # a CRD file given to register_crd or check --crd that is not one (usage)
         "environments",  # what prod promises (replicas, budgets, pinned images), not a pod's fate
         "flannel",
         "gitops",

@@ -97,7 +97,8 @@ def schema_check(manifests: Sequence[Manifest]) -> tuple[list[Finding], list[Man
                     "the object was not schema-checked",
                     f"did you mean kind {guess!r}?"
                     if guess and guess != m.kind.lower()
-                    else "custom resources are checked by their CRD in the cluster",
+                    else "a custom resource: give its CRD, k8sdsl.register_crd(FILE) at synth "
+                    "or --crd FILE to check, to validate it against the CRD's schema",
                 )
             )
             continue

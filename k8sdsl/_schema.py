@@ -33,7 +33,7 @@ import kubernetes_validate
 from referencing import Registry, Resource
 
 from k8sdsl._config_schema import config_problems
-from k8sdsl._crd_schema import CRD_API_VERSIONS, validate_crd
+from k8sdsl._crd_schema import is_crd_api_version, validate_crd
 from k8sdsl._schema_problems import SchemaProblem, schema_problems
 from k8sdsl.core._suggest import suggest
 
@@ -209,8 +209,8 @@ class SchemaSet:
         if api_version in KUSTOMIZE_CONFIG_API_VERSIONS:
             # kustomize's own configuration, not an API object: the kustomize/* rules read it
             return []
-        if api_version in CRD_API_VERSIONS:
-            # custom resources: the CRD schemas k8sdsl pins
+        if is_crd_api_version(api_version):
+            # custom resources: the CRD schemas registered (register_crd) or pinned
             crd = validate_crd(obj)
             if crd is not None:
                 return crd

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from k8sdsl._crd_schema import register_crd
 from k8sdsl._yamlread import (
     JSON_LINES_SUFFIX,
     YamlDocument,
@@ -559,6 +560,15 @@ def _run(argv: Sequence[str] | None) -> int:
         help="comma-separated registries images may come from (overrides --cluster's)",
     )
     p_check.add_argument(
+        "--crd",
+        type=Path,
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a CustomResourceDefinition file (repeatable): its custom resources are "
+        "validated against its openAPIV3Schema; see docs/crds.md",
+    )
+    p_check.add_argument(
         "--cluster-domain", metavar="DOMAIN", help="the cluster domain (default cluster.local)"
     )
     p_check.add_argument(
@@ -766,6 +776,8 @@ def _run(argv: Sequence[str] | None) -> int:
     if args.command == "check":
         try:
             cluster = _declared_cluster(args)
+            for crd in args.crd:
+                register_crd(crd)
         except K8sDslError as exc:
             print(exc.report.format(), file=sys.stderr)
             return 2

@@ -23,6 +23,7 @@ from k8sdsl._cdk8s_bridge import (
     prepare_cdk8s_synth,
     render_api_object,
 )
+from k8sdsl._crd_schema import custom_kind_namespaced, register_crd
 from k8sdsl._layout import kustomization, resource_file_names
 from k8sdsl._pipeline import check_manifests, rule_settings
 from k8sdsl.core._cluster import Cluster
@@ -66,6 +67,8 @@ class App(Construct):
         self.repo_path = repo_path
         self.k8s_version = K8sVersion.supported(k8s_version)
         self.outdir, self.cli_scratch = resolve_outdir(outdir)
+        # the CRDs `cdk8s import` reads (cdk8s.yaml `imports:`) validate their custom resources
+        register_cdk8s_imports(CDK8S_CONFIG)
         if self.outdir.exists() and not self.outdir.is_dir():
             # synth replaces the output folder as a whole: it must never replace a file
             raise K8sDslError(
@@ -423,7 +426,11 @@ class Chart(ChartScope):
         """Give a cdk8s-rendered object the chart namespace, if its kind is namespaced."""
         kind = str(obj.get("kind", ""))
         meta = obj.get("metadata")
-        if self.namespace and is_namespaced(kind) and isinstance(meta, dict):
+        # a custom kind's scope is its CRD's, where one is registered or pinned
+        namespaced = custom_kind_namespaced(str(obj.get("apiVersion", "")), kind)
+        if namespaced is None:
+            namespaced = is_namespaced(kind)
+        if self.namespace and namespaced and isinstance(meta, dict):
             if "namespace" not in meta:
                 obj = dict(obj)
                 obj["metadata"] = sort_like_cdk8s({**meta, "namespace": self.namespace})
@@ -500,6 +507,34 @@ def _cdk8s_output_settings(config: Path) -> tuple[str, str] | None:
             summary="invalid cdk8s.yaml",
         )
     return str(scratch), str(real)
+
+
+def register_cdk8s_imports(config: str | os.PathLike[str] = CDK8S_CONFIG) -> list[tuple[str, str]]:
+    """Register (:func:`~k8sdsl.register_crd`) every local CRD file that ``cdk8s.yaml`` lists
+    under ``imports:`` (``crds/widget.yaml``, or ``prefix:=crds/widget.yaml``), the files
+    ``cdk8s import`` turns into typed classes; URLs, ``k8s`` and ``helm:`` entries are left
+    to the CLI. Returns the (apiVersion, kind) pairs registered."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(config).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return []
+    imports = data.get("imports") if isinstance(data, dict) else None
+    if not isinstance(imports, list):
+        return []
+    found: list[tuple[str, str]] = []
+    base = Path(config).parent
+    for entry in imports:
+        if not isinstance(entry, str):
+            continue
+        target = entry.split(":=", 1)[1] if ":=" in entry else entry
+        if "://" in target or not target.endswith((".yaml", ".yml", ".json")):
+            continue
+        path = base / target
+        if path.is_file():
+            found += register_crd(path)
+    return found
 
 
 def _join(*parts: str) -> str:

@@ -1,4 +1,5 @@
-"""Shared fixtures: apps with a throwaway output folder, YAML snapshots, schema checks."""
+"""Shared fixtures: apps with a throwaway output folder, schema checks; YAML snapshots come
+from the k8sdsl.testing plugin."""
 
 from __future__ import annotations
 
@@ -8,36 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+
+# the yaml_snapshot fixture is the library's own (k8sdsl.testing), as users' tests get it;
+# where the installed package's pytest11 entry point loaded it already, this is a no-op
+pytest_plugins = ["k8sdsl.testing"]
 
 from k8sdsl import App, Chart  # noqa: E402
 from k8sdsl._schema import schemas_for  # noqa: E402
 from k8sdsl.core import SUPPORTED_VERSIONS, Resource  # noqa: E402
-from k8sdsl.core._yaml import (
-    dump_documents,  # noqa: E402
-    order_object,  # noqa: E402
-)
-
-
-class YamlSnapshot(SingleFileSnapshotExtension):
-    """Snapshots stored as the YAML a reviewer of dist/ would read, one file per test."""
-
-    file_extension = "yaml"
-    _write_mode = WriteMode.TEXT
-
-    def serialize(self, data: Any, **kwargs: Any) -> str:
-        if isinstance(data, (Resource, dict)):
-            data = [data]
-        docs = [d.to_k8s() if isinstance(d, Resource) else d for d in data]
-        return dump_documents([order_object(d) for d in docs])
-
-
-@pytest.fixture
-def yaml_snapshot(snapshot: Any) -> Any:
-    """``assert objects == yaml_snapshot``: a list of dicts/resources pinned as readable YAML."""
-    return snapshot.use_extension(YamlSnapshot)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ OTHER_FAMILIES = {
     "cluster",
     "configmap",
     "construct",
+    "crd",
     "internal",
     "schema",
     "secret",

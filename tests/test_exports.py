@@ -8,7 +8,7 @@ import pytest
 
 import k8sdsl
 
-PACKAGES = ["k8sdsl", "k8sdsl.core", "k8sdsl.rules"] + [
+PACKAGES = ["k8sdsl", "k8sdsl.core", "k8sdsl.rules", "k8sdsl.testing"] + [
     f"k8sdsl.{p}" for p in ("volumes", "storage", "workloads", "network", "security", "gitops")
 ]
 

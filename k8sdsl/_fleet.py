@@ -500,7 +500,8 @@ def check_files(
     # would walk them again and again for garbage they do not make (a third of a run)
     gc.disable()
     try:
-        results = _file_results(units, options, jobs, cache_dir, stats)
+        stats.jobs = resolve_jobs(jobs, units)
+        results = _file_results(units, options, stats.jobs, cache_dir, stats)
         findings: list[Finding] = []
         unreadable = empty_folders(paths) if shard is None or shard[0] == 1 else []
         manifests: list[Manifest] = []
@@ -521,8 +522,8 @@ def check_files(
                 findings.append(f)
         stats.objects = len(manifests)
         if shard is None:
-            findings += run_rules(
-                read_through_typos(manifests), settings, well_formed=well_formed, scope="set"
+            findings += _set_rule_findings(
+                read_through_typos(manifests), settings, well_formed, stats.jobs
             )
             findings += duplicate_findings(manifests)
         return Report.of(findings), unreadable, stats
@@ -534,7 +535,7 @@ def check_files(
 def _file_results(
     units: Sequence[_Unit],
     options: _Options,
-    jobs: int | None,
+    jobs: int,
     cache_dir: Path | None,
     stats: CheckStats,
 ) -> list[FileResult]:
@@ -549,8 +550,7 @@ def _file_results(
     todo = [i for i, r in enumerate(results) if r is None]
     stats.cached = len(units) - len(todo)
     stats.checked = len(todo)
-    workers = min(resolve_jobs(jobs, [units[i] for i in todo]), max(1, len(todo)))
-    stats.jobs = workers
+    workers = min(jobs, max(1, len(todo)))
     if any(units[i].path == STDIN for i in todo):
         workers = 1  # standard input is this process's
     computed: list[FileResult] = []
@@ -581,6 +581,50 @@ def _in_workers(units: Sequence[_Unit], options: _Options, workers: int) -> list
         return [
             r for batch in pool.map(_check_batch, batches, [options] * len(batches)) for r in batch
         ]
+
+
+#: what the workers of the rules across objects read: set before they are forked, so each
+#: starts with every object (copied on write, never pickled)
+_SET_INPUT: tuple[Sequence[Manifest], dict[str, Any], Sequence[Manifest]] | None = None
+
+
+def _set_rule_findings(
+    manifests: Sequence[Manifest],
+    settings: dict[str, Any],
+    well_formed: Sequence[Manifest],
+    workers: int,
+) -> list[Finding]:
+    """The findings of the rules across objects, in rule order (as one ``run_rules``
+    gives them). With several ``workers`` (and a process that can fork), the topics' rules
+    run in forked workers that inherit every object; each topic's rules stay together, so
+    the models they share (the reachability model, the pod-security evaluation) are built
+    once."""
+    global _SET_INPUT
+    if workers == 1 or sys.platform == "win32" or not _single_threaded():
+        return run_rules(manifests, settings, well_formed=well_formed, scope="set")
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from k8sdsl.rules._registry import registered_rules
+
+    topics: dict[str, list[str]] = {}
+    for info in registered_rules():  # sorted by id: a topic's rules are contiguous
+        if info.scope == "set":
+            topics.setdefault(info.topic, []).append(info.id)
+    _SET_INPUT = (manifests, settings, well_formed)
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            parts = list(pool.map(_run_set_rules, topics.values()))
+    finally:
+        _SET_INPUT = None
+    return [f for part in parts for f in part]
+
+
+def _run_set_rules(ids: list[str]) -> list[Finding]:
+    assert _SET_INPUT is not None, "forked without the objects"
+    manifests, settings, well_formed = _SET_INPUT
+    return run_rules(manifests, settings, ids, well_formed=well_formed, scope="set")
 
 
 def _single_threaded() -> bool:

@@ -567,25 +567,91 @@ def _file_results(
 
 
 def _in_workers(units: Sequence[_Unit], options: _Options, workers: int) -> list[FileResult]:
+    size = max(1, -(-len(units) // (workers * _BATCHES_PER_JOB)))
+    batches = [list(units[i : i + size]) for i in range(0, len(units), size)]
+    if _can_fork():
+        return [r for batch in _spread(batches, options, workers) for r in batch]
+    # a process with other threads (a test runner's) forks unsafely: fresh workers
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    size = max(1, -(-len(units) // (workers * _BATCHES_PER_JOB)))
-    batches = [list(units[i : i + size]) for i in range(0, len(units), size)]
-    # fork: the workers start with the rules and schemas this process has loaded (no
-    # re-import); a process with other threads (a test runner's) forks unsafely, so it
-    # starts them fresh instead
-    method = "fork" if sys.platform != "win32" and _single_threaded() else "spawn"
-    context = multiprocessing.get_context(method)
+    context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         return [
             r for batch in pool.map(_check_batch, batches, [options] * len(batches)) for r in batch
         ]
 
 
-#: what the workers of the rules across objects read: set before they are forked, so each
-#: starts with every object (copied on write, never pickled)
-_SET_INPUT: tuple[Sequence[Manifest], dict[str, Any], Sequence[Manifest]] | None = None
+#: what forked workers read: set before they are forked, so each starts with it (the
+#: objects copied on write, never pickled)
+_SPREAD: tuple[Sequence[Any], Any, Any, Any] | None = None
+
+
+def _spread(tasks: Sequence[Any], options: Any, workers: int) -> list[Any]:
+    """``_run_task(task, options)`` for every task, in task order, by this process and
+    ``workers - 1`` forked ones. Each takes the next task not yet taken (the tasks differ
+    in size), and this process's own results are never pickled."""
+    global _SPREAD
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    taken = context.Value("i", 0)
+    queue: Any = context.Queue()
+    _SPREAD = (tasks, options, taken, queue)
+    try:
+        procs = [context.Process(target=_spread_worker, daemon=True) for _ in range(workers - 1)]
+        for proc in procs:
+            proc.start()
+    finally:
+        _SPREAD = None
+    results: dict[int, Any] = {}
+    for i in _take(taken, len(tasks)):
+        results[i] = _run_task(tasks[i], options)
+    import queue as queues
+
+    idle = 0
+    while len(results) < len(tasks):
+        try:
+            i, ok, value = queue.get(timeout=1)
+        except queues.Empty:
+            idle += 1
+            if idle > 2 and not any(p.is_alive() for p in procs):
+                raise RuntimeError("a worker process of k8sdsl check died") from None
+            continue
+        if not ok:
+            raise RuntimeError(f"a worker process of k8sdsl check failed: {value}")
+        results[i] = value
+    for proc in procs:
+        proc.join()
+    return [results[i] for i in range(len(tasks))]
+
+
+def _take(taken: Any, count: int) -> Iterator[int]:
+    while True:
+        with taken.get_lock():
+            i = taken.value
+            taken.value += 1
+        if i >= count:
+            return
+        yield i
+
+
+def _spread_worker() -> None:
+    assert _SPREAD is not None, "forked without the tasks"
+    tasks, options, taken, queue = _SPREAD
+    for i in _take(taken, len(tasks)):
+        try:
+            queue.put((i, True, _run_task(tasks[i], options)))
+        except BaseException as exc:  # noqa: BLE001 - the parent raises it
+            queue.put((i, False, f"{type(exc).__name__}: {exc}"))
+            return
+
+
+def _run_task(task: Any, options: Any) -> Any:
+    if isinstance(options, _Options):
+        return _check_batch(task, options)
+    manifests, settings, well_formed = options
+    return run_rules(manifests, settings, task, well_formed=well_formed, scope="set")
 
 
 def _set_rule_findings(
@@ -596,35 +662,25 @@ def _set_rule_findings(
 ) -> list[Finding]:
     """The findings of the rules across objects, in rule order (as one ``run_rules``
     gives them). With several ``workers`` (and a process that can fork), the topics' rules
-    run in forked workers that inherit every object; each topic's rules stay together, so
-    the models they share (the reachability model, the pod-security evaluation) are built
-    once."""
-    global _SET_INPUT
-    if workers == 1 or sys.platform == "win32" or not _single_threaded():
+    run in this process and forked ones that inherit every object; each topic's rules stay
+    together, so the models they share (the reachability model, the pod-security
+    evaluation) are built once."""
+    if workers == 1 or not _can_fork():
         return run_rules(manifests, settings, well_formed=well_formed, scope="set")
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     from k8sdsl.rules._registry import registered_rules
 
     topics: dict[str, list[str]] = {}
     for info in registered_rules():  # sorted by id: a topic's rules are contiguous
         if info.scope == "set":
             topics.setdefault(info.topic, []).append(info.id)
-    _SET_INPUT = (manifests, settings, well_formed)
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            parts = list(pool.map(_run_set_rules, topics.values()))
-    finally:
-        _SET_INPUT = None
+    parts = _spread(list(topics.values()), (manifests, settings, well_formed), workers)
     return [f for part in parts for f in part]
 
 
-def _run_set_rules(ids: list[str]) -> list[Finding]:
-    assert _SET_INPUT is not None, "forked without the objects"
-    manifests, settings, well_formed = _SET_INPUT
-    return run_rules(manifests, settings, ids, well_formed=well_formed, scope="set")
+def _can_fork() -> bool:
+    """Fork starts workers with what this process has loaded (rules, schemas, objects);
+    only safe in a process without other threads."""
+    return sys.platform != "win32" and _single_threaded()
 
 
 def _single_threaded() -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -227,3 +228,37 @@ def test_parse_shard() -> None:
 def test_auto_jobs_stay_serial_for_small_inputs(repo: Path) -> None:
     _, _, stats = check_files([repo / "fleet"], K8sVersion("1.35"), jobs=None)
     assert stats.jobs == 1
+
+
+def test_fresh_workers_give_the_same_output(
+    repo: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a process with other threads the workers are started fresh (spawn), not forked;
+    the report is the same."""
+    from k8sdsl import _fleet
+
+    serial = _run(capsys, "--format", "json", "--jobs", "1", str(repo / "fleet"))
+    monkeypatch.setattr(_fleet, "_can_fork", lambda: False)
+    spawned = _run(capsys, "--format", "json", "--jobs", "2", str(repo / "fleet"))
+    assert spawned == serial
+
+
+def test_a_failing_worker_fails_the_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from k8sdsl import _fleet
+
+    if not _fleet._can_fork():
+        pytest.skip("this process has other threads: no fork")
+    parent = os.getpid()
+    real = _fleet._run_task
+
+    def flaky(task: object, options: object) -> object:
+        if os.getpid() != parent:
+            raise OSError("disk gone")
+        time.sleep(0.02)  # leave the worker tasks to take
+        return real(task, options)
+
+    monkeypatch.setattr(_fleet, "_run_task", flaky)
+    with pytest.raises(RuntimeError, match="OSError: disk gone"):
+        _fleet._spread([["no/such-rule"]] * 40, ([], {}, []), 2)

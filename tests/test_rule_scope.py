@@ -65,9 +65,7 @@ def test_cross_object_rules_stay_set_scoped() -> None:
 
 
 @pytest.mark.parametrize("complete", [False, True])
-def test_object_rules_add_up_object_by_object(
-    every_object: list[Manifest], complete: bool
-) -> None:
+def test_object_rules_add_up_object_by_object(every_object: list[Manifest], complete: bool) -> None:
     assert len(every_object) > 200
     judged = 0
     for info in registered_rules():

@@ -444,7 +444,10 @@ def resolve_jobs(jobs: int | None, units: Sequence[_Unit]) -> int:
     worker per core for large ones."""
     if jobs is not None:
         return max(1, jobs)
-    cores = os.cpu_count() or 1
+    # the cores this process may run on (a CI container's share), not the machine's
+    cores = (
+        len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    )
     if cores == 1:
         return 1
     size = 0

@@ -68,6 +68,7 @@ bench: install
 	$(PY) bench/cold_start.py
 	$(PY) bench/rulesets.py
 	$(PY) bench/growth.py --runs 1 --sizes 250,500,1000
+	$(PY) bench/check_throughput.py --runs 1
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) node_modules .k8sdsl-synth .dist-old

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from k8sdsl._config_schema import is_config_kind
@@ -65,12 +65,20 @@ def schema_findings(manifests: Sequence[Manifest]) -> list[Finding]:
     return schema_check(manifests)[0]
 
 
-def schema_check(manifests: Sequence[Manifest]) -> tuple[list[Finding], list[Manifest]]:
-    """Schema findings, and the objects that passed the strict schema of their version."""
+def schema_check(
+    manifests: Sequence[Manifest],
+    *,
+    counts: Mapping[tuple[str, str, str], int] | None = None,
+) -> tuple[list[Finding], list[Manifest]]:
+    """Schema findings, and the objects that passed the strict schema of their version.
+
+    ``counts``: how many objects of each (version, apiVersion, kind) the run validates, when
+    ``manifests`` are a part of it (default: ``manifests`` themselves)."""
     findings: list[Finding] = []
     valid: list[Manifest] = []
     # how many objects of each kind: compiling a kind's validator pays off only for many
-    counts = Counter((str(m.k8s_version), m.api_version, m.kind) for m in manifests)
+    if counts is None:
+        counts = Counter((str(m.k8s_version), m.api_version, m.kind) for m in manifests)
     for m in manifests:
         version = str(m.k8s_version)
         schemas = schemas_for(version)

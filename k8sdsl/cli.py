@@ -5,27 +5,26 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from k8sdsl._crd_schema import register_crd
-from k8sdsl._yamlread import (
-    JSON_LINES_SUFFIX,
-    YamlDocument,
-    YamlReadError,
-    read_json_lines_file,
-    read_yaml_file,
-    read_yaml_text,
-    yaml_files,
-)
+
+# the readers of files live in k8sdsl._fleet; the other subcommands read them here too
+from k8sdsl._fleet import STDIN as STDIN
+from k8sdsl._fleet import _document_manifests as _document_manifests
+from k8sdsl._fleet import check_files, load_manifests, parse_shard, recorded_csi_drivers
+from k8sdsl._yamlread import YamlReadError as YamlReadError
+from k8sdsl._yamlread import read_yaml_text as read_yaml_text
 from k8sdsl.core._cluster import Cluster
-from k8sdsl.core._findings import Finding, ObjectRef, Report, Severity
-from k8sdsl.core._manifest import Manifest
+from k8sdsl.core._findings import Finding as Finding
+from k8sdsl.core._findings import Report
+from k8sdsl.core._manifest import Manifest as Manifest
 from k8sdsl.core._versions import DEFAULT_VERSION, SUPPORTED_VERSIONS, K8sVersion
-from k8sdsl.rules.cni import CNI_FILE_SUFFIXES, check_cni_file, looks_like_cni
+
+_recorded_csi_drivers = recorded_csi_drivers
 
 if TYPE_CHECKING:
     from k8sdsl._explain_pod import PodLife
@@ -36,242 +35,6 @@ class _Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         print(f"k8sdsl: error: {message}", file=sys.stderr)
         raise SystemExit(2)
-
-
-STDIN = Path("-")
-
-
-def load_manifests(
-    paths: Sequence[Path], version: K8sVersion, *, strict: bool = False, pinned: bool = True
-) -> tuple[list[Manifest], list[Finding], list[str]]:
-    """Objects of every file; findings for documents that are not objects; unreadable files.
-
-    Unless the version is ``pinned`` (given on the command line), a file whose first line is
-    synth's version header (``# k8sdsl: k8s-version=1.30``) is judged for that version.
-    ``-`` reads standard input. A document that is not a Kubernetes object at all (a
-    ``values.yaml``, a CI workflow) is skipped with a note, or is an error with ``strict``."""
-    manifests: list[Manifest] = []
-    findings: list[Finding] = []
-    unreadable: list[str] = []
-    for path in paths:
-        if (
-            path.is_dir()
-            and next(yaml_files([path]), None) is None
-            and next(cni_files([path]), None) is None
-        ):
-            unreadable.append(
-                f"{path}: no .yaml, .yml, .json, .conflist or .conf files in this folder"
-            )
-    for file in yaml_files(list(paths)):
-        if file.suffix in CNI_FILE_SUFFIXES:
-            continue  # a CNI configuration, not manifests: check() reads it (cni_files)
-        if file == STDIN:
-            try:
-                docs = list(read_yaml_text(sys.stdin.read(), "-"))
-            except YamlReadError as exc:
-                unreadable.append(str(exc))
-                continue
-            for doc in docs:
-                _document_manifests(doc, version, manifests, findings, strict=strict)
-            continue
-        if not file.exists():
-            unreadable.append(f"{file}: no such file or folder")
-            continue
-        if not file.is_file():  # a FIFO or device (/dev/zero) would never end
-            unreadable.append(f"{file}: not a regular file")
-            continue
-        try:
-            if file.suffix == JSON_LINES_SUFFIX:
-                docs = list(read_json_lines_file(file))
-            else:
-                docs = list(read_yaml_file(file))
-        except YamlReadError as exc:
-            unreadable.append(str(exc))
-            continue
-        file_version = version if pinned else _recorded_version(file) or version
-        if not docs:
-            findings.append(
-                Finding(
-                    Severity.WARNING,
-                    "yaml/no-objects",
-                    "the file holds no Kubernetes objects (it is empty or only comments)",
-                    ObjectRef(source=str(file)),
-                    "",
-                    "remove the file, or check that it is the one you meant",
-                )
-            )
-        for doc in docs:
-            _document_manifests(doc, file_version, manifests, findings, strict=strict)
-    return manifests, findings, unreadable
-
-
-def cni_files(paths: Sequence[Path]) -> Iterator[Path]:
-    """CNI configuration files: ``.conflist``/``.conf`` files named, and under folders named
-    every ``.conflist`` and each ``.conf`` that is a JSON object with ``cniVersion`` (a
-    repository's other ``.conf`` files, nginx's or supervisord's, are not CNI's)."""
-    from k8sdsl._yamlread import SKIPPED_FOLDERS
-
-    seen: set[Path] = set()
-    for p in paths:
-        if p.is_dir():
-            found = sorted(
-                f
-                for f in p.rglob("*")
-                if f.suffix in CNI_FILE_SUFFIXES
-                and f.is_file()
-                and not any(
-                    part.startswith(".") or part in SKIPPED_FOLDERS
-                    for part in f.relative_to(p).parts[:-1]
-                )
-                and (f.suffix == ".conflist" or looks_like_cni(f))
-            )
-        elif p.suffix in CNI_FILE_SUFFIXES:
-            found = [p]
-        else:
-            found = []
-        for f in found:
-            key = f.resolve() if f.exists() else f
-            if key not in seen:
-                seen.add(key)
-                yield f
-
-
-def cni_file_findings(paths: Sequence[Path], cluster: Cluster) -> tuple[list[Finding], list[str]]:
-    """The findings of every CNI configuration file in ``paths``; unreadable files."""
-    findings: list[Finding] = []
-    unreadable: list[str] = []
-    for file in cni_files(paths):
-        if not file.exists():
-            unreadable.append(f"{file}: no such file or folder")
-        elif not file.is_file():
-            unreadable.append(f"{file}: not a regular file")
-        else:
-            try:
-                findings.extend(check_cni_file(file, cluster))
-            except YamlReadError as exc:
-                unreadable.append(str(exc))
-    return findings, unreadable
-
-
-def _recorded_version(file: Path) -> K8sVersion | None:
-    """The target version synth recorded on the first line of the file, if any."""
-    match = _recorded_header(file)
-    if match is None or match.group(1) not in SUPPORTED_VERSIONS:
-        return None
-    return K8sVersion(match.group(1))
-
-
-def _recorded_csi_drivers(paths: Sequence[Path]) -> set[str]:
-    """The CSI drivers synth recorded in the headers of the files: the app's declared
-    cluster had them, so its in-tree volumes are judged as served by CSI migration."""
-    drivers: set[str] = set()
-    for file in yaml_files(list(paths)):
-        if file == STDIN or file.suffix in CNI_FILE_SUFFIXES or not file.is_file():
-            continue  # a FIFO or device would block or never end
-        match = _recorded_header(file)
-        if match is not None and match.group(2):
-            drivers.update(match.group(2).split(","))
-    return drivers
-
-
-def _recorded_header(file: Path) -> re.Match[str] | None:
-    from k8sdsl.synth import VERSION_HEADER
-
-    try:
-        with open(file, encoding="utf-8") as fh:
-            return VERSION_HEADER.match(fh.readline(300))
-    except (OSError, UnicodeDecodeError):
-        return None
-
-
-_LIST_ITEM = re.compile(r"^items\[(\d+)\]")
-
-
-def _document_manifests(
-    doc: YamlDocument,
-    version: K8sVersion,
-    manifests: list[Manifest],
-    findings: list[Finding],
-    *,
-    strict: bool = False,
-) -> None:
-    """The objects of one document: the document itself, or the items of a List (kubectl
-    applies the items of ``kind: List`` and of any ``<Kind>List`` one by one)."""
-    data = doc.data
-    # (object, JSON path prefix of the object inside the document, its first line)
-    items: list[tuple[Any, str, int]] = [(data, "", doc.line)]
-    if isinstance(data, dict) and isinstance(data.get("kind"), str):
-        kind, raw = data["kind"], data.get("items")
-        if kind.endswith("List") and isinstance(raw, list):
-            items = [
-                (item, f"items[{i}].", doc.lines.get(f"items[{i}]", doc.line))
-                for i, item in enumerate(raw)
-            ]
-        elif kind == "List":
-            findings.append(
-                Finding(
-                    Severity.ERROR,
-                    "yaml/invalid-list",
-                    f"the items of a List must be a list of objects, not {type(raw).__name__}",
-                    ObjectRef(kind="List", source=f"{doc.file}:{doc.lines.get('items', doc.line)}"),
-                    "items",
-                    "write items: [{apiVersion: ..., kind: ..., metadata: ...}, ...]",
-                )
-            )
-            return
-    by_item: dict[str, Manifest] = {}
-    for item, prefix, line in items:
-        source = f"{doc.file}:{line}"
-        if not isinstance(item, dict) or "kind" not in item or "apiVersion" not in item:
-            half = isinstance(item, dict) and ("kind" in item or "apiVersion" in item)
-            if not (strict or half or prefix):
-                # not Kubernetes at all: a folder scan of a repository meets these
-                findings.append(
-                    Finding(
-                        Severity.INFO,
-                        "yaml/not-kubernetes",
-                        "skipped: this document is not a Kubernetes object (no apiVersion "
-                        "and kind)",
-                        ObjectRef(source=source),
-                        "",
-                        "pass --strict to make such documents errors",
-                    )
-                )
-                continue
-            findings.append(
-                Finding(
-                    Severity.ERROR,
-                    "yaml/not-an-object",
-                    "this document is not a Kubernetes object (no apiVersion/kind)",
-                    ObjectRef(source=source),
-                    prefix.rstrip("."),
-                    "every document needs apiVersion, kind and metadata.name",
-                )
-            )
-            continue
-        manifest = Manifest(item, source, version, lines=doc.lines, line_prefix=prefix)
-        by_item[prefix] = manifest
-        manifests.append(manifest)
-    for dup in doc.duplicates:
-        match = _LIST_ITEM.match(dup.path)
-        prefix = f"{match.group(0)}." if match and "" not in by_item else ""
-        owner = by_item.get(prefix)
-        path = dup.path[len(prefix) :]
-        obj = owner.ref() if owner is not None else ObjectRef()
-        key = path.rsplit(".", 1)[-1]
-        findings.append(
-            Finding(
-                Severity.ERROR,
-                "yaml/duplicate-key",
-                f"{key!r} is given twice in one mapping (lines {dup.first_line} and {dup.line}): "
-                "YAML readers silently keep the last one, and kubectl refuses the file",
-                ObjectRef(
-                    obj.api_version, obj.kind, obj.name, obj.namespace, f"{doc.file}:{dup.line}"
-                ),
-                path,
-                f"keep one {key!r} (merge the two if both hold something you need)",
-            )
-        )
 
 
 def check(
@@ -286,18 +49,16 @@ def check(
 ) -> tuple[Report, list[str]]:
     """Every schema error and every rule's findings for the objects in ``paths``, against
     the declared ``cluster`` (default: :class:`Cluster`'s documented defaults)."""
-    from k8sdsl._pipeline import check_manifests, rule_settings
-
-    cluster = cluster if cluster is not None else Cluster()
-    recorded = _recorded_csi_drivers(paths) - set(cluster.csi_drivers)
-    if recorded:
-        declared = cluster.model_dump(exclude_unset=True)
-        declared["csi_drivers"] = sorted({*cluster.csi_drivers, *recorded})
-        cluster = Cluster.model_validate(declared)
-    manifests, problems, unreadable = load_manifests(paths, version, strict=strict, pinned=pinned)
-    settings = rule_settings(cluster, version, complete=complete, profile=profile)
-    cni, cni_unreadable = cni_file_findings(paths, cluster)
-    return check_manifests(manifests, settings, [*problems, *cni]), unreadable + cni_unreadable
+    report, unreadable, _ = check_files(
+        paths,
+        version,
+        cluster=cluster,
+        strict=strict,
+        pinned=pinned,
+        complete=complete,
+        profile=profile,
+    )
+    return report, unreadable
 
 
 def _ci_report(fmt: str, report: Report, unreadable: list[str]) -> str:
@@ -593,6 +354,40 @@ def _run(argv: Sequence[str] | None) -> int:
         help="documents that are not Kubernetes objects are errors (default: skipped, noted)",
     )
     p_check.add_argument(
+        "--jobs",
+        "-j",
+        default="auto",
+        metavar="N",
+        help="worker processes for the files' own work (reading, schema, per-object rules); "
+        "auto (default): serial for small inputs, one per core for large ones",
+    )
+    p_check.add_argument(
+        "--shard",
+        metavar="I/N",
+        default=None,
+        help="check only the I-th of N deterministic shards of the files, with the rules "
+        "that judge one object; the rules across objects then need one --cross-only job",
+    )
+    p_check.add_argument(
+        "--cross-only",
+        action="store_true",
+        help="run only the rules that look across objects (references, selectors, "
+        "duplicates) over every file: the final job after the --shard jobs",
+    )
+    p_check.add_argument(
+        "--cache",
+        type=Path,
+        metavar="DIR",
+        default=None,
+        help="reuse each unchanged file's results from DIR (keyed by the file's content, "
+        "the rule set and the options); the rules across objects always run",
+    )
+    p_check.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print how the run went to stderr (files checked, from the cache, objects, jobs)",
+    )
+    p_check.add_argument(
         "--k8s-version",
         default=None,
         help=f"target version ({SUPPORTED_VERSIONS[0]} to "
@@ -781,7 +576,28 @@ def _run(argv: Sequence[str] | None) -> int:
         except K8sDslError as exc:
             print(exc.report.format(), file=sys.stderr)
             return 2
-        report, unreadable = check(
+        try:
+            jobs = None if args.jobs == "auto" else int(args.jobs)
+            if jobs is not None and jobs < 1:
+                raise ValueError
+        except ValueError:
+            print(
+                f"k8sdsl: error: --jobs takes a number >= 1 or auto, not {args.jobs!r}",
+                file=sys.stderr,
+            )
+            return 2
+        try:
+            shard = parse_shard(args.shard) if args.shard is not None else None
+        except ValueError as exc:
+            print(f"k8sdsl: error: {exc}", file=sys.stderr)
+            return 2
+        if shard is not None and args.cross_only:
+            print(
+                "k8sdsl: error: --shard and --cross-only are separate jobs; give one of them",
+                file=sys.stderr,
+            )
+            return 2
+        report, unreadable, stats = check_files(
             args.paths,
             version,
             cluster=cluster,
@@ -789,7 +605,20 @@ def _run(argv: Sequence[str] | None) -> int:
             pinned=pinned,
             complete=args.complete,
             profile=args.profile,
+            jobs=jobs,
+            shard=shard,
+            cross_only=args.cross_only,
+            cache_dir=args.cache,
         )
+        if shard is not None:
+            print(
+                f"k8sdsl: shard {shard[0]}/{shard[1]}: {stats.files} file(s) checked with the "
+                "rules that judge one object; the rules across objects were skipped: run "
+                "`k8sdsl check --cross-only` over all files in a final job",
+                file=sys.stderr,
+            )
+        if args.verbose:
+            print(stats.format(), file=sys.stderr)
         if args.format == "json":
             print(
                 json.dumps(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from k8sdsl.core._cluster import Cluster
 from k8sdsl.core._findings import Finding, ObjectRef, Severity
@@ -18,6 +18,11 @@ from k8sdsl.core._manifest import Manifest
 
 RuleFunc = Callable[["RuleContext"], Iterable[Finding]]
 T = TypeVar("T")
+#: ``object``: a rule whose findings for an object depend on that object and the settings
+#: alone, so it may run over any part of the objects (one file, a shard, a worker) and the
+#: parts' findings add up to the whole run's; ``set``: it looks across objects (references,
+#: selectors, namespaces' labels, duplicates) and must see them all
+RuleScope = Literal["object", "set"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +33,7 @@ class RuleInfo:
     summary: str
     func: RuleFunc
     topic: str
+    scope: RuleScope = "set"
 
 
 _RULES: dict[str, RuleInfo] = {}
@@ -65,15 +71,144 @@ RULE_MODULES: tuple[str, ...] = (
 )
 
 
-def rule(id: str, summary: str) -> Callable[[RuleFunc], RuleFunc]:
-    """Register a rule under a stable id; its docstring cites the behaviour it guards."""
+#: the rules of the rule book that judge one object at a time (scope ``object``); every
+#: other rule is ``set``, the safe default. tests/test_rule_scope.py holds each of these to
+#: it: over every fixture, the findings of the objects one by one add up to the whole run's
+OBJECT_RULES: frozenset[str] = frozenset(
+    {
+        *(f"abac/{n}" for n in ("grants-everything", "legacy")),
+        *(
+            f"apiserver/{n}"
+            for n in (
+                "abac-authorizer",
+                "always-allow",
+                "anonymous-auth",
+                "invalid-authorization",
+                "jwt-authenticator",
+                "node-authorizer",
+                "psa-enforce-privileged",
+                "webhook-failure-policy",
+            )
+        ),
+        "cni/config",
+        "cni/unknown-plugin",
+        "environments/production-image",
+        "environments/production-replicas",
+        "flannel/net-conf",
+        *(f"images/{n}" for n in ("digest", "invalid-reference", "registry", "tag")),
+        "kubeconfig/inline-credentials",
+        "kubeconfig/insecure",
+        *(
+            f"kubelet/{n}"
+            for n in (
+                "always-allow",
+                "anonymous-auth",
+                "certificate-rotation",
+                "client-ca",
+                "event-qps",
+                "kernel-defaults",
+                "read-only-port",
+                "serving-certificate",
+                "tls-cipher-suites",
+                "tls-version",
+                "webhook-authentication",
+            )
+        ),
+        "metadata/config-data",
+        "metadata/names",
+        *(
+            f"network/{n}"
+            for n in (
+                "end-port-range",
+                "except-outside-cidr",
+                "ignored-rules",
+                "implicit-policy-types",
+                "ingress-empty",
+                "ingress-host",
+                "ingress-path",
+                "invalid-cidr",
+                "invalid-peer",
+                "invalid-port",
+                "policy-type",
+            )
+        ),
+        "secret/sealed-data",
+        *(
+            f"storage/{n}"
+            for n in (
+                "access-mode-unsupported",
+                "class-reclaim-policy",
+                "delete-unsupported",
+                "mount-options-unsupported",
+                "read-write-once-pod-exclusive",
+                "recycle-deprecated",
+                "recycle-unsupported",
+                "required-field",
+                "volume-attributes-class-gate",
+            )
+        ),
+        *(
+            f"volumes/{n}"
+            for n in (
+                "bidirectional-unprivileged",
+                "deprecated-plugin",
+                "duplicate-mount-path",
+                "duplicate-volume",
+                "feature-gate",
+                "git-repo",
+                "image-subpath",
+                "missing-source",
+                "mount-path-whitespace",
+                "multiple-sources",
+                "read-only-source",
+                "recursive-read-only",
+                "removed-plugin",
+                "required-field",
+                "subpath-conflict",
+                "subpath-no-updates",
+                "unbounded-memory",
+                "unknown-mount",
+                "unused-volume",
+            )
+        ),
+        *(
+            f"workloads/{n}"
+            for n in (
+                "claim-template-storage",
+                "claim-template-volume",
+                "cron-limits",
+                "cron-name-length",
+                "cron-schedule",
+                "cron-time-zone",
+                "hpa-range",
+                "port-range",
+                "quantity",
+                "replicas",
+                "restart-policy",
+                "selector-mismatch",
+                "toleration",
+            )
+        ),
+    }
+)
+
+
+def rule(
+    id: str, summary: str, *, scope: RuleScope | None = None
+) -> Callable[[RuleFunc], RuleFunc]:
+    """Register a rule under a stable id; its docstring cites the behaviour it guards.
+
+    ``scope`` (default: ``object`` for the ids in :data:`OBJECT_RULES`, else ``set``) says
+    whether the rule judges one object at a time, so ``k8sdsl check --jobs/--shard/--cache``
+    may run it over a part of the objects."""
     if "/" not in id:
         raise ValueError(f"rule id {id!r} must be 'topic/name'")
+    resolved: RuleScope = scope or ("object" if id in OBJECT_RULES else "set")
 
     def register(func: RuleFunc) -> RuleFunc:
         if id in _RULES and _RULES[id].func is not func:
             raise ValueError(f"rule {id!r} is registered twice")
-        _RULES[id] = RuleInfo(id, summary, func, id.split("/", 1)[0])
+        _RULES[id] = RuleInfo(id, summary, func, id.split("/", 1)[0], resolved)
         return func
 
     return register
@@ -160,8 +295,10 @@ def run_rules(
     only: Iterable[str] | None = None,
     *,
     well_formed: Sequence[Manifest] | None = None,
+    scope: RuleScope | None = None,
 ) -> list[Finding]:
-    """Run every registered rule (or the ``only`` ids) and collect their findings.
+    """Run every registered rule (or the ``only`` ids; or the rules of one ``scope``) and
+    collect their findings.
 
     ``k8sdsl check`` reads YAML anyone wrote, so a rule may meet a list where a map belongs.
     A rule that fails on the whole input is run again over ``well_formed`` (the objects that
@@ -174,6 +311,8 @@ def run_rules(
     findings: list[Finding] = []
     for info in registered_rules():
         if wanted is not None and info.id not in wanted:
+            continue
+        if scope is not None and info.scope != scope:
             continue
         try:
             findings.extend(list(info.func(ctx)))

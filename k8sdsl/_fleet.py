@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import os
 import pickle
 import re
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from k8sdsl._crd_schema import registered_crds
 from k8sdsl._pipeline import (
     duplicate_findings,
     read_through_typos,
@@ -723,10 +725,20 @@ def _ruleset_digest(root: str) -> str:
     return _DIGESTS[root]
 
 
+def _registered_crds_digest() -> str:
+    """What the registered CRDs validate with: a changed ``--crd`` file is a new key."""
+    h = hashlib.sha256()
+    for crd in registered_crds():
+        h.update(f"{crd.api_version}\0{crd.kind}\0{crd.namespaced}\0".encode())
+        h.update(json.dumps(crd.validator.schema, sort_keys=True, default=str).encode())
+    return h.hexdigest()
+
+
 def cache_key(unit: _Unit, options: _Options) -> str | None:
     """The cache key of one file's result: its path as given and its content, the rule set
     (:func:`ruleset_version`) and everything the result depends on besides (the target
-    version, ``--strict``, ``--complete``, ``--profile``, the declared cluster). ``None``
+    version, ``--strict``, ``--complete``, ``--profile``, the declared cluster, the CRDs
+    registered with ``--crd`` or :func:`~k8sdsl.register_crd`). ``None``
     for standard input or a file that cannot be read (checked every time)."""
     if unit.path == STDIN:
         return None
@@ -748,6 +760,7 @@ def cache_key(unit: _Unit, options: _Options) -> str | None:
         settings.get("complete"),
         settings.get("profile"),
         options.cluster.model_dump_json(exclude_unset=False),
+        _registered_crds_digest(),
         unit.path.as_posix(),
     ):
         h.update(repr(part).encode("utf-8", "surrogateescape"))

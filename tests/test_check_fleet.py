@@ -262,3 +262,34 @@ def test_a_failing_worker_fails_the_run(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(_fleet, "_run_task", flaky)
     with pytest.raises(RuntimeError, match="OSError: disk gone"):
         _fleet._spread([["no/such-rule"]] * 40, ([], {}, []), 2)
+
+
+def test_cache_keys_hold_the_registered_crds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A changed ``--crd`` file changes what a custom resource's file gives: not reused."""
+    from k8sdsl._crd_schema import forget_registered_crds
+
+    crd = tmp_path / "widget-crd.yaml"
+    source = (Path(__file__).parent / "fixtures" / "crds" / "widget-crd.yaml").read_text()
+    crd.write_text(source)
+    work = tmp_path / "repo"
+    work.mkdir()
+    (work / "widget.yaml").write_text(
+        "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w, namespace: shop}\n"
+        "spec: {size: 3, color: blue}\n"
+    )
+    cache = tmp_path / "cache"
+    try:
+        first = _run(capsys, "--cache", str(cache), "--verbose", "--crd", str(crd), str(work))
+        assert "1 checked, 0 from the cache" in first[2]
+        again = _run(capsys, "--cache", str(cache), "--verbose", "--crd", str(crd), str(work))
+        assert "0 checked, 1 from the cache" in again[2]
+        forget_registered_crds()
+        # blue is no longer a colour the CRD allows
+        crd.write_text(source.replace("enum: [red, green, blue]", "enum: [red, green]"))
+        changed = _run(capsys, "--cache", str(cache), "--verbose", "--crd", str(crd), str(work))
+        assert "1 checked, 0 from the cache" in changed[2]
+        assert "spec.color" in changed[1]
+    finally:
+        forget_registered_crds()

@@ -14,21 +14,29 @@ RuntimeDefault, a read-only root filesystem (the demo writes into ``/data/demo``
 emptyDir), all capabilities dropped, no service account token, requests and limits.
 UID 1000 is below 10000, the floor scanners expect, so the pod states its exemption: the
 sample image's files belong to UID 1000's world, and that is the point of the lesson.
+
+The notes then check the context by hand with ``kubectl exec``; the ``security-context-probe``
+Job (a ``SecurityContextProbe``) does it on the live cluster with the pod's own values (UID
+1000, GID 10001, fsGroup 2000, an emptyDir at ``/data/demo``) and fails when the cluster ran
+it otherwise: ``kubectl logs -n apps job/security-context-probe`` prints one ``ok`` or
+``FAIL`` line per check. It needs no network, so it is isolated in both directions.
 """
 
 from __future__ import annotations
 
-from k8sdsl import App, Chart
+from k8sdsl import App, Chart, SecurityContextProbe
 from k8sdsl.network import DefaultDenyPolicy, PolicyDirection
 from k8sdsl.security import Control, Exemption
 from k8sdsl.volumes import Volume
-from k8sdsl.workloads import ContainerPort, PodSecurityContext, SecurePod
+from k8sdsl.workloads import SECURE_UID, ContainerPort, PodSecurityContext, SecurePod
 
 #: the notes' sample image (node-hello listens on 8080)
 IMAGE = "gcr.io/google-samples/node-hello:1.0"
-#: the notes' runAsUser and fsGroup
+#: the notes' runAsUser and fsGroup; the notes set no runAsGroup, so SecurePod's default
 RUN_AS_USER = 1000
+RUN_AS_GROUP = SECURE_UID
 FS_GROUP = 2000
+MOUNT_PATH = "/data/demo"
 
 EXEMPTIONS = (
     Exemption(
@@ -58,8 +66,10 @@ def build(app: App) -> None:
         image=IMAGE,
         container_name="sample-container",
         ports=[ContainerPort.tcp(8080, name="http")],
-        mounts=[demo.mount("/data/demo")],
-        security_context=PodSecurityContext(run_as_user=RUN_AS_USER, fs_group=FS_GROUP),
+        mounts=[demo.mount(MOUNT_PATH)],
+        security_context=PodSecurityContext(
+            run_as_user=RUN_AS_USER, run_as_group=RUN_AS_GROUP, fs_group=FS_GROUP
+        ),
         exemptions=EXEMPTIONS,
     )
     # The demo is used through kubectl exec: nothing needs to reach it over the network.
@@ -69,3 +79,14 @@ def build(app: App) -> None:
         direction=PolicyDirection.INGRESS,
         pod_selector=pod.labels,
     )
+    # The notes' kubectl exec check, as a Job: the same context, verified on the cluster.
+    probe = SecurityContextProbe(
+        chart,
+        "security-context-probe",
+        run_as_user=RUN_AS_USER,
+        run_as_group=RUN_AS_GROUP,
+        fs_group=FS_GROUP,
+        mount_path=MOUNT_PATH,
+        exemptions=EXEMPTIONS[:1],
+    )
+    DefaultDenyPolicy(chart, "security-context-probe-isolation", pod_selector=probe.pod_labels)

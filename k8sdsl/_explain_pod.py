@@ -345,6 +345,7 @@ NOT_ABOUT_PODS: frozenset[str] = frozenset(
         "workloads/pdb-blocks-eviction",
         "workloads/pdb-overlap",
         "workloads/pdb-selects-nothing",
+        "workloads/probe-mount-path",  # SecurityContextProbe's argument, raised at build
         "workloads/spread-labels",
         "yaml/invalid-list",
         "yaml/no-objects",

@@ -49,6 +49,7 @@ CONSTRUCT_ONLY: dict[str, tuple[str, str | None]] = {
     "storage/csi-migration": ("migrated_to_csi() given a source it cannot translate", None),
     "volumes/unknown-type": ("volume_facts(key) asked about a key that is no volume type", None),
     "workloads/expose-no-port": ("Deployment.expose() without a port to expose", None),
+    "workloads/probe-mount-path": ("SecurityContextProbe is a composite construct", None),
     "tls/certificate-names": (
         "a Certificate construct given no names; in YAML cert-manager refuses it",
         None,

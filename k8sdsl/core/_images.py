@@ -21,6 +21,14 @@ from pydantic_core import PydanticCustomError
 DEFAULT_REGISTRY = "docker.io"
 """Where a name without a registry is pulled from."""
 
+#: busybox 1.36.1 (the multi-arch index), pinned by tag and digest: the probes
+#: (``ClusterDnsProbe``, ``SecurityContextProbe``) run ``nslookup``, ``wget``, ``httpd``,
+#: ``id``, ``stat`` and ``awk`` from this one small image.
+BUSYBOX_IMAGE = (
+    "docker.io/library/busybox:1.36.1"
+    "@sha256:73aaf090f3d85aa34ee199857f03fa3a95c8ede2ffd4cc2cdb5b94e566b11662"
+)
+
 _COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _DOMAIN_PART = r"(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])"
 _DOMAIN = rf"(?:{_DOMAIN_PART}(?:\.{_DOMAIN_PART})*|\[[0-9a-fA-F:.]+\])(?::[0-9]+)?"
@@ -174,6 +182,7 @@ Image = Annotated[str, AfterValidator(check_image)]
 
 
 __all__ = [
+    "BUSYBOX_IMAGE",
     "DEFAULT_REGISTRY",
     "Image",
     "ImagePullPolicy",

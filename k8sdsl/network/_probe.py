@@ -14,18 +14,12 @@ from typing import Any
 from k8sdsl.core._construct import Construct
 from k8sdsl.core._dns import DEFAULT_CLUSTER_DOMAIN, DnsPolicy, service_fqdn
 from k8sdsl.core._findings import Finding, K8sDslError, Severity
+from k8sdsl.core._images import BUSYBOX_IMAGE
 from k8sdsl.network._network_policy import NetworkPolicy
 from k8sdsl.network._policy import EgressRule, IngressRule, NetworkPolicyPeer, NetworkPolicyPort
 from k8sdsl.volumes import StorageMedium, Volume
 from k8sdsl.workloads import ContainerPort, Deployment, Job, SecurePodTemplate
 from k8sdsl.workloads._service import Service, ServicePort
-
-#: busybox 1.36.1 (the multi-arch index), pinned by tag and digest: the probe runs
-#: ``nslookup``, ``wget`` and ``httpd`` from this one small image.
-BUSYBOX_IMAGE = (
-    "docker.io/library/busybox:1.36.1"
-    "@sha256:73aaf090f3d85aa34ee199857f03fa3a95c8ede2ffd4cc2cdb5b94e566b11662"
-)
 
 _NAME_LABEL = "app.kubernetes.io/name"
 _COMPONENT_LABEL = "app.kubernetes.io/component"

@@ -122,6 +122,11 @@ from k8sdsl.workloads._security_context import (
     Sysctl,
     WindowsSecurityContextOptions,
 )
+from k8sdsl.workloads._security_probe import (
+    SecurityContextProbe,
+    security_context_output,
+    security_context_script,
+)
 from k8sdsl.workloads._service import Service, ServicePort, ServiceType, SessionAffinity
 from k8sdsl.workloads._statefulset import (
     ClaimRetention,
@@ -225,6 +230,7 @@ __all__ = [
     "SecurePodFields",
     "SecurePodTemplate",
     "SecurityContext",
+    "SecurityContextProbe",
     "SelectPolicy",
     "Service",
     "ServicePort",
@@ -249,4 +255,6 @@ __all__ = [
     "WeightedPodAffinityTerm",
     "WindowsSecurityContextOptions",
     "ZONE_TOPOLOGY_KEY",
+    "security_context_output",
+    "security_context_script",
 ]

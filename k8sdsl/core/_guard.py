@@ -21,7 +21,7 @@ import types
 import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVar
 
 from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Severity, ValueInputError
 from k8sdsl.core._kinds import is_namespaced
@@ -552,6 +552,35 @@ def guard(
     return wrapper
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def hot_path(plainly_fine: Callable[..., bool]) -> Callable[[_F], _F]:
+    """Mark a method that rules call millions of times (``LabelSelector.matches``): when
+    ``plainly_fine(*args, **kwargs)`` holds (a cheap test of the argument types), the method
+    runs without the guard's generic checks; any other call goes through the guard, so a
+    wrong argument still gets its finding. ``guard_class`` reads the mark."""
+
+    def mark(func: _F) -> _F:
+        func.__k8sdsl_hot__ = plainly_fine  # type: ignore[attr-defined]
+        return func
+
+    return mark
+
+
+def _hot(guarded: Callable[..., Any], func: Callable[..., Any]) -> Callable[..., Any]:
+    fine: Callable[..., bool] = func.__k8sdsl_hot__  # type: ignore[attr-defined]
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if fine(*args, **kwargs):
+            return func(*args, **kwargs)
+        return guarded(*args, **kwargs)
+
+    wrapper.__signature__ = inspect.signature(func)  # type: ignore[attr-defined]
+    return wrapper
+
+
 def guard_class(cls: type[Any], *, value_error: bool = False, init: bool = True) -> None:
     """Wrap the ``__init__`` and public classmethod factories ``cls`` itself defines."""
     if not cls.__module__.startswith("k8sdsl."):
@@ -576,6 +605,8 @@ def guard_class(cls: type[Any], *, value_error: bool = False, init: bool = True)
             # an ordinary method with arguments (volume.mount("/data"), sa.grant(read=...))
             if not getattr(attr, "__k8sdsl_guarded__", False):
                 method = guard(cls, attr, label=f"{cls.__name__}.{name}", value_error=value_error)
+                if hasattr(attr, "__k8sdsl_hot__"):
+                    method = _hot(method, attr)
                 method.__k8sdsl_guarded__ = True  # type: ignore[attr-defined]
                 setattr(cls, name, method)
             continue

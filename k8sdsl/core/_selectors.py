@@ -8,6 +8,7 @@ from typing import Self
 
 from pydantic import model_validator
 
+from k8sdsl.core._guard import hot_path
 from k8sdsl.core._model import K8sModel
 from k8sdsl.core._types import LabelKey, LabelValue
 
@@ -35,6 +36,7 @@ class LabelSelectorRequirement(K8sModel):
             raise ValueError(f"operator {self.operator.value} takes no values")
         return self
 
+    @hot_path(lambda self, labels: type(labels) is dict)
     def matches(self, labels: Mapping[str, str]) -> bool:
         present = self.key in labels
         if self.operator is SelectorOperator.EXISTS:
@@ -65,6 +67,7 @@ class LabelSelector(K8sModel):
     def is_empty(self) -> bool:
         return not self.match_labels and not self.match_expressions
 
+    @hot_path(lambda self, labels: labels is None or type(labels) is dict)
     def matches(self, labels: Mapping[str, str] | None) -> bool:
         labels = labels or {}
         for key, value in (self.match_labels or {}).items():

@@ -43,6 +43,7 @@ from typing import Any
 
 from k8sdsl._crd_schema import CALICO_API_VERSIONS
 from k8sdsl.core._dns import CLUSTER_DNS_LABELS, CLUSTER_DNS_NAMESPACE, CLUSTER_DNS_PORT
+from k8sdsl.core._label_index import LabelIndex, SelectorIndex
 from k8sdsl.core._manifest import Manifest
 from k8sdsl.core._podspecs import pod_specs
 from k8sdsl.core._selectors import LabelSelector
@@ -606,26 +607,18 @@ class Reachability:
         )
         self._namespaces = {k: dict(v) for k, v in namespaces.items()}
         # Indexes: a fleet puts thousands of pods and policies into one namespace, and
-        # matching every policy against every pod is quadratic. A policy only selects pods
-        # of its namespace, and a matchLabels selector only pods carrying each of its labels.
-        self._pods_in: dict[str, list[PodGroup]] = {}
-        self._pods_by_label: dict[tuple[str, str, str], list[PodGroup]] = {}
-        for pod in self.pods:
-            self._pods_in.setdefault(pod.namespace, []).append(pod)
-            for key, value in pod.labels.items():
-                self._pods_by_label.setdefault((pod.namespace, key, value), []).append(pod)
-        self._policy_order = {id(p): i for i, p in enumerate(self.policies)}
-        # per namespace: policies without matchLabels (checked against every pod), and
-        # policies filed under one of their matchLabels pairs
-        self._unkeyed: dict[str, list[PolicyView]] = {}
-        self._keyed: dict[tuple[str, str, str], list[PolicyView]] = {}
-        for policy in self.policies:
-            labels = policy.pod_selector.match_labels if policy.pod_selector else None
-            if labels:
-                key, value = min(labels.items())
-                self._keyed.setdefault((policy.namespace, key, value), []).append(policy)
-            else:
-                self._unkeyed.setdefault(policy.namespace, []).append(policy)
+        # matching every policy against every pod is quadratic. Pods are filed by namespace
+        # and label, policies by the rarest label their podSelector needs (k8sdsl.core.
+        # _label_index), so each lookup costs the size of its answer.
+        self._pod_index: LabelIndex[PodGroup] = LabelIndex(
+            self.pods, namespace=lambda p: p.namespace, labels=lambda p: p.labels
+        )
+        self._policy_index: SelectorIndex[PolicyView] = SelectorIndex(
+            self.policies,
+            namespace=lambda p: p.namespace,
+            selector=lambda p: p.pod_selector,
+            counts=self._pod_index,
+        )
         # cached only for the model's own pods: their ids stay valid while the model lives
         self._own_pods = {id(p) for p in self.pods}
         self._pod_order = {id(p): i for i, p in enumerate(self.pods)}
@@ -716,30 +709,25 @@ class Reachability:
         if cached is not None:
             return list(cached)
         attr = "ingress_isolating" if direction == "ingress" else "egress_isolating"
-        candidates = list(self._unkeyed.get(pod.namespace, ()))
-        for key, value in pod.labels.items():
-            candidates.extend(self._keyed.get((pod.namespace, key, value), ()))
-        candidates.sort(key=lambda p: self._policy_order[id(p)])
-        found = [p for p in candidates if getattr(p, attr) and p.selects(pod)]
+        found = [
+            p
+            for p in self._policy_index.matching(pod.namespace, pod.labels)
+            if getattr(p, attr) and p.selects(pod)
+        ]
         if id(pod) in self._own_pods:
             self._isolating[(id(pod), direction)] = found
         return list(found)
 
     def selected_pods(self, policy: PolicyView) -> list[PodGroup]:
         """The app's pod groups ``policy`` selects (its namespace, matching its podSelector)."""
-        labels = policy.pod_selector.match_labels if policy.pod_selector else None
-        if labels:
-            candidates = min(
-                (self._pods_by_label.get((policy.namespace, k, v), []) for k, v in labels.items()),
-                key=len,
-            )
-        else:
-            candidates = self._pods_in.get(policy.namespace, [])
+        if policy.pod_selector is None:
+            return []
+        candidates = self._pod_index.candidates(policy.namespace, policy.pod_selector)
         return [p for p in candidates if policy.selects(p)]
 
     def pods_in(self, namespace: str) -> list[PodGroup]:
         """The app's pod groups in ``namespace``."""
-        return list(self._pods_in.get(namespace, ()))
+        return self._pod_index.in_namespace(namespace)
 
     def pods_matching(self, peer: PeerView, policy: PolicyView) -> list[PodGroup]:
         """The app's pod groups a selector peer of ``policy`` matches (none for ipBlocks).
@@ -752,17 +740,17 @@ class Reachability:
             namespaces = [policy.namespace]
         else:
             selector = peer.namespace_selector
-            namespaces = [ns for ns in self._pods_in if selector.matches(self.namespace_labels(ns))]
-        labels = peer.pod_selector.match_labels if peer.pod_selector else None
+            namespaces = [
+                ns
+                for ns in self._pod_index.namespaces()
+                if selector.matches(self.namespace_labels(ns))
+            ]
         found: list[PodGroup] = []
         for namespace in namespaces:
-            if labels:
-                candidates = min(
-                    (self._pods_by_label.get((namespace, k, v), []) for k, v in labels.items()),
-                    key=len,
-                )
+            if peer.pod_selector is None:
+                candidates = self._pod_index.in_namespace(namespace)
             else:
-                candidates = self._pods_in.get(namespace, [])
+                candidates = self._pod_index.candidates(namespace, peer.pod_selector)
             found += [p for p in candidates if self.peer_matches(peer, policy, p)]
         return sorted(found, key=lambda p: self._pod_order[id(p)])
 

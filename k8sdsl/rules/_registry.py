@@ -7,6 +7,7 @@ A rule reads the objects (Kubernetes dicts with their provenance) through a
 
 from __future__ import annotations
 
+import gc
 import importlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from typing import Any, Literal, TypeVar
 from k8sdsl.core._cluster import Cluster
 from k8sdsl.core._findings import Finding, ObjectRef, Severity
 from k8sdsl.core._manifest import Manifest
+from k8sdsl.core._suggest import Suggester
 
 RuleFunc = Callable[["RuleContext"], Iterable[Finding]]
 T = TypeVar("T")
@@ -272,6 +274,35 @@ class RuleContext:
         found = [entry for kind in set(kinds) for entry in index.get(kind, ())]
         return [m for _, m in sorted(found, key=lambda entry: entry[0])]
 
+    def names(self, kind: str, namespace: str | None = None) -> list[str]:
+        """The names of the objects of ``kind`` in ``namespace`` (``None``: cluster-scoped
+        objects, or every namespace's for a namespaced kind asked without one), in input
+        order, from an index built once per run."""
+
+        def build() -> dict[str | None, list[str]]:
+            index: dict[str | None, list[str]] = {}
+            for m in self.of_kind(kind):
+                index.setdefault(m.namespace, []).append(m.name)
+            return index
+
+        return list(self.memo(f"k8sdsl.names:{kind}", build).get(namespace, ()))
+
+    def suggest_name(
+        self,
+        kind: str,
+        name: str,
+        namespace: str | None = None,
+        *,
+        also: tuple[str, ...] = (),
+    ) -> str | None:
+        """'Did you mean': the name of an object of ``kind`` in ``namespace`` (or one of
+        ``also``) closest to ``name``, from a :class:`Suggester` built once per kind,
+        namespace and ``also`` for the whole run: a rule that asks for every object of a
+        fleet stays linear."""
+        key = f"k8sdsl.suggest:{kind}:{namespace}:{also!r}"
+        found = self.memo(key, lambda: Suggester([*self.names(kind, namespace), *also]))
+        return found.suggest(name)
+
     def find(self, kind: str, name: str, namespace: str | None = None) -> Manifest | None:
         """The first object of ``kind`` named ``name`` (in ``namespace``, when given).
 
@@ -305,6 +336,26 @@ def run_rules(
     passed the strict schema, whose types are known); only a failure there too is reported,
     as ``internal/rule-failed``, and never hides the other rules' findings.
     """
+    # The cyclic collector is paused while rules run: their indexes are many small,
+    # long-lived containers that make no garbage cycles, and a collector walking them again
+    # on every few hundred allocations makes a linear rule look quadratic over a fleet.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _run_rules(manifests, settings, only, well_formed=well_formed, scope=scope)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run_rules(
+    manifests: Sequence[Manifest],
+    settings: dict[str, Any] | None,
+    only: Iterable[str] | None,
+    *,
+    well_formed: Sequence[Manifest] | None,
+    scope: RuleScope | None,
+) -> list[Finding]:
     ctx = RuleContext(manifests, settings or {})
     retry_ctx: RuleContext | None = None
     wanted = set(only) if only is not None else None

@@ -58,8 +58,7 @@ def statefulset_service(ctx: RuleContext) -> Iterator[Finding]:
         if service is None:
             if ctx.cluster.find_object("Service", name, m.namespace) is not None:
                 continue
-            services = [s.name for s in ctx.of_kind("Service") if s.namespace == m.namespace]
-            guess = suggest(name, services)
+            guess = ctx.suggest_name("Service", name, m.namespace)
             hint = (
                 f"did you mean {guess!r}?"
                 if guess
@@ -574,8 +573,7 @@ def hpa_target(ctx: RuleContext) -> Iterator[Finding]:
             continue
         if ctx.cluster.find_object(kind, name, m.namespace) is not None:
             continue
-        same = [o.name for o in ctx.of_kind(kind) if o.namespace == m.namespace]
-        guess = suggest(name, same)
+        guess = ctx.suggest_name(kind, name, m.namespace)
         hint = f"did you mean {guess!r}?" if guess else f"add the {kind}, or name an existing one"
         if complete:
             yield m.error(

@@ -88,8 +88,7 @@ def ingress_backend(ctx: RuleContext) -> Iterator[Finding]:
                 continue
             if cluster.find_object("Service", name, m.namespace) is not None:
                 continue
-            others = sorted(s.name for s in ctx.of_kind("Service") if s.namespace == m.namespace)
-            guess = suggest(name, others)
+            guess = ctx.suggest_name("Service", name, m.namespace)
             where = m.namespace or "its namespace"
             yield _missing(
                 ctx,

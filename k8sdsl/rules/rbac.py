@@ -360,10 +360,8 @@ def missing_role(ctx: RuleContext) -> Iterator[Finding]:
             continue
         if ctx.find(kind, name, namespace) is not None or cluster.has_object(kind, name, namespace):
             continue
-        known = sorted({x.name for x in ctx.of_kind(kind) if x.namespace == namespace})
-        if kind == "ClusterRole":
-            known += [r.value for r in BuiltinClusterRole]
-        guess = suggest(name, known)
+        builtin = tuple(r.value for r in BuiltinClusterRole) if kind == "ClusterRole" else ()
+        guess = ctx.suggest_name(kind, name, namespace, also=builtin)
         where = f" in {namespace}" if namespace else ""
         yield _missing(
             ctx,
@@ -397,10 +395,7 @@ def missing_subject(ctx: RuleContext) -> Iterator[Finding]:
                 "ServiceAccount", name, namespace
             ):
                 continue
-            known = sorted(
-                x.name for x in ctx.of_kind("ServiceAccount") if x.namespace == namespace
-            )
-            guess = suggest(name, known)
+            guess = ctx.suggest_name("ServiceAccount", name, namespace)
             yield _missing(
                 ctx,
                 m,

@@ -17,7 +17,7 @@ from k8sdsl.core._findings import Finding
 from k8sdsl.core._manifest import Manifest
 from k8sdsl.core._podspecs import PodSpecRef, pod_specs
 from k8sdsl.core._secret_source import missing_key_problem
-from k8sdsl.core._suggest import suggest
+from k8sdsl.core._suggest import Suggestions, suggest
 from k8sdsl.rules._registry import RuleContext, rule
 
 
@@ -205,6 +205,7 @@ def missing_object(ctx: RuleContext) -> Iterator[Finding]:
     for (namespace, name), _maker in made.items():
         names.setdefault(("Secret", namespace), []).append(name)
     template_names = _sealed_template_names(ctx)
+    guesses = Suggestions(names)
     for manifest in ctx.manifests:
         for ps in pod_specs(manifest):
             for ref in references(ps):
@@ -215,7 +216,7 @@ def missing_object(ctx: RuleContext) -> Iterator[Finding]:
                 maker = made.get((manifest.namespace, ref.name)) if ref.kind == "Secret" else None
                 if found is None and declared is None and maker is None:
                     where = manifest.namespace or "its namespace"
-                    guess = suggest(ref.name, names.get((ref.kind, manifest.namespace), []))
+                    guess = guesses.suggest((ref.kind, manifest.namespace), ref.name)
                     text = (
                         f"{ref.kind} {ref.name!r} is not defined in {where} by the app "
                         "or the declared cluster"
@@ -298,6 +299,7 @@ def missing_secret_store(ctx: RuleContext) -> Iterator[Finding]:
         if s.api_version.startswith(_ESO_GROUP):
             namespace = s.namespace if s.kind == "SecretStore" else None
             stores[s.kind].setdefault(namespace, []).append(s.name)
+    store_guesses = {kind: Suggestions(by_ns) for kind, by_ns in stores.items()}
     for m in ctx.of_kind("ExternalSecret"):
         if not m.api_version.startswith(_ESO_GROUP):
             continue
@@ -307,7 +309,7 @@ def missing_secret_store(ctx: RuleContext) -> Iterator[Finding]:
                 continue
             if ctx.cluster.find_object(kind, name, namespace) is not None:
                 continue
-            guess = suggest(name, stores[kind].get(namespace, []))
+            guess = store_guesses[kind].suggest(namespace, name)
             declared_kind = next(
                 (o.kind for o in ctx.cluster.objects if o.name == name and o.kind != kind), None
             )

@@ -13,7 +13,7 @@ from k8sdsl.core._findings import Finding
 from k8sdsl.core._manifest import Manifest
 from k8sdsl.core._podspecs import pod_specs
 from k8sdsl.core._quantity import Quantity, QuantityError
-from k8sdsl.core._suggest import suggest
+from k8sdsl.core._suggest import Suggester, Suggestions, suggest
 from k8sdsl.core._types import check_dns_subdomain, dns_fix
 from k8sdsl.core._versions import K8sVersion
 from k8sdsl.rules._registry import RuleContext, rule
@@ -337,7 +337,7 @@ def dangling_claim_ref(ctx: RuleContext) -> Iterator[Finding]:
     """A PV with ``claimRef`` binds only that claim. If the claim is not part of the app the
     PV sits Available and unusable by anything else until that claim appears."""
     claims = {(_ns(m), m.name) for m in ctx.of_kind(_PVC)}
-    names = [m.name for m in ctx.of_kind(_PVC)]
+    names = Suggester(m.name for m in ctx.of_kind(_PVC))
     for pv in ctx.of_kind(_PV):
         ref = _spec(pv).get("claimRef")
         if not isinstance(ref, dict) or not ref.get("name"):
@@ -354,7 +354,7 @@ def dangling_claim_ref(ctx: RuleContext) -> Iterator[Finding]:
         key = (str(ref["namespace"]), str(ref["name"]))
         if key in claims:
             continue
-        guess = suggest(key[1], names)
+        guess = names.suggest(key[1])
         yield pv.warning(
             "storage/dangling-claim-ref",
             "spec.claimRef",
@@ -566,6 +566,7 @@ def missing_claim(ctx: RuleContext) -> Iterator[Finding]:
     claims: dict[str, set[str]] = {}
     for m in ctx.of_kind(_PVC):
         claims.setdefault(_ns(m), set()).add(m.name)
+    guesses = Suggestions(claims)
     for manifest in ctx.manifests:
         for ps in pod_specs(manifest):
             ns = ps.namespace or _DEFAULT_NAMESPACE
@@ -593,7 +594,7 @@ def missing_claim(ctx: RuleContext) -> Iterator[Finding]:
                         else (f"claim names are lowercase: {fixed!r}"),
                     )
                     continue
-                guess = suggest(name, claims.get(ns, ()))
+                guess = guesses.suggest(ns, name)
                 elsewhere = [n for n, names in sorted(claims.items()) if name in names]
                 if guess:
                     hint = f"did you mean {guess!r}?"

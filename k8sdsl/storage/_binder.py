@@ -421,6 +421,34 @@ class _Index:
             self.by_class.setdefault(pv.storage_class, []).append(pv)
             for key, value in pv.labels.items():
                 self.by_label.setdefault((pv.storage_class, key, value), []).append(pv)
+        # Taken PVs are skipped without being looked at: per candidate list, ``skip[i]`` is
+        # the next position at or after i that may be free (a union-find walk with path
+        # halving). A fleet of equal claims against equal PVs would otherwise walk past
+        # every PV taken before it: claims x PVs.
+        self._skip: dict[int, list[int]] = {}
+        self._positions: dict[int, list[tuple[list[int], int]]] = {}
+        for lists in (self.by_class, self.by_label):
+            for pvs in lists.values():
+                skip = list(range(len(pvs) + 1))
+                self._skip[id(pvs)] = skip
+                for i, pv in enumerate(pvs):
+                    self._positions.setdefault(id(pv), []).append((skip, i))
+        #: the PVs each claim holds (``taken_by``), for the rare claim asked about again
+        self._held: dict[str, list[_Volume]] = {}
+
+    def take(self, pv: _Volume, claim: _Claim) -> None:
+        """Bind ``pv`` to ``claim``: later walks skip it."""
+        pv.taken_by = claim.key
+        self._held.setdefault(claim.key, []).append(pv)
+        for skip, i in self._positions.get(id(pv), ()):
+            skip[i] = i + 1
+
+    @staticmethod
+    def _next_free(skip: list[int], i: int) -> int:
+        while skip[i] != i:
+            skip[i] = skip[skip[i]]
+            i = skip[i]
+        return i
 
     def _candidates(self, claim: _Claim) -> list[_Volume]:
         cls = claim.effective_class or ""
@@ -429,6 +457,18 @@ class _Index:
             key, value = next(iter(wanted.items()))
             return self.by_label.get((cls, key, value), [])
         return self.by_class.get(cls, [])
+
+    def _first_free_fit(self, claim: _Claim, pvs: list[_Volume]) -> _Volume | None:
+        skip = self._skip.get(id(pvs))
+        if skip is None:
+            return None
+        i = self._next_free(skip, 0)
+        while i < len(pvs):
+            pv = pvs[i]
+            if pv.taken_by is None and _fits(claim, pv):
+                return pv
+            i = self._next_free(skip, i + 1)
+        return None
 
     def best(self, claim: _Claim, *, check_taken: bool = True) -> _Volume | None:
         """The PV the controller picks for ``claim``. It walks the PVs by access-mode set,
@@ -443,13 +483,23 @@ class _Index:
             ),
             None,
         )
+        candidates = self._candidates(claim)
         free = None
-        for pv in self._candidates(claim):
-            if check_taken and pv.taken_by is not None and pv.taken_by != claim.key:
-                continue
-            if _fits(claim, pv, check_taken=check_taken):
-                free = pv
-                break
+        if check_taken:
+            free = self._first_free_fit(claim, candidates)
+            # a PV this claim already holds is free for it: the earlier in preference wins
+            order = (
+                {id(pv): i for i, pv in enumerate(candidates)} if claim.key in self._held else {}
+            )
+            for pv in self._held.get(claim.key, ()):
+                if (
+                    id(pv) in order
+                    and _fits(claim, pv)
+                    and (free is None or order[id(pv)] < order[id(free)])
+                ):
+                    free = pv
+        else:
+            free = next((pv for pv in candidates if _fits(claim, pv, check_taken=False)), None)
         if reserved is not None and (free is None or len(reserved.modes) <= len(free.modes)):
             return reserved
         return free
@@ -541,7 +591,7 @@ def bind(objects: Iterable[Mapping[str, Any] | _HasK8s]) -> BindingPlan:
         if found:
             verdicts[claim.key] = _unbound(claim, pv, found)
             continue
-        pv.taken_by = claim.key
+        index.take(pv, claim)
         verdicts[claim.key] = _bound(claim, pv, by_class)
 
     # 2. every other claim, in the order given, takes its best free PV
@@ -553,7 +603,7 @@ def bind(objects: Iterable[Mapping[str, Any] | _HasK8s]) -> BindingPlan:
             ideal[claim.key] = unconstrained
         pv = index.best(claim)
         if pv is not None:
-            pv.taken_by = claim.key
+            index.take(pv, claim)
             verdicts[claim.key] = _bound(claim, pv, by_class)
             continue
         verdicts[claim.key] = _without_volume(claim, index, by_class)

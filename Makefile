@@ -67,7 +67,7 @@ bench: install
 	$(PY) bench/fleet.py
 	$(PY) bench/cold_start.py
 	$(PY) bench/rulesets.py
-	$(PY) bench/growth.py --runs 1 --sizes 250,500,1000
+	$(PY) bench/growth.py --runs 1 --sizes 1000,2000,4000,8000
 	$(PY) bench/check_throughput.py --runs 1
 
 clean:

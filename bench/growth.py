@@ -12,7 +12,11 @@ help and only an index by label (or a bounded "did you mean") keeps a rule linea
   a claim that is) -> ``storage/missing-claim`` ("did you mean" over every claim);
 - ``static-pvs``: each app has a static PV and a claim that matches it by class and size
   -> ``storage/competing-claims`` (the binder matches claims to PVs);
-- ``missing-configmaps``: each pod names a ConfigMap with a slip -> ``references/missing-object``.
+- ``missing-configmaps``: each pod names a ConfigMap with a slip -> ``references/missing-object``;
+- ``every-kind``: all of the above in each app, plus a Service, PDB, HPA, Ingress,
+  StatefulSet, ServiceAccount and RoleBinding naming slips of their targets, under every
+  rule; then each rule is timed alone at the smallest and largest size and the five that
+  grow most are printed, so a new quadratic rule shows up here.
 
 Printed per scenario and size: the median time (of ``--runs``), the cost per object, and
 the growth: time(N) / time(first N) and the exponent log(t_last/t_first)/log(N_last/N_first)
@@ -24,6 +28,7 @@ the growth: time(N) / time(first N) and the exponent log(t_last/t_first)/log(N_l
 from __future__ import annotations
 
 import argparse
+import gc
 import math
 import statistics
 import sys
@@ -39,7 +44,12 @@ from k8sdsl._pipeline import rule_settings  # noqa: E402
 from k8sdsl.core._cluster import Cluster  # noqa: E402
 from k8sdsl.core._manifest import Manifest  # noqa: E402
 from k8sdsl.core._versions import K8sVersion  # noqa: E402
-from k8sdsl.rules._registry import load_rules, run_rules  # noqa: E402
+from k8sdsl.rules._registry import (  # noqa: E402
+    RuleContext,
+    load_rules,
+    registered_rules,
+    run_rules,
+)
 
 NS = "fleet"
 VERSION = K8sVersion("1.35")
@@ -148,12 +158,67 @@ def missing_configmaps(n: int) -> list[Any]:
     return out
 
 
+def _named(kind: str, api: str, name: str, spec: dict[str, Any], **top: Any) -> Any:
+    return {"apiVersion": api, "kind": kind, "metadata": {"name": name, "namespace": NS},
+            "spec": spec, **top}  # fmt: skip
+
+
+def every_kind(n: int) -> list[Any]:
+    """Each app: the shapes above together, plus a Service, a PDB, an HPA, an Ingress, a
+    StatefulSet, a ServiceAccount and a RoleBinding, each naming a slip of another app's
+    object, and every pod sharing one label: the worst case of every cross-object rule."""
+    out = []
+    for i in range(n):
+        labels = {"a-team": "shop", "app": f"a{i}"}
+        selector = {"matchLabels": labels}
+        volumes = [
+            {"name": "data", "persistentVolumeClaim": {"claimName": f"dats-{i}"}},
+            {"name": "conf", "configMap": {"name": f"conf1g-{i}"}},
+        ]
+        port = {"port": 80, "targetPort": "htp"}
+        out += [
+            _deployment(i, labels, volumes),
+            _policy(i, {"matchExpressions": [
+                {"key": "app", "operator": "In", "values": [f"a{i}"]}]}, ["Ingress", "Egress"]),
+            _claim(i, storageClassName="manual"),
+            static_pvs(1)[0] | {"metadata": {"name": f"pv-{i}"}},
+            missing_configmaps(1)[1] | {"metadata": {"name": f"config-{i}", "namespace": NS}},
+            _named("Service", "v1", f"svc-{i}", {"selector": labels, "ports": [port]}),
+            _named("PodDisruptionBudget", "policy/v1", f"pdb-{i}",
+                   {"selector": selector, "minAvailable": 1}),
+            _named("HorizontalPodAutoscaler", "autoscaling/v2", f"hpa-{i}", {
+                "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment",
+                                   "name": f"app-{i}x"},
+                "minReplicas": 2, "maxReplicas": 4}),
+            _named("Ingress", "networking.k8s.io/v1", f"ing-{i}", {"rules": [{
+                "host": f"a{i}.example.com", "http": {"paths": [{
+                    "path": "/", "pathType": "Prefix",
+                    "backend": {"service": {"name": f"svc-{i}x", "port": {"number": 80}}}}]}}]}),
+            _named("StatefulSet", "apps/v1", f"db-{i}", {
+                "serviceName": f"db-{i}x", "selector": {"matchLabels": {"db": f"d{i}"}},
+                "template": {"metadata": {"labels": {"db": f"d{i}"}},
+                             "spec": {"containers": [{"name": "db", "image": IMAGE}]}}}),
+            {"apiVersion": "v1", "kind": "ServiceAccount",
+             "metadata": {"name": f"sa-{i}", "namespace": NS}},
+            {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+             "metadata": {"name": f"rb-{i}", "namespace": NS},
+             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role",
+                         "name": f"role-{i}x"},
+             "subjects": [{"kind": "ServiceAccount", "name": f"sa-{i}x", "namespace": NS}]},
+        ]  # fmt: skip
+    return out
+
+
+#: the scenario run with every rule, each timed on its own
+EVERY_RULE = "every-rule"
+
 SCENARIOS: dict[str, tuple[Callable[[int], list[Any]], str]] = {
     "match-expressions": (match_expressions, "network/selects-no-pod"),
     "common-label": (common_label, "network/dns-egress-blocked"),
     "missing-claims": (missing_claims, "storage/missing-claim"),
     "static-pvs": (static_pvs, "storage/competing-claims"),
     "missing-configmaps": (missing_configmaps, "references/missing-object"),
+    "every-kind": (every_kind, EVERY_RULE),
 }
 
 
@@ -166,8 +231,43 @@ def timed(ms: list[Manifest], rule: str) -> tuple[float, int]:
     for m in ms:
         m.cache.clear()
     start = time.perf_counter()
-    findings = run_rules(ms, settings, [rule])
+    findings = run_rules(ms, settings, None if rule == EVERY_RULE else [rule])
     return time.perf_counter() - start, len(findings)
+
+
+def per_rule(ms: list[Manifest]) -> dict[str, float]:
+    """Each rule's own time over ``ms`` (shared models built by the first rule that asks
+    are charged to it, as in a real run)."""
+    settings = rule_settings(Cluster(), VERSION, complete=True)
+    for m in ms:
+        m.cache.clear()
+    ctx = RuleContext(ms, settings)
+    times: dict[str, float] = {}
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for info in registered_rules():
+            start = time.perf_counter()
+            list(info.func(ctx))
+            times[info.id] = time.perf_counter() - start
+    finally:
+        if collecting:
+            gc.enable()
+    return times
+
+
+def worst_rules(build: Callable[[int], list[Any]], sizes: list[int], top: int = 5) -> None:
+    """The rules whose time grows most from the first size to the last, among those that
+    take at least 2 ms at both (below that, timer noise decides)."""
+    small, large = sizes[0], sizes[-1]
+    a, b = per_rule(manifests(build(small))), per_rule(manifests(build(large)))
+    floor = 5e-3  # below 5 ms timer noise and first-touch costs decide the ratio
+    growth = sorted(
+        ((b[r] / a[r], r) for r in b if a.get(r, 0) >= floor and b[r] >= floor), reverse=True
+    )[:top]
+    for g, r in growth:
+        print(f"{'  rule':<20} {r:<28} {small:>6} -> {large:<6} {a[r] * 1e3:>8.1f} ms -> "
+              f"{b[r] * 1e3:.1f} ms  x{g:.2f} (linear x{large / small:.0f})")  # fmt: skip
 
 
 def main() -> None:
@@ -199,6 +299,9 @@ def main() -> None:
             exponent = math.log(last[1] / first[1]) / math.log(last[0] / first[0])
             print(f"{name:<20} growth {last[0]:,}/{first[0]:,} apps: time x{last[1] / first[1]:.2f}"
                   f" (linear x{last[0] / first[0]:.0f}), exponent {exponent:.2f}")  # fmt: skip
+        if rule == EVERY_RULE and len(sizes) > 1:
+            print(f"{name:<20} the rules that grow most, {sizes[0]:,} -> {sizes[-1]:,} apps:")
+            worst_rules(build, sizes)
 
 
 if __name__ == "__main__":

@@ -77,7 +77,11 @@ class Suggester:
             budget -= len(post)
         # ties go to the name met first (the rarest trigram's), so the answer is stable
         best = Counter(chain.from_iterable(taken)).most_common(self.SHORTLIST)
-        return [self._keys[i] for i, _ in best]
+        # a name sharing far fewer trigrams than the best is not the closer one: leave it
+        # out of difflib's comparisons (over a fleet most of the shortlist shares only the
+        # common prefix)
+        top = best[0][1] if best else 0
+        return [self._keys[i] for i, count in best if count >= top - 2]
 
     def suggest(self, name: str) -> str | None:
         """The name closest to ``name``, or None when none is close."""

@@ -170,7 +170,6 @@ def every_kind(n: int) -> list[Any]:
     out = []
     for i in range(n):
         labels = {"a-team": "shop", "app": f"a{i}"}
-        selector = {"matchLabels": labels}
         volumes = [
             {"name": "data", "persistentVolumeClaim": {"claimName": f"dats-{i}"}},
             {"name": "conf", "configMap": {"name": f"conf1g-{i}"}},
@@ -184,8 +183,9 @@ def every_kind(n: int) -> list[Any]:
             static_pvs(1)[0] | {"metadata": {"name": f"pv-{i}"}},
             missing_configmaps(1)[1] | {"metadata": {"name": f"config-{i}", "namespace": NS}},
             _named("Service", "v1", f"svc-{i}", {"selector": labels, "ports": [port]}),
-            _named("PodDisruptionBudget", "policy/v1", f"pdb-{i}",
-                   {"selector": selector, "minAvailable": 1}),
+            _named("PodDisruptionBudget", "policy/v1", f"pdb-{i}", {"selector": {
+                "matchExpressions": [{"key": "app", "operator": "In", "values": [f"a{i}"]}]},
+                "minAvailable": 1}),
             _named("HorizontalPodAutoscaler", "autoscaling/v2", f"hpa-{i}", {
                 "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment",
                                    "name": f"app-{i}x"},

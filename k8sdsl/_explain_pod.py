@@ -280,6 +280,7 @@ NOT_ABOUT_PODS: frozenset[str] = frozenset(
     {
         "app/duplicate-object",
         "app/k8s-version",
+        "app/shard",
         "images/digest",
         "images/registry",
         "images/tag",

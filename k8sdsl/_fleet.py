@@ -45,6 +45,7 @@ from k8sdsl._yamlread import (
 from k8sdsl.core._cluster import Cluster
 from k8sdsl.core._findings import Finding, ObjectRef, Report, Severity
 from k8sdsl.core._manifest import Manifest
+from k8sdsl.core._shard import shard_index
 from k8sdsl.core._versions import SUPPORTED_VERSIONS, K8sVersion
 from k8sdsl.rules._registry import run_rules
 from k8sdsl.rules.cni import CNI_FILE_SUFFIXES, check_cni_file, looks_like_cni
@@ -426,19 +427,10 @@ class CheckStats:
         return "k8sdsl: " + ", ".join(parts)
 
 
-def parse_shard(text: str) -> tuple[int, int]:
-    """``I/N`` (1 <= I <= N) as ``(I, N)``; raises ValueError naming the form."""
-    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
-    if match is None or not 1 <= int(match.group(1)) <= int(match.group(2)):
-        raise ValueError(f"--shard takes I/N with 1 <= I <= N (such as 2/4), not {text!r}")
-    return int(match.group(1)), int(match.group(2))
-
-
 def shard_of(path: Path, count: int) -> int:
     """The shard (1..count) of a file: a stable hash of its path as given, so a file keeps
     its shard (and its cache entry's job) when others are added or removed."""
-    digest = hashlib.sha256(path.as_posix().encode("utf-8", "surrogateescape")).digest()
-    return int.from_bytes(digest[:8], "big") % count + 1
+    return shard_index(path.as_posix(), count)
 
 
 def resolve_jobs(jobs: int | None, units: Sequence[_Unit]) -> int:

@@ -15,13 +15,14 @@ from k8sdsl._crd_schema import register_crd
 # the readers of files live in k8sdsl._fleet; the other subcommands read them here too
 from k8sdsl._fleet import STDIN as STDIN
 from k8sdsl._fleet import _document_manifests as _document_manifests
-from k8sdsl._fleet import check_files, load_manifests, parse_shard, recorded_csi_drivers
+from k8sdsl._fleet import check_files, load_manifests, recorded_csi_drivers
 from k8sdsl._yamlread import YamlReadError as YamlReadError
 from k8sdsl._yamlread import read_yaml_text as read_yaml_text
 from k8sdsl.core._cluster import Cluster
 from k8sdsl.core._findings import Finding as Finding
 from k8sdsl.core._findings import Report
 from k8sdsl.core._manifest import Manifest as Manifest
+from k8sdsl.core._shard import parse_shard
 from k8sdsl.core._versions import DEFAULT_VERSION, SUPPORTED_VERSIONS, K8sVersion
 
 _recorded_csi_drivers = recorded_csi_drivers

@@ -34,6 +34,7 @@ from k8sdsl.core._findings import Finding, K8sDslError, ObjectRef, Report, Sever
 from k8sdsl.core._kinds import is_namespaced
 from k8sdsl.core._manifest import Manifest
 from k8sdsl.core._output import PlannedOutput
+from k8sdsl.core._shard import SHARD_ENV, parse_shard, shard_index
 from k8sdsl.core._types import check_dns_label, check_label_key, check_label_value
 from k8sdsl.core._versions import DEFAULT_VERSION, K8sVersion
 from k8sdsl.core._yaml import dump_documents, order_object, sort_like_cdk8s
@@ -145,13 +146,16 @@ class App(Construct):
             raise K8sDslError(problems, summary="cdk8s could not render the app")
         return [m for _, ms in per_chart for m in ms] + [m for _, m in self._config_manifests()]
 
-    def _gather(self) -> tuple[list[tuple[Chart, list[Manifest]]], list[Finding]]:
-        """Each chart's objects, and the findings of cdk8s constructs that cdk8s refused."""
+    def _gather(
+        self, charts: Sequence[Chart] | None = None
+    ) -> tuple[list[tuple[Chart, list[Manifest]]], list[Finding]]:
+        """Each chart's objects (of ``charts``, default every chart), and the findings of
+        cdk8s constructs that cdk8s refused."""
         per_chart: list[tuple[Chart, list[Manifest]]] = []
         problems: dict[Finding, None] = {}
         render, found = self._prepare_cdk8s()
         problems.update(dict.fromkeys(found))
-        for chart in self.charts:
+        for chart in self.charts if charts is None else charts:
             manifests, found = chart._gather(render_foreign=render)
             per_chart.append((chart, manifests))
             problems.update(dict.fromkeys(found))
@@ -217,9 +221,13 @@ class App(Construct):
             plan.files[path] = None
         return plan
 
-    def synth_yaml(self) -> dict[str, str]:
+    def synth_yaml(self, *, shard: tuple[int, int] | None = None) -> dict[str, str]:
         """File name -> YAML text, after every check passed (raises otherwise): a
-        ``<chart-id>.k8s.yaml`` per chart and each configuration file at its path."""
+        ``<chart-id>.k8s.yaml`` per chart and each configuration file at its path.
+
+        ``shard=(I, N)``: only the files of the I-th of N shards (see :meth:`synth`)."""
+        if shard is not None:
+            return self._shard_yaml(*shard)
         per_chart, problems = self._gather()
         configs = self._config_manifests()
         plan = self._place(per_chart, configs)
@@ -238,11 +246,70 @@ class App(Construct):
         }
         return files | config_file_texts(configs) | plan.kustomization_texts() | self._text_files()
 
+    def shard_charts(self, index: int, count: int) -> list[Chart]:
+        """The charts of shard ``index`` of ``count``: a stable hash of each chart's id, so
+        a chart keeps its shard when others are added or removed."""
+        return [c for c in self.charts if shard_index(c.node.id, count) == index]
+
+    def _shard_yaml(self, index: int, count: int) -> dict[str, str]:
+        """The files of one shard: its charts' files, checked by the strict schema and the
+        rules that judge one object at a time; shard 1 also writes the app's own files
+        (configuration files, text files, kustomizations, which list every chart's files).
+        The rules across objects need every chart: they run in a final job over the merged
+        output (``k8sdsl check --cross-only``), and a note says so."""
+        charts = self.shard_charts(index, count)
+        per_chart, problems = self._gather(charts)
+        first = index == 1
+        configs = self._config_manifests() if first else []
+        plan = self._place(per_chart, configs)
+        kustomizations: list[tuple[str, Manifest]] = []
+        kustomization_texts: dict[str, str] = {}
+        if first and any(c.layout is OutputLayout.KUSTOMIZE for c in self.charts):
+            # a kustomization lists the files of every chart in its folder
+            whole = self._place(self._gather()[0], configs)
+            kustomizations = whole.kustomizations
+            kustomization_texts = whole.kustomization_texts()
+            for path, _m in kustomizations:
+                plan.file_of_source[path] = path
+                plan.files[path] = None
+        manifests = [m for _, ms in per_chart for m in ms] + [m for _, m in configs]
+        manifests += [m for _, m in kustomizations]
+        settings = self.settings()
+        settings["output"] = plan.planned(self.repo_path)
+        findings = list(check_manifests(manifests, settings, problems, scope="object").findings)
+        findings.append(
+            Finding(
+                Severity.INFO,
+                "app/shard",
+                f"shard {index}/{count}: {len(charts)} of {len(self.charts)} chart(s), checked "
+                "with the strict schema and the rules that judge one object at a time; the "
+                "rules across objects (references, selectors, claims, policies, duplicates) "
+                "were not run",
+                ObjectRef(source=self.node.path or "App"),
+                hint="merge every shard's output into one folder, then run "
+                "'k8sdsl check --cross-only <folder>' in a final job",
+            )
+        )
+        report = Report.of(findings)
+        if report.has_errors():
+            raise K8sDslError(report, summary="synth failed: nothing was written")
+        self.last_report = report
+        drivers = self.cluster.csi_drivers
+        files = {
+            path: version_header(chart.k8s_version, drivers) + dump_documents([m.obj for m in ms])
+            if ms
+            else ""
+            for path, (chart, ms) in plan.objects.items()
+        }
+        if not first:
+            return files
+        return files | config_file_texts(configs) | kustomization_texts | self._text_files()
+
     def _text_files(self) -> dict[str, str]:
         """Path -> text of every :class:`TextFile` (inputs of other tools, written verbatim)."""
         return {t.path: t.text for t in self.node.walk() if isinstance(t, TextFile)}
 
-    def synth(self, *, via_cdk8s: bool = False) -> Report:
+    def synth(self, *, via_cdk8s: bool = False, shard: tuple[int, int] | None = None) -> Report:
         """Check everything, then replace the output folder atomically.
 
         On any error nothing is written and :class:`K8sDslError` lists every finding.
@@ -251,8 +318,31 @@ class App(Construct):
         k8sdsl writes its objects itself (no node round trip per object). With
         ``via_cdk8s=True`` every object becomes a cdk8s ``ApiObject`` and cdk8s's own
         ``App.synth`` writes the files: slower, byte-identical (a test holds them equal).
+
+        ``shard=(I, N)`` (or ``K8SDSL_SHARD=I/N`` in the environment, which ``cdk8s synth``
+        passes on): write only the I-th of N shards of the charts, for a CI job matrix. The
+        shards' outputs together are the whole synth's, file for file and byte for byte; the
+        rules across objects run in a final ``k8sdsl check --cross-only`` job over them.
         """
-        if not via_cdk8s:
+        if shard is None:
+            shard = shard_from_environment()
+        if shard is not None and via_cdk8s:
+            raise K8sDslError(
+                [
+                    Finding(
+                        Severity.ERROR,
+                        "app/shard",
+                        "a sharded synth writes its files itself; via_cdk8s=True writes every "
+                        "chart through cdk8s",
+                        ObjectRef(source=self.node.path or "App"),
+                        hint=f"drop via_cdk8s=True, or unset {SHARD_ENV}",
+                    )
+                ],
+                summary="synth failed: nothing was written",
+            )
+        if shard is not None:
+            files = self.synth_yaml(shard=shard)
+        elif not via_cdk8s:
             files = self.synth_yaml()
         else:
             for chart in self.charts:
@@ -645,6 +735,29 @@ def write_atomically(outdir: Path, files: Mapping[str, str]) -> None:
         raise
     if swapped and old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def shard_from_environment() -> tuple[int, int] | None:
+    """``K8SDSL_SHARD=I/N`` as ``(I, N)``; None when unset or empty. A malformed value is a
+    :class:`K8sDslError` naming the variable and the form."""
+    text = os.environ.get(SHARD_ENV, "").strip()
+    if not text:
+        return None
+    try:
+        return parse_shard(text, what=SHARD_ENV)
+    except ValueError as exc:
+        raise K8sDslError(
+            [
+                Finding(
+                    Severity.ERROR,
+                    "app/shard",
+                    str(exc),
+                    ObjectRef(source=SHARD_ENV),
+                    hint=f"set {SHARD_ENV}=I/N, such as 2/4, or unset it for the whole app",
+                )
+            ],
+            summary="synth failed: nothing was written",
+        ) from None
 
 
 def run_main(app: App) -> int:

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from k8sdsl._fleet import check_files, parse_shard, shard_of
+from k8sdsl._fleet import check_files, shard_of
 from k8sdsl.cli import main
+from k8sdsl.core._shard import parse_shard
 from k8sdsl.core._versions import K8sVersion
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -376,15 +376,10 @@ def _select_pdb_pods(ctx: RuleContext, m: Manifest) -> list[PodSpecRef] | None:
     selector = _pdb_selector(m)
     if selector is None:
         return None
-    index = pod_index(ctx)
-    labels = _d(_d(_spec(m).get("selector")).get("matchLabels"))
-    candidates = (
-        index.selected(m.namespace, {str(k): str(v) for k, v in labels.items()})
-        if labels
-        else index.in_namespace(m.namespace)
-    )
     return [
-        ps for ps in candidates if ps.manifest.kind in _OWN_PODS and selector.matches(ps.labels)
+        ps
+        for ps in pod_index(ctx).selecting(m.namespace, selector)
+        if ps.manifest.kind in _OWN_PODS
     ]
 
 

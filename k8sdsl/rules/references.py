@@ -14,9 +14,11 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from k8sdsl.core._findings import Finding
+from k8sdsl.core._label_index import LabelIndex
 from k8sdsl.core._manifest import Manifest
 from k8sdsl.core._podspecs import PodSpecRef, pod_specs
 from k8sdsl.core._secret_source import missing_key_problem
+from k8sdsl.core._selectors import LabelSelector
 from k8sdsl.core._suggest import Suggestions, suggest
 from k8sdsl.rules._registry import RuleContext, rule
 
@@ -354,37 +356,35 @@ _POD_MAKERS = frozenset(
 
 
 class PodIndex:
-    """Every pod (or pod template) of the objects, indexed by namespace and by each label
-    pair, so that the pods a selector picks are found by intersecting a few sets instead of
-    scanning every pod for every Service."""
+    """Every pod (or pod template) of the objects, in a :class:`LabelIndex` by namespace and
+    label, so that the pods a selector picks are found in the time of the answer instead of
+    scanning every pod for every Service or budget."""
 
     def __init__(self, ctx: RuleContext) -> None:
-        self.pods: list[PodSpecRef] = []
-        self._by_label: dict[tuple[str, str, str], set[int]] = {}
-        self._by_namespace: dict[str, set[int]] = {}
-        for m in ctx.manifests:
-            if m.kind not in _POD_MAKERS:
-                continue
-            for ps in pod_specs(m):
-                i = len(self.pods)
-                self.pods.append(ps)
-                ns = ps.namespace or _DEFAULT_NAMESPACE
-                self._by_namespace.setdefault(ns, set()).add(i)
-                for key, value in ps.labels.items():
-                    self._by_label.setdefault((ns, key, value), set()).add(i)
+        self.pods: list[PodSpecRef] = [
+            ps for m in ctx.manifests if m.kind in _POD_MAKERS for ps in pod_specs(m)
+        ]
+        self._index: LabelIndex[PodSpecRef] = LabelIndex(
+            self.pods,
+            namespace=lambda ps: ps.namespace or _DEFAULT_NAMESPACE,
+            labels=lambda ps: ps.labels,
+        )
 
     def in_namespace(self, namespace: str | None) -> list[PodSpecRef]:
-        found = self._by_namespace.get(namespace or _DEFAULT_NAMESPACE, set())
-        return [self.pods[i] for i in sorted(found)]
+        return self._index.in_namespace(namespace or _DEFAULT_NAMESPACE)
 
     def selected(self, namespace: str | None, selector: dict[str, str]) -> list[PodSpecRef]:
-        """The pods of ``namespace`` whose labels include every pair of ``selector``."""
-        ns = namespace or _DEFAULT_NAMESPACE
-        sets = [self._by_label.get((ns, k, v), set()) for k, v in selector.items()]
-        if not sets:
+        """The pods of ``namespace`` whose labels include every pair of ``selector`` (an
+        empty one selects none: a Service without a selector has no pods)."""
+        if not selector:
             return []
-        chosen = set.intersection(*sorted(sets, key=len))
-        return [self.pods[i] for i in sorted(chosen)]
+        # unvalidated: a Service's selector read from YAML may hold keys no label has
+        return self.selecting(namespace, LabelSelector.model_construct(match_labels=selector))
+
+    def selecting(self, namespace: str | None, selector: LabelSelector) -> list[PodSpecRef]:
+        """The pods of ``namespace`` that ``selector`` (matchLabels and matchExpressions)
+        selects."""
+        return self._index.select(namespace or _DEFAULT_NAMESPACE, selector)
 
 
 def pod_index(ctx: RuleContext) -> PodIndex:

@@ -4,13 +4,14 @@ nothing and raise one :class:`K8sDslError` with every finding."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 import shutil
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +38,7 @@ from k8sdsl.core._output import PlannedOutput
 from k8sdsl.core._shard import SHARD_ENV, parse_shard, shard_index
 from k8sdsl.core._types import check_dns_label, check_label_key, check_label_value
 from k8sdsl.core._versions import DEFAULT_VERSION, K8sVersion
-from k8sdsl.core._yaml import dump_documents, order_object, sort_like_cdk8s
+from k8sdsl.core._yaml import PartSharer, dump_documents, order_object, sort_like_cdk8s
 
 if TYPE_CHECKING:
     import cdk8s
@@ -155,8 +156,12 @@ class App(Construct):
         problems: dict[Finding, None] = {}
         render, found = self._prepare_cdk8s()
         problems.update(dict.fromkeys(found))
+        # the objects of a fleet repeat their parts: one copy of each (memory, not output),
+        # chart by chart, so only one chart's unshared copies are alive at a time
+        sharer = PartSharer()
         for chart in self.charts if charts is None else charts:
             manifests, found = chart._gather(render_foreign=render)
+            sharer.share(m.obj for m in manifests)
             per_chart.append((chart, manifests))
             problems.update(dict.fromkeys(found))
         return per_chart, list(problems)
@@ -226,6 +231,10 @@ class App(Construct):
         ``<chart-id>.k8s.yaml`` per chart and each configuration file at its path.
 
         ``shard=(I, N)``: only the files of the I-th of N shards (see :meth:`synth`)."""
+        return dict(self._synth_files(shard))
+
+    def _synth_files(self, shard: tuple[int, int] | None = None) -> Mapping[str, str]:
+        """:meth:`synth_yaml`'s files, the charts' texts made as they are read."""
         if shard is not None:
             return self._shard_yaml(*shard)
         per_chart, problems = self._gather()
@@ -237,21 +246,29 @@ class App(Construct):
         if report.has_errors():
             raise K8sDslError(report, summary="synth failed: nothing was written")
         self.last_report = report
-        drivers = self.cluster.csi_drivers
-        files = {
-            path: version_header(chart.k8s_version, drivers) + dump_documents([m.obj for m in ms])
-            if ms
-            else ""
-            for path, (chart, ms) in plan.objects.items()
-        }
+        files = self._chart_texts(plan)
         return files | config_file_texts(configs) | plan.kustomization_texts() | self._text_files()
+
+    def _chart_texts(self, plan: _Placement) -> LazyTexts:
+        """Each chart file's YAML, made when it is read: a fleet's output is written one
+        file at a time, never held in memory whole."""
+        drivers = self.cluster.csi_drivers
+
+        def text(chart: Chart, ms: list[Manifest]) -> str:
+            if not ms:
+                return ""
+            return version_header(chart.k8s_version, drivers) + dump_documents([m.obj for m in ms])
+
+        return LazyTexts(
+            {path: functools.partial(text, chart, ms) for path, (chart, ms) in plan.objects.items()}
+        )
 
     def shard_charts(self, index: int, count: int) -> list[Chart]:
         """The charts of shard ``index`` of ``count``: a stable hash of each chart's id, so
         a chart keeps its shard when others are added or removed."""
         return [c for c in self.charts if shard_index(c.node.id, count) == index]
 
-    def _shard_yaml(self, index: int, count: int) -> dict[str, str]:
+    def _shard_yaml(self, index: int, count: int) -> Mapping[str, str]:
         """The files of one shard: its charts' files, checked by the strict schema and the
         rules that judge one object at a time; shard 1 also writes the app's own files
         (configuration files, text files, kustomizations, which list every chart's files).
@@ -294,13 +311,7 @@ class App(Construct):
         if report.has_errors():
             raise K8sDslError(report, summary="synth failed: nothing was written")
         self.last_report = report
-        drivers = self.cluster.csi_drivers
-        files = {
-            path: version_header(chart.k8s_version, drivers) + dump_documents([m.obj for m in ms])
-            if ms
-            else ""
-            for path, (chart, ms) in plan.objects.items()
-        }
+        files = self._chart_texts(plan)
         if not first:
             return files
         return files | config_file_texts(configs) | kustomization_texts | self._text_files()
@@ -340,10 +351,9 @@ class App(Construct):
                 ],
                 summary="synth failed: nothing was written",
             )
-        if shard is not None:
-            files = self.synth_yaml(shard=shard)
-        elif not via_cdk8s:
-            files = self.synth_yaml()
+        files: Mapping[str, str]
+        if shard is not None or not via_cdk8s:
+            files = self._synth_files(shard)
         else:
             for chart in self.charts:
                 chart.cdk8s_chart  # noqa: B018 - an empty chart still gets its (empty) file
@@ -384,8 +394,8 @@ class App(Construct):
         write_atomically(self.outdir, files)
         if self.cli_scratch is not None:
             # the CLI lists (and its validation plugins read) the files in its own output
-            # folder: give it a copy of what was written
-            write_atomically(self.cli_scratch, files)
+            # folder: give it a copy of what was written (read back, not made again)
+            write_atomically(self.cli_scratch, FolderTexts(self.outdir, list(files)))
         return self.last_report
 
 
@@ -702,6 +712,41 @@ def config_file_texts(configs: Sequence[tuple[ConfigFile, Manifest]]) -> dict[st
     return texts
 
 
+class LazyTexts(Mapping[str, str]):
+    """Path -> text, each text made by its function when it is read (and not kept)."""
+
+    def __init__(self, makers: Mapping[str, Callable[[], str]]) -> None:
+        self._makers = dict(makers)
+
+    def __getitem__(self, path: str) -> str:
+        return self._makers[path]()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._makers)
+
+    def __len__(self) -> int:
+        return len(self._makers)
+
+    def __or__(self, other: Mapping[str, str]) -> LazyTexts:
+        merged = dict(self._makers)
+        for path in other:
+            merged[path] = functools.partial(other.__getitem__, path)
+        return LazyTexts(merged)
+
+
+class FolderTexts(LazyTexts):
+    """The texts of ``paths`` under ``folder``, read from disk as they are read."""
+
+    def __init__(self, folder: Path, paths: Sequence[str]) -> None:
+        super().__init__({p: functools.partial(_read_exactly, folder / p) for p in paths})
+
+
+def _read_exactly(path: Path) -> str:
+    # newline="": a "\r" inside a YAML string stays a "\r"
+    with open(path, encoding="utf-8", newline="") as fh:
+        return fh.read()
+
+
 def write_atomically(outdir: Path, files: Mapping[str, str]) -> None:
     """Replace ``outdir`` with exactly ``files``, or leave it as it was.
 
@@ -715,9 +760,10 @@ def write_atomically(outdir: Path, files: Mapping[str, str]) -> None:
     old: Path | None = None
     swapped = False
     try:
-        for name, text in sorted(files.items()):
+        for name in sorted(files):
             if "/" in name:  # a configuration file in a folder of the output
                 (staging / name).parent.mkdir(parents=True, exist_ok=True)
+            text = files[name]  # made now (LazyTexts): one file's text at a time
             with open(staging / name, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(text)
         os.chmod(staging, 0o755)

@@ -36,7 +36,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -629,3 +629,85 @@ def order_object(obj: dict[str, Any]) -> dict[str, Any]:
     data = sort_like_cdk8s(obj)
     head = {k: data[k] for k in _FIRST if k in data}
     return head | {k: v for k, v in data.items() if k not in head}
+
+
+class PartSharer:
+    """Makes the equal mappings and lists inside objects one object each, in place, across
+    every batch it is given (``share(chart_objects)`` chart by chart, so the unshared copies
+    of only one chart are alive at a time).
+
+    A fleet's objects repeat the same parts thousands of times (a restricted security
+    context, ``capabilities: {drop: [ALL]}``, resource requests, probes): sharing them
+    takes about two thirds of the rendered objects' memory away. Equal means equal for the
+    YAML written: the same keys in the same order and values of the same types (``1`` and
+    ``True`` differ). The top-level objects are not shared. The objects are read-only from
+    here on: rules, the schema and the writer only read them (a rule that corrects a typo
+    works on a deep copy)."""
+
+    def __init__(self) -> None:
+        self._table: dict[int, Any] = {}
+
+    def share(self, objects: Iterable[dict[str, Any]]) -> None:
+        for obj in objects:
+            for key, item in obj.items():
+                shared, _ = self._visit(item)
+                if shared is not item:
+                    obj[key] = shared
+
+    def _visit(self, value: Any) -> tuple[Any, int]:
+        kind = type(value)
+        if kind is dict:
+            parts = []
+            for key, item in value.items():
+                shared, digest = self._visit(item)
+                if shared is not item:
+                    value[key] = shared
+                parts.append((key, digest))
+            digest = hash((1, *parts))
+        elif kind is list:
+            hashes = []
+            for i, item in enumerate(value):
+                shared, h = self._visit(item)
+                if shared is not item:
+                    value[i] = shared
+                hashes.append(h)
+            digest = hash((2, *hashes))
+        else:
+            try:
+                return value, hash((kind, value))
+            except TypeError:  # not JSON-like data: never shared
+                return value, id(value)
+        seen = self._table.get(digest)
+        if seen is None:
+            self._table[digest] = value
+            return value, digest
+        if seen is value or _same(seen, value):
+            return seen, digest
+        return value, digest
+
+
+def share_equal_parts(objects: Iterable[dict[str, Any]]) -> None:
+    """:class:`PartSharer` over one batch of objects."""
+    PartSharer().share(objects)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as written, once the parts of both are shared: containers inside are equal
+    only when they are the same object."""
+    if type(a) is not type(b) or len(a) != len(b):
+        return False
+    pairs = (
+        zip(a.items(), b.items(), strict=True)
+        if type(a) is dict
+        else zip(enumerate(a), enumerate(b), strict=True)
+    )
+    for (ka, va), (kb, vb) in pairs:
+        if ka != kb or type(ka) is not type(kb):
+            return False
+        if va is vb:
+            continue
+        if type(va) is not type(vb) or type(va) in (dict, list) or va != vb:
+            return False
+        if type(va) is float and repr(va) != repr(vb):  # 0.0 and -0.0 are written apart
+            return False
+    return True

@@ -5,6 +5,9 @@ network policy, built and written as YAML in the same run by:
   validators in the disk cache (a developer machine, a CI runner that keeps ~/.cache);
 - ``k8sdsl-cold``: k8sdsl on a fresh machine, an empty schema cache, so compiling the
   validators of the fleet's kinds counts;
+- ``k8sdsl-parallel``: k8sdsl with ``K8SDSL_JOBS=auto`` (one process per core: each
+  renders and checks its share of the charts, the rules across objects run after), whose
+  files are the serial synth's byte for byte;
 - ``cdk8s-plus``: the plain cdk8s-plus-33 fleet, the peer: the same four objects written
   the idiomatic way (a Deployment with its container and claim volume, ``expose_via_service``,
   a NetworkPolicy), cdk8s-plus's own defaults, no validation;
@@ -335,11 +338,12 @@ def run_floor(n: int, outdir: Path) -> int:
 RUNNERS = {
     "k8sdsl": run_k8sdsl,
     "k8sdsl-cold": run_k8sdsl,
+    "k8sdsl-parallel": run_k8sdsl,
     "cdk8s-plus": run_cdk8s_plus,
     "cdk8s-plus-hardened": run_cdk8s_plus_hardened,
     "floor": run_floor,
 }
-WAYS = ("k8sdsl", "k8sdsl-cold", "cdk8s-plus", "floor")
+WAYS = ("k8sdsl", "k8sdsl-cold", "k8sdsl-parallel", "cdk8s-plus", "floor")
 
 
 def child(way: str, n: int) -> None:
@@ -352,6 +356,8 @@ def child(way: str, n: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "dist"
         if way.startswith("k8sdsl"):
+            if way == "k8sdsl-parallel":
+                os.environ["K8SDSL_JOBS"] = "auto"
             if way == "k8sdsl-cold":
                 os.environ["K8SDSL_CACHE_DIR"] = str(Path(tmp) / "schema-cache")
             import k8sdsl  # noqa: F401 - imports are excluded from the timing
@@ -450,7 +456,7 @@ def main() -> None:
     print()
     by = {(r["way"], r["n"]): r for r in rows}
     for n in sizes:
-        for way in ("k8sdsl", "k8sdsl-cold"):
+        for way in ("k8sdsl", "k8sdsl-cold", "k8sdsl-parallel"):
             if (way, n) not in by:
                 continue
             ours = by[(way, n)]["seconds"]
@@ -461,7 +467,7 @@ def main() -> None:
                 if (peer, n) in by:
                     parts.append(f"{by[(peer, n)]['seconds'] / ours:.2f}x faster than {peer}")
             print(", ".join(parts))
-    for way in ("k8sdsl", "k8sdsl-cold"):
+    for way in ("k8sdsl", "k8sdsl-cold", "k8sdsl-parallel"):
         if (way, 1000) not in by:
             continue
         ours = by[(way, 1000)]["seconds"]

@@ -279,6 +279,7 @@ NOT_ABOUT_POD_FAMILIES: frozenset[str] = frozenset(
 NOT_ABOUT_PODS: frozenset[str] = frozenset(
     {
         "app/duplicate-object",
+        "app/jobs",
         "app/k8s-version",
         "app/shard",
         "images/digest",

@@ -195,3 +195,30 @@ def duplicate_findings(manifests: Sequence[Manifest]) -> list[Finding]:
         else:
             seen[key] = m
     return out
+
+
+def own_checks(
+    manifests: Sequence[Manifest],
+    settings: dict[str, Any],
+    *,
+    counts: Mapping[tuple[str, str, str], int] | None = None,
+) -> tuple[list[Finding], list[Manifest]]:
+    """Each object's own work: the strict schema and the rules that judge one object at a
+    time. Returns the findings and the objects the schema passed. Together with
+    :func:`cross_checks` it is :func:`check_manifests`, split so that the first part can run
+    in parallel over parts of an app."""
+    findings, valid = schema_check(manifests, counts=counts)
+    findings.extend(
+        run_rules(read_through_typos(manifests), settings, well_formed=valid, scope="object")
+    )
+    return findings, valid
+
+
+def cross_checks(
+    manifests: Sequence[Manifest], settings: dict[str, Any], valid: Sequence[Manifest]
+) -> list[Finding]:
+    """The work across objects, after :func:`own_checks` of every object (its schema
+    verdicts and typo corrections): the rules of scope ``set`` and the duplicate check."""
+    findings = run_rules(read_through_typos(manifests), settings, well_formed=valid, scope="set")
+    findings.extend(duplicate_findings(manifests))
+    return findings

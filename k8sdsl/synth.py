@@ -12,6 +12,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +27,13 @@ from k8sdsl._cdk8s_bridge import (
 )
 from k8sdsl._crd_schema import custom_kind_namespaced, register_crd
 from k8sdsl._layout import kustomization, resource_file_names
-from k8sdsl._pipeline import check_manifests, rule_settings
+from k8sdsl._pipeline import (
+    _CORRECTIONS,
+    check_manifests,
+    cross_checks,
+    own_checks,
+    rule_settings,
+)
 from k8sdsl.core._cluster import Cluster
 from k8sdsl.core._config_file import ConfigFile, TextFile
 from k8sdsl.core._construct import ChartScope, Construct, Resource
@@ -233,21 +240,79 @@ class App(Construct):
         ``shard=(I, N)``: only the files of the I-th of N shards (see :meth:`synth`)."""
         return dict(self._synth_files(shard))
 
-    def _synth_files(self, shard: tuple[int, int] | None = None) -> Mapping[str, str]:
+    def _synth_files(
+        self, shard: tuple[int, int] | None = None, jobs: int | str | None = 1
+    ) -> Mapping[str, str]:
         """:meth:`synth_yaml`'s files, the charts' texts made as they are read."""
         if shard is not None:
             return self._shard_yaml(*shard)
-        per_chart, problems = self._gather()
-        configs = self._config_manifests()
-        plan = self._place(per_chart, configs)
-        manifests = [m for _, ms in per_chart for m in ms] + [m for _, m in configs]
-        manifests += [m for _, m in plan.kustomizations]
-        report = self._check(manifests, problems, plan)
+        workers = synth_jobs(jobs, sum(len(c.resources()) for c in self.charts))
+        if workers > 1 and self._cdk8s_app is None:
+            report, plan, configs = self._parallel_report(workers)
+        else:
+            per_chart, problems = self._gather()
+            configs = self._config_manifests()
+            plan = self._place(per_chart, configs)
+            manifests = [m for _, ms in per_chart for m in ms] + [m for _, m in configs]
+            manifests += [m for _, m in plan.kustomizations]
+            report = self._check(manifests, problems, plan)
         if report.has_errors():
             raise K8sDslError(report, summary="synth failed: nothing was written")
         self.last_report = report
         files = self._chart_texts(plan)
         return files | config_file_texts(configs) | plan.kustomization_texts() | self._text_files()
+
+    def _parallel_report(
+        self, jobs: int
+    ) -> tuple[Report, _Placement, list[tuple[ConfigFile, Manifest]]]:
+        """The serial synth's report, with each chart's rendering and its objects' own
+        checks (strict schema, per-object rules) split over ``jobs`` processes: ``jobs - 1``
+        forked workers and this one, each taking every ``jobs``-th chart. The workers send
+        back plain objects and findings; the rules across objects then run here over every
+        object. Not used while a cdk8s app exists (its node process cannot be forked)."""
+        global _FORKED
+        import multiprocessing
+
+        charts = self.charts
+        settings = self.settings()
+        _FORKED = (charts, settings)
+        try:
+            with multiprocessing.get_context("fork").Pool(jobs - 1) as pool:
+                pending = pool.starmap_async(_render_and_check, [(w, jobs) for w in range(1, jobs)])
+                own = _render_and_check(0, jobs)
+                results = [own, *pending.get()]
+        finally:
+            _FORKED = None
+        per_chart: list[tuple[Chart, list[Manifest]]] = []
+        problems: list[Finding] = []
+        findings: list[Finding] = []
+        valid_ids: set[int] = set()
+        for i, chart in enumerate(charts):
+            shared = results[i % jobs]
+            objects, corrections, passed = shared.charts[i // jobs]
+            by_path = {r.node.path: r for r in chart.resources()}
+            ms = [
+                Manifest(obj, source, chart.k8s_version, chart.node.id, by_path.get(source))
+                for obj, source in objects
+            ]
+            for j, corrected in corrections.items():
+                ms[j].cache[_CORRECTIONS] = corrected
+            valid_ids.update(id(ms[j]) for j in passed)
+            per_chart.append((chart, ms))
+        for result in results:
+            problems += result.problems
+            findings += result.findings
+        configs = self._config_manifests()
+        plan = self._place(per_chart, configs)
+        settings["output"] = plan.planned(self.repo_path)
+        extra = [m for _, m in configs] + [m for _, m in plan.kustomizations]
+        found, passed_extra = own_checks(extra, settings)
+        findings += found
+        valid_ids.update(id(m) for m in passed_extra)
+        manifests = [m for _, ms in per_chart for m in ms] + extra
+        valid = [m for m in manifests if id(m) in valid_ids]
+        findings += cross_checks(manifests, settings, valid)
+        return Report.of([*dict.fromkeys(problems), *findings]), plan, configs
 
     def _chart_texts(self, plan: _Placement) -> LazyTexts:
         """Each chart file's YAML, made when it is read: a fleet's output is written one
@@ -320,7 +385,13 @@ class App(Construct):
         """Path -> text of every :class:`TextFile` (inputs of other tools, written verbatim)."""
         return {t.path: t.text for t in self.node.walk() if isinstance(t, TextFile)}
 
-    def synth(self, *, via_cdk8s: bool = False, shard: tuple[int, int] | None = None) -> Report:
+    def synth(
+        self,
+        *,
+        via_cdk8s: bool = False,
+        shard: tuple[int, int] | None = None,
+        jobs: int | str | None = None,
+    ) -> Report:
         """Check everything, then replace the output folder atomically.
 
         On any error nothing is written and :class:`K8sDslError` lists every finding.
@@ -334,6 +405,11 @@ class App(Construct):
         passes on): write only the I-th of N shards of the charts, for a CI job matrix. The
         shards' outputs together are the whole synth's, file for file and byte for byte; the
         rules across objects run in a final ``k8sdsl check --cross-only`` job over them.
+
+        ``jobs`` (or ``K8SDSL_JOBS`` in the environment; default 1): processes for each
+        object's own checks (the strict schema and the per-object rules), ``"auto"`` for one
+        per core from 2,000 objects up. The report and the files are the serial synth's;
+        the forked workers add their own memory, which is why the default is serial.
         """
         if shard is None:
             shard = shard_from_environment()
@@ -353,7 +429,7 @@ class App(Construct):
             )
         files: Mapping[str, str]
         if shard is not None or not via_cdk8s:
-            files = self._synth_files(shard)
+            files = self._synth_files(shard, jobs)
         else:
             for chart in self.charts:
                 chart.cdk8s_chart  # noqa: B018 - an empty chart still gets its (empty) file
@@ -781,6 +857,89 @@ def write_atomically(outdir: Path, files: Mapping[str, str]) -> None:
         raise
     if swapped and old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+#: the charts and settings the forked workers of a parallel synth read (set just before they
+#: start: a fork inherits them, nothing is pickled on the way in)
+_FORKED: tuple[list[Chart], dict[str, Any]] | None = None
+
+
+@dataclass
+class _Rendered:
+    """What one worker of a parallel synth sends back: per chart, its objects (plain dicts
+    with their sources), the schema's typo corrections and the objects the schema passed
+    (by position); the findings of those checks; cdk8s's refusals."""
+
+    charts: list[tuple[list[tuple[dict[str, Any], str]], dict[int, Any], list[int]]]
+    findings: list[Finding]
+    problems: list[Finding]
+
+
+def _render_and_check(worker: int, jobs: int) -> _Rendered:
+    assert _FORKED is not None
+    charts, settings = _FORKED
+    sharer = PartSharer()
+    mine: list[list[Manifest]] = []
+    problems: list[Finding] = []
+    for chart in charts[worker::jobs]:
+        ms, found = chart._gather()
+        sharer.share(m.obj for m in ms)
+        mine.append(ms)
+        problems += found
+    everything = [m for ms in mine for m in ms]
+    findings, valid = own_checks(everything, settings)
+    passed = {id(m) for m in valid}
+    out = []
+    for ms in mine:
+        corrections = {
+            j: m.cache[_CORRECTIONS] for j, m in enumerate(ms) if _CORRECTIONS in m.cache
+        }
+        out.append(
+            (
+                [(m.obj, m.source) for m in ms],
+                corrections,
+                [j for j, m in enumerate(ms) if id(m) in passed],
+            )
+        )
+    return _Rendered(out, findings, problems)
+
+
+#: the environment variable for :meth:`App.synth`'s ``jobs``
+JOBS_ENV = "K8SDSL_JOBS"
+#: below this many objects ``jobs="auto"`` stays serial: starting workers costs more
+PARALLEL_FROM = 2_000
+
+
+def synth_jobs(jobs: int | str | None, objects: int) -> int:
+    """The processes a synth of ``objects`` uses: ``jobs`` (an int, ``"auto"``), else
+    ``K8SDSL_JOBS``, else 1. A value that is neither is a :class:`K8sDslError`."""
+    given: int | str = jobs if jobs is not None else os.environ.get(JOBS_ENV, "").strip() or 1
+    where = "App.synth(jobs=...)" if jobs is not None else JOBS_ENV
+    value: int | None = None
+    if isinstance(given, str) and given.isdigit():
+        value = int(given)
+    elif isinstance(given, int) and not isinstance(given, bool):
+        value = given
+    if given == "auto":
+        if objects < PARALLEL_FROM:
+            return 1
+        return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    if value is None or value < 1:
+        raise K8sDslError(
+            [
+                Finding(
+                    Severity.ERROR,
+                    "app/jobs",
+                    f"{where}: the number of processes must be a number >= 1 or 'auto', "
+                    f"not {given!r}",
+                    ObjectRef(source=where),
+                    hint=f"pass synth(jobs=2) or set {JOBS_ENV}=2 (or auto); unset, a synth "
+                    "is serial",
+                )
+            ],
+            summary="synth failed: nothing was written",
+        )
+    return value
 
 
 def shard_from_environment() -> tuple[int, int] | None:

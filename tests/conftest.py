@@ -76,3 +76,12 @@ def check_objects(
         for i, o in enumerate(objects)
     ]
     return Report.of(run_rules(manifests, {"k8s_version": v, **(settings or {})}, only))
+
+
+def folder_bytes(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder``: relative path -> bytes (to compare two synths' output)."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }

@@ -16,23 +16,17 @@ from k8sdsl.cli import main
 from k8sdsl.core._shard import SHARD_ENV, parse_shard, shard_index
 from k8sdsl.workloads import Deployment, SecurePodTemplate
 
+from .conftest import folder_bytes
+
 ROOT = Path(__file__).resolve().parent.parent
 IMAGE = "registry.example.com/shop/web:1.2.3"
-
-
-def files(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 @pytest.fixture(scope="module")
 def whole(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     out = tmp_path_factory.mktemp("whole") / "dist"
     build_app(outdir=out).synth()
-    return files(out)
+    return folder_bytes(out)
 
 
 @pytest.mark.parametrize("count", [1, 3])
@@ -45,7 +39,7 @@ def test_the_shards_together_are_the_whole_synth(
         report = build_app(outdir=out).synth(shard=(index, count))
         notes = [f for f in report.findings if f.code == "app/shard"]
         assert len(notes) == 1 and f"shard {index}/{count}" in notes[0].message
-        part = files(out)
+        part = folder_bytes(out)
         assert not set(part) & set(union), "a file written by two shards"
         union |= part
     assert union == whole
@@ -84,11 +78,11 @@ def test_a_shard_checks_its_own_objects_and_a_bad_one_writes_nothing(tmp_path: P
     with pytest.raises(K8sDslError) as caught:
         _app(out, names, bad).synth(shard=(bad_shard, 2))
     assert any(f.code == "images/tag" for f in caught.value.findings)
-    assert files(out) == {"before.yaml": b"kept\n"}
+    assert folder_bytes(out) == {"before.yaml": b"kept\n"}
     # the other shard does not hold the bad chart: it is written
     report = _app(out, names, bad).synth(shard=(3 - bad_shard, 2))
     assert not report.has_errors()
-    written = set(files(out))
+    written = set(folder_bytes(out))
     assert f"{bad}.k8s.yaml" not in written
     assert written == {f"{n}.k8s.yaml" for n in names if shard_index(n, 2) != bad_shard}
 
@@ -112,7 +106,7 @@ def test_the_rules_across_objects_wait_for_the_final_job(tmp_path: Path) -> None
             Deployment(chart, "web", name="web", template=SecurePodTemplate(image=IMAGE))
         report = sharded.synth(shard=(index, 2))
         assert all(f.code != "app/duplicate-object" for f in report.findings)
-        for name, data in files(out).items():
+        for name, data in folder_bytes(out).items():
             (merged / name).write_bytes(data)
     # the final job finds it in the merged output
     assert main(["check", "--cross-only", str(merged)]) == 1
@@ -127,8 +121,8 @@ def test_the_environment_variable_shards_a_bare_cdk8s_synth(
     expected = tmp_path / "expected"
     monkeypatch.delenv(SHARD_ENV)
     build_app(outdir=expected).synth(shard=(2, 3))
-    assert files(out) == files(expected)
-    assert set(files(out)) < set(whole)
+    assert folder_bytes(out) == folder_bytes(expected)
+    assert set(folder_bytes(out)) < set(whole)
 
 
 @pytest.mark.parametrize("value", ["0/3", "4/3", "2", "a/b", "2/0"])
@@ -174,5 +168,5 @@ def test_python_m_apps_under_the_variable(tmp_path: Path, whole: dict[str, bytes
         )
         assert done.returncode == 0, done.stderr[-2000:]
         assert f"shard {index}/2" in done.stderr
-        union |= files(out)
+        union |= folder_bytes(out)
     assert union == whole

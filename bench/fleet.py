@@ -5,7 +5,7 @@ network policy, built and written as YAML in the same run by:
   validators in the disk cache (a developer machine, a CI runner that keeps ~/.cache);
 - ``k8sdsl-cold``: k8sdsl on a fresh machine, an empty schema cache, so compiling the
   validators of the fleet's kinds counts;
-- ``k8sdsl-parallel``: k8sdsl with ``K8SDSL_JOBS=auto`` (one process per core: each
+- ``k8sdsl-parallel``: k8sdsl with ``K8SDSL_JOBS`` set to the cores (one process per core: each
   renders and checks its share of the charts, the rules across objects run after), whose
   files are the serial synth's byte for byte;
 - ``cdk8s-plus``: the plain cdk8s-plus-33 fleet, the peer: the same four objects written
@@ -357,7 +357,7 @@ def child(way: str, n: int) -> None:
         out = Path(tmp) / "dist"
         if way.startswith("k8sdsl"):
             if way == "k8sdsl-parallel":
-                os.environ["K8SDSL_JOBS"] = "auto"
+                os.environ["K8SDSL_JOBS"] = str(len(os.sched_getaffinity(0)))
             if way == "k8sdsl-cold":
                 os.environ["K8SDSL_CACHE_DIR"] = str(Path(tmp) / "schema-cache")
             import k8sdsl  # noqa: F401 - imports are excluded from the timing

@@ -408,7 +408,7 @@ class App(Construct):
 
         ``jobs`` (or ``K8SDSL_JOBS`` in the environment; default 1): processes for each
         object's own checks (the strict schema and the per-object rules), ``"auto"`` for one
-        per core from 2,000 objects up. The report and the files are the serial synth's;
+        per core from 10,000 objects up. The report and the files are the serial synth's;
         the forked workers add their own memory, which is why the default is serial.
         """
         if shard is None:
@@ -907,7 +907,7 @@ def _render_and_check(worker: int, jobs: int) -> _Rendered:
 #: the environment variable for :meth:`App.synth`'s ``jobs``
 JOBS_ENV = "K8SDSL_JOBS"
 #: below this many objects ``jobs="auto"`` stays serial: starting workers costs more
-PARALLEL_FROM = 2_000
+PARALLEL_FROM = 10_000
 
 
 def synth_jobs(jobs: int | str | None, objects: int) -> int:

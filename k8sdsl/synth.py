@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import pickle
 import re
 import shutil
 import sys
@@ -876,6 +877,19 @@ class _Rendered:
 
 
 def _render_and_check(worker: int, jobs: int) -> _Rendered:
+    try:
+        return _render_and_check_share(worker, jobs)
+    except Exception as exc:
+        # the error goes back to the synth's process: one that cannot make the trip (an
+        # exception whose class does not unpickle) would leave the pool waiting for ever
+        try:
+            pickle.loads(pickle.dumps(exc))
+        except Exception:  # noqa: BLE001 - replaced by one that travels
+            raise RuntimeError(f"{type(exc).__name__}: {exc}") from None
+        raise
+
+
+def _render_and_check_share(worker: int, jobs: int) -> _Rendered:
     assert _FORKED is not None
     charts, settings = _FORKED
     sharer = PartSharer()

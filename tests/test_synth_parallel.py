@@ -135,3 +135,47 @@ def test_an_app_with_cdk8s_objects_synthesizes_serially(tmp_path: Path) -> None:
     build(tmp_path / "parallel").synth(jobs=2)  # the node process is not forked
     assert folder_bytes(tmp_path / "parallel") == folder_bytes(tmp_path / "serial")
     assert "name: extra" in (tmp_path / "serial" / "app-0.k8s.yaml").read_text()
+
+
+def test_an_error_raised_while_a_worker_renders_is_the_serial_error(tmp_path: Path) -> None:
+    from k8sdsl.core._findings import Finding, ObjectRef, Severity
+
+    def build(out: Path) -> App:
+        app = fleet(out, 6)
+        late = app.charts[3].resources()[0]  # a chart a worker renders (every 2nd from 1)
+
+        def refuse() -> dict[str, object]:
+            raise K8sDslError(
+                [Finding(Severity.ERROR, "value/late", "refused late", ObjectRef(source="x"))],
+                summary="refused while rendering",
+            )
+
+        late.to_k8s = refuse  # type: ignore[method-assign]
+        return app
+
+    with pytest.raises(K8sDslError) as serial:
+        build(tmp_path / "serial").synth(jobs=1)
+    with pytest.raises(K8sDslError) as parallel:
+        build(tmp_path / "parallel").synth(jobs=2)
+    assert str(parallel.value) == str(serial.value)
+    assert parallel.value.codes == ["value/late"]
+
+
+class _Stubborn(Exception):
+    """An exception whose class does not unpickle (its __init__ wants two arguments)."""
+
+    def __init__(self, what: str, why: str) -> None:
+        super().__init__(f"{what}: {why}")
+
+
+def test_an_error_that_cannot_travel_back_still_fails_the_synth(tmp_path: Path) -> None:
+    app = fleet(tmp_path / "dist", 6)
+    late = app.charts[3].resources()[0]
+
+    def refuse() -> dict[str, object]:
+        raise _Stubborn("render", "no")
+
+    late.to_k8s = refuse  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError, match="_Stubborn: render: no"):
+        app.synth(jobs=2)
+    assert not (tmp_path / "dist").exists()

@@ -145,6 +145,11 @@ class K8sDslError(Exception):
         self.summary = summary
         super().__init__(self._text())
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # rebuilt from its report (a forked worker of a parallel synth or check sends it
+        # back whole), with any attribute a subclass set
+        return (_rebuild_error, (type(self), self.report, self.summary, self.__dict__))
+
     def _text(self) -> str:
         head = self.summary or "k8sdsl found errors"
         return f"{head}\n{self.report.format()}"
@@ -156,6 +161,15 @@ class K8sDslError(Exception):
     @property
     def codes(self) -> list[str]:
         return self.report.codes()
+
+
+def _rebuild_error(
+    cls: type[K8sDslError], report: Report, summary: str, state: dict[str, Any]
+) -> K8sDslError:
+    error = cls.__new__(cls)
+    K8sDslError.__init__(error, report, summary)
+    error.__dict__.update(state)
+    return error
 
 
 class ValueInputError(K8sDslError, ValueError):

@@ -20,7 +20,7 @@ from k8sdsl.core._findings import Finding, Report
 from k8sdsl.core._manifest import Manifest
 from k8sdsl.core._removed_apis import removed_api
 from k8sdsl.core._versions import K8sVersion
-from k8sdsl.rules._registry import RuleScope, run_rules
+from k8sdsl.rules._registry import run_rules
 
 
 def rule_settings(
@@ -49,22 +49,14 @@ def check_manifests(
     manifests: Sequence[Manifest],
     settings: dict[str, Any],
     problems: Iterable[Finding] = (),
-    *,
-    scope: RuleScope | None = None,
 ) -> Report:
     """Every finding for ``manifests``: the strict schema of each object's version, every
     registered rule (a rule that trips on malformed input runs again over the objects the
-    schema passed), two objects with one identity, and the ``problems`` found while reading.
-
-    ``scope="object"``: the rules that judge one object at a time only, and no duplicate
-    check (a shard of an app, whose rules across objects run in a final job)."""
+    schema passed), two objects with one identity, and the ``problems`` found while reading."""
     findings, valid = schema_check(manifests)
     findings.extend(problems)
-    findings.extend(
-        run_rules(read_through_typos(manifests), settings, well_formed=valid, scope=scope)
-    )
-    if scope != "object":
-        findings.extend(duplicate_findings(manifests))
+    findings.extend(run_rules(read_through_typos(manifests), settings, well_formed=valid))
+    findings.extend(duplicate_findings(manifests))
     return Report.of(findings)
 
 
@@ -198,16 +190,13 @@ def duplicate_findings(manifests: Sequence[Manifest]) -> list[Finding]:
 
 
 def own_checks(
-    manifests: Sequence[Manifest],
-    settings: dict[str, Any],
-    *,
-    counts: Mapping[tuple[str, str, str], int] | None = None,
+    manifests: Sequence[Manifest], settings: dict[str, Any]
 ) -> tuple[list[Finding], list[Manifest]]:
     """Each object's own work: the strict schema and the rules that judge one object at a
     time. Returns the findings and the objects the schema passed. Together with
     :func:`cross_checks` it is :func:`check_manifests`, split so that the first part can run
     in parallel over parts of an app."""
-    findings, valid = schema_check(manifests, counts=counts)
+    findings, valid = schema_check(manifests)
     findings.extend(
         run_rules(read_through_typos(manifests), settings, well_formed=valid, scope="object")
     )

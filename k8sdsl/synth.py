@@ -247,7 +247,7 @@ class App(Construct):
         """:meth:`synth_yaml`'s files, the charts' texts made as they are read."""
         if shard is not None:
             return self._shard_yaml(*shard)
-        workers = synth_jobs(jobs, sum(len(c.resources()) for c in self.charts))
+        workers = synth_jobs(jobs, lambda: sum(len(c.resources()) for c in self.charts))
         if workers > 1 and self._cdk8s_app is None:
             report, plan, configs = self._parallel_report(workers)
         else:
@@ -359,7 +359,8 @@ class App(Construct):
         manifests += [m for _, m in kustomizations]
         settings = self.settings()
         settings["output"] = plan.planned(self.repo_path)
-        findings = list(check_manifests(manifests, settings, problems, scope="object").findings)
+        found, _valid = own_checks(manifests, settings)
+        findings = [*problems, *found]
         findings.append(
             Finding(
                 Severity.INFO,
@@ -924,9 +925,10 @@ JOBS_ENV = "K8SDSL_JOBS"
 PARALLEL_FROM = 10_000
 
 
-def synth_jobs(jobs: int | str | None, objects: int) -> int:
+def synth_jobs(jobs: int | str | None, objects: int | Callable[[], int]) -> int:
     """The processes a synth of ``objects`` uses: ``jobs`` (an int, ``"auto"``), else
-    ``K8SDSL_JOBS``, else 1. A value that is neither is a :class:`K8sDslError`."""
+    ``K8SDSL_JOBS``, else 1. A value that is neither is a :class:`K8sDslError`. ``objects``
+    may be a function: it is only counted for ``"auto"``."""
     given: int | str = jobs if jobs is not None else os.environ.get(JOBS_ENV, "").strip() or 1
     where = "App.synth(jobs=...)" if jobs is not None else JOBS_ENV
     value: int | None = None
@@ -935,7 +937,7 @@ def synth_jobs(jobs: int | str | None, objects: int) -> int:
     elif isinstance(given, int) and not isinstance(given, bool):
         value = given
     if given == "auto":
-        if objects < PARALLEL_FROM:
+        if (objects() if callable(objects) else objects) < PARALLEL_FROM:
             return 1
         return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     if value is None or value < 1:

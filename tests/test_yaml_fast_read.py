@@ -86,6 +86,15 @@ spec:
     image: x
     image: y
 """,
+    "nested duplicates": """
+spec:
+  template:
+    metadata: {labels: {a: "1", a: "2"}}
+  template:
+    spec: {x: 1, x: 2}
+  x: 1
+  x: [1, 2]
+""",
     "lists": """
 kind: List
 items:

@@ -74,6 +74,24 @@ class ImageReference:
     @classmethod
     def parse(cls, text: str) -> ImageReference:
         """Parse ``text``; raises :class:`ImageReferenceError` with a fix when it cannot."""
+        if cls is not ImageReference:
+            return cls._parse(text)
+        # once per text and process: every image rule parses every image of a fleet, and
+        # a fleet names a few images thousands of times (the value is frozen: shared safely)
+        parsed = _PARSED.get(text)
+        if parsed is None:
+            try:
+                parsed = cls._parse(text)
+            except ImageReferenceError as exc:
+                parsed = exc.hint
+            if len(_PARSED) < _PARSED_MAX:
+                _PARSED[text] = parsed
+        if isinstance(parsed, str):
+            raise ImageReferenceError(text, parsed)
+        return parsed
+
+    @classmethod
+    def _parse(cls, text: str) -> ImageReference:
         m = _REFERENCE.match(text)
         if not m:
             raise ImageReferenceError(text, _hint_for(text))
@@ -130,6 +148,11 @@ class ImageReference:
             if "/" not in entry and self.registry == entry:
                 return True
         return False
+
+
+#: text -> parsed reference, or the hint of a text that does not parse
+_PARSED: dict[str, ImageReference | str] = {}
+_PARSED_MAX = 50_000
 
 
 class ImageReferenceError(ValueError):

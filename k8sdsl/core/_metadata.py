@@ -31,6 +31,12 @@ class MetadataProblem(NamedTuple):
     hint: str
 
 
+#: (checker, text) pairs that passed, once per process: a fleet repeats the same label keys,
+#: values and namespaces on every object, and each check is a regex plus a length test
+_PASSED: set[tuple[Any, str]] = set()
+_PASSED_MAX = 200_000
+
+
 def _problem(fn: Any, value: Any, path: str) -> MetadataProblem | None:
     try:
         fn(value)
@@ -54,10 +60,11 @@ def metadata_problems(
 ) -> Iterator[MetadataProblem]:
     """What the API server would refuse in an object's metadata. Values that are not
     strings are left to the schema, which reports their type."""
-    checks: list[tuple[Any, Any, str]] = []
+    # (checker, text, field, key): the path is spelled only for a text that fails
+    checks: list[tuple[Any, str, str, str | None]] = []
     if isinstance(name, str):
         fn = check_dns_label if kind in DNS_LABEL_KINDS else check_dns_subdomain
-        checks.append((fn, name, "metadata.name"))
+        checks.append((fn, name, "metadata.name", None))
     if namespace is not None:
         if kind and not is_namespaced(kind):
             yield MetadataProblem(
@@ -67,23 +74,30 @@ def metadata_problems(
                 "remove the namespace",
             )
         elif isinstance(namespace, str):
-            checks.append((check_dns_label, namespace, "metadata.namespace"))
+            checks.append((check_dns_label, namespace, "metadata.namespace", None))
     for key, value in labels.items():
         if isinstance(key, str):
-            checks.append((check_label_key, key, f"metadata.labels[{key!r}]"))
+            checks.append((check_label_key, key, "metadata.labels", key))
             if isinstance(value, str):
-                checks.append((check_label_value, value, f"metadata.labels[{key!r}]"))
+                checks.append((check_label_value, value, "metadata.labels", key))
     for key in annotations:
         if isinstance(key, str):
-            checks.append((check_label_key, key, f"metadata.annotations[{key!r}]"))
-    for fn, value, path in checks:
-        found = _problem(fn, value, path)
+            checks.append((check_label_key, key, "metadata.annotations", key))
+    passed = _PASSED
+    for fn, value, field, key in checks:
+        if (fn, value) in passed:
+            found = None
+        else:
+            path = field if key is None else f"{field}[{key!r}]"
+            found = _problem(fn, value, path)
+            if found is None and len(passed) < _PASSED_MAX:
+                passed.add((fn, value))
         if found is not None:
             yield found
-        elif path == "metadata.name" and kind in DNS_1035_KINDS and not value[:1].isalpha():
+        elif field == "metadata.name" and kind in DNS_1035_KINDS and not value[:1].isalpha():
             yield MetadataProblem(
                 "metadata/dns-1035-label",
-                path,
+                field,
                 f"{value!r} is not a {kind} name: it must start with a lowercase letter "
                 "(DNS-1035), because it becomes a DNS name and environment variable prefix",
                 f"use {'svc-' + value!r}",

@@ -39,6 +39,7 @@ class K8sModel(BaseModel):
         validate_default=False,
         use_enum_values=False,
         arbitrary_types_allowed=False,
+        defer_build=True,
     )
 
     #: the Kubernetes type this value renders, used in error messages

@@ -68,6 +68,29 @@ def _hint_for(text: str) -> str:
     )
 
 
+def _parse(text: str) -> Fraction | str:
+    """The exact amount ``text`` spells, or the hint for a text that is not a quantity."""
+    m = _QUANTITY_RE.match(text)
+    if not m:
+        return _hint_for(text)
+    number = Fraction(m.group("num"))
+    suffix = m.group("suffix") or ""
+    if suffix in _BINARY:
+        scale = Fraction(_BINARY[suffix])
+    elif suffix in _DECIMAL:
+        scale = _DECIMAL[suffix]
+    else:
+        scale = Fraction(10) ** int(suffix[1:])
+    return number * scale
+
+
+#: text -> amount (or hint), once per process: a fleet spells the same few quantities
+#: (``100m``, ``128Mi``) tens of thousands of times, and a Fraction parse is slow.
+#: Fractions are immutable, so sharing them is exact.
+_PARSED: dict[str, Fraction | str] = {}
+_PARSED_MAX = 50_000
+
+
 @total_ordering
 class Quantity:
     """An exact Kubernetes quantity.
@@ -92,19 +115,15 @@ class Quantity:
             return
         if not isinstance(value, str):
             raise QuantityError(repr(value), "pass a string such as '1Gi'")
-        m = _QUANTITY_RE.match(value)
-        if not m:
-            raise QuantityError(value, _hint_for(value))
-        number = Fraction(m.group("num"))
-        suffix = m.group("suffix") or ""
-        if suffix in _BINARY:
-            scale = Fraction(_BINARY[suffix])
-        elif suffix in _DECIMAL:
-            scale = _DECIMAL[suffix]
-        else:
-            scale = Fraction(10) ** int(suffix[1:])
+        parsed = _PARSED.get(value)
+        if parsed is None:
+            parsed = _parse(value)
+            if len(_PARSED) < _PARSED_MAX:
+                _PARSED[value] = parsed
+        if isinstance(parsed, str):
+            raise QuantityError(value, parsed)
         self._text = value
-        self._value = number * scale
+        self._value = parsed
 
     @property
     def value(self) -> Fraction:

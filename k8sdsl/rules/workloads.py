@@ -136,6 +136,17 @@ def quantity(ctx: RuleContext) -> Iterator[Finding]:
                 )
 
 
+def _selects_by_labels(selector: dict[Any, Any], labels: dict[Any, Any]) -> bool:
+    """Whether ``selector`` is a non-empty ``matchLabels`` alone that every label of
+    ``labels`` satisfies: then the rule has nothing to say, whether or not the selector
+    would parse (a malformed one is the schema's to report)."""
+    wanted = selector.get("matchLabels")
+    if len(selector) != 1 or not isinstance(wanted, dict) or not wanted:
+        return False
+    have = {str(k): str(v) for k, v in labels.items()}
+    return all(have.get(str(k)) == str(v) for k, v in wanted.items())
+
+
 @rule("workloads/selector-mismatch", "a controller whose selector does not select its pods")
 def selector_mismatch(ctx: RuleContext) -> Iterator[Finding]:
     """A Deployment, ReplicaSet, StatefulSet or DaemonSet must select the pods of its own
@@ -149,6 +160,8 @@ def selector_mismatch(ctx: RuleContext) -> Iterator[Finding]:
         meta = template.get("metadata") if isinstance(template, dict) else None
         labels = meta.get("labels") if isinstance(meta, dict) else None
         labels = labels if isinstance(labels, dict) else {}
+        if _selects_by_labels(spec["selector"], labels):
+            continue  # the common case, decided without building the selector
         try:
             selector = LabelSelector.from_k8s(spec["selector"])
         except (K8sDslError, ValueError, TypeError):

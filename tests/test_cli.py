@@ -255,6 +255,41 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     assert "Traceback" not in err and "BrokenPipe" not in err, err
 
 
+def test_the_program_writes_all_of_a_large_report(tmp_path: Path) -> None:
+    """The command ends without tearing its heap down (``console_main``): the report must
+    still arrive whole through a pipe, far beyond a pipe's buffer, with the exit code."""
+    docs = "---\n".join(CONFIGMAP.format(name=f"cm-{i}") + "Data: {}\n" for i in range(1500))
+    f = write(tmp_path, "many.yaml", docs)
+    proc = subprocess.run(
+        [sys.executable, "-m", "k8sdsl", "check", "--format", "json", str(f)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert len(proc.stdout) > 1 << 17  # more than two pipe buffers
+    found = json.loads(proc.stdout)["findings"]
+    assert {f["obj"]["name"] for f in found if f["code"] == "schema/unknown-field"} == {
+        f"cm-{i}" for i in range(1500)
+    }
+
+
+def test_the_program_runs_exit_handlers(tmp_path: Path) -> None:
+    """What a library registered with ``atexit`` (a temporary folder's cleanup, a jsii
+    runtime's shutdown) still runs when the command ends."""
+    marker = tmp_path / "ran"
+    script = (
+        "import atexit, pathlib, sys\n"
+        f"atexit.register(pathlib.Path({str(marker)!r}).write_text, 'yes')\n"
+        "from k8sdsl.cli import console_main\n"
+        f"sys.argv = ['k8sdsl', 'check', {str(NOTES / 'pvc.yaml')!r}]\n"
+        "console_main()\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120)
+    assert proc.returncode == 1
+    assert marker.read_text() == "yes"
+
+
 def test_a_large_file_is_checked_whole(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """2,000 objects in one file: every one is read and judged (the time for 10,000 is
     measured by ``make bench``, not here)."""

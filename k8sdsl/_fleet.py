@@ -83,12 +83,15 @@ def load_manifests(
     return manifests, findings, unreadable
 
 
-def empty_folders(paths: Sequence[Path]) -> list[str]:
-    """A message for each folder named that holds nothing ``check`` reads."""
+def empty_folders(paths: Sequence[Path], found: Sequence[Path] = ()) -> list[str]:
+    """A message for each folder named that holds nothing ``check`` reads. ``found``: files
+    already listed from ``paths``; a folder holding one of them is not scanned again."""
     return [
         f"{path}: no .yaml, .yml, .json, .conflist or .conf files in this folder"
         for path in paths
         if path.is_dir()
+        and not any(f.is_relative_to(path) for f in found)
+        # a file reached first through another path is listed once: look again
         and next(yaml_files([path]), None) is None
         and next(cni_files([path]), None) is None
     ]
@@ -203,11 +206,14 @@ def _recorded_version(file: Path) -> K8sVersion | None:
     return K8sVersion(match.group(1))
 
 
-def recorded_csi_drivers(paths: Sequence[Path]) -> set[str]:
+def recorded_csi_drivers(
+    paths: Sequence[Path], *, listed: Sequence[Path] | None = None
+) -> set[str]:
     """The CSI drivers synth recorded in the headers of the files: the app's declared
-    cluster had them, so its in-tree volumes are judged as served by CSI migration."""
+    cluster had them, so its in-tree volumes are judged as served by CSI migration.
+    ``listed``: the files of ``paths`` (:func:`yaml_files`), when already listed."""
     drivers: set[str] = set()
-    for file in yaml_files(list(paths)):
+    for file in yaml_files(list(paths)) if listed is None else listed:
         if file == STDIN or file.suffix in CNI_FILE_SUFFIXES or not file.is_file():
             continue  # a FIFO or device would block or never end
         match = _recorded_header(file)
@@ -479,16 +485,17 @@ def check_files(
     if shard is not None and cross_only:
         raise ValueError("--shard and --cross-only are separate jobs; give one of them")
     cluster = cluster if cluster is not None else Cluster()
-    recorded = recorded_csi_drivers(paths) - set(cluster.csi_drivers)
+    listed = list(yaml_files(list(paths)))  # one walk of the folders serves every use
+    recorded = recorded_csi_drivers(paths, listed=listed) - set(cluster.csi_drivers)
     if recorded:
         declared = cluster.model_dump(exclude_unset=True)
         declared["csi_drivers"] = sorted({*cluster.csi_drivers, *recorded})
         cluster = Cluster.model_validate(declared)
     settings = rule_settings(cluster, version, complete=complete, profile=profile)
     options = _Options(version, strict, pinned, settings, cluster, object_rules=not cross_only)
-    units = [_Unit(f) for f in manifest_files(paths)] + [
-        _Unit(f, cni=True) for f in cni_files(paths)
-    ]
+    cni = list(cni_files(paths))
+    units = [_Unit(f) for f in listed if f.suffix not in CNI_FILE_SUFFIXES]
+    units += [_Unit(f, cni=True) for f in cni]
     if shard is not None:
         units = [u for u in units if shard_of(u.path, shard[1]) == shard[0]]
     stats = CheckStats(files=len(units), shard=shard, cross_only=cross_only)
@@ -500,7 +507,7 @@ def check_files(
         stats.jobs = resolve_jobs(jobs, units)
         results = _file_results(units, options, stats.jobs, cache_dir, stats)
         findings: list[Finding] = []
-        unreadable = empty_folders(paths) if shard is None or shard[0] == 1 else []
+        unreadable = empty_folders(paths, [*listed, *cni]) if shard is None or shard[0] == 1 else []
         manifests: list[Manifest] = []
         well_formed: list[Manifest] = []
         failed: set[str] = set()

@@ -677,8 +677,17 @@ def _set_rule_findings(
     for info in registered_rules():  # sorted by id: a topic's rules are contiguous
         if info.scope == "set":
             topics.setdefault(info.topic, []).append(info.id)
-    parts = _spread(list(topics.values()), (manifests, settings, well_formed), workers)
-    return [f for part in parts for f in part]
+    # the topics that build a model over every object go first, so the processes finish
+    # together on the small ones (the longest first is within 4/3 of the best split)
+    order = sorted(topics, key=lambda t: (t not in _HEAVY_TOPICS, _HEAVY_TOPICS.get(t, 0), t))
+    parts = _spread([topics[t] for t in order], (manifests, settings, well_formed), workers)
+    by_topic = dict(zip(order, parts, strict=True))
+    return [f for t in topics for f in by_topic[t]]
+
+
+#: the set-rule topics that cost most over a fleet, most first: the pod-security evaluation
+#: of every pod, the reachability model, the PV binder, the reference index, workloads
+_HEAVY_TOPICS = {"pod-security": 0, "network": 1, "storage": 2, "references": 3, "workloads": 4}
 
 
 def _can_fork() -> bool:

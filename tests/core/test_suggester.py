@@ -105,3 +105,189 @@ def test_names_equal_but_for_case_give_the_one_written_like_the_wanted_name() ->
     assert suggest("natOutgoin", names) == "natOutgoing"
     assert suggest("nat-outgoin", names) == "nat-outgoing"
     assert suggest("NATOUTGOING", names) in names
+
+
+# the first stage: the keys within one edit of the wanted name, from the deletion index
+
+APPS = ["web", "api", "postgres", "redis", "kafka", "payments", "checkout", "search", "auth"]
+PARTS = ["data", "logs", "config", "cache", "env", "tls", "backup", "wal"]
+ENVS = ["prod", "staging", "dev", "canary"]
+ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def _k8s_names(rng: random.Random, n: int) -> list[str]:
+    """Names shaped like a fleet's: StatefulSet claims (``data-postgres-3``), versioned
+    ConfigMaps, per-environment Services and hashed names; distinct up to case and ``-``, so
+    each key has one spelling."""
+    by_key: dict[str, str] = {}
+    while len(by_key) < n:
+        shape = rng.randrange(4)
+        app, part = rng.choice(APPS), rng.choice(PARTS)
+        if shape == 0:
+            name = f"{part}-{app}-{rng.randint(0, 30)}"
+        elif shape == 1:
+            name = f"{app}-{part}-v{rng.randint(1, 400)}"
+        elif shape == 2:
+            name = f"{rng.choice(ENVS)}-{app}-{part}-{rng.randint(0, 99)}"
+        else:
+            name = f"{app}-" + "".join(rng.choice(ALPHABET[:16]) for _ in range(6))
+        by_key.setdefault(_norm(name), name)
+    return sorted(by_key.values())
+
+
+def _one_edit_ball(word: str) -> set[str]:
+    """Every string within one edit of ``word`` over the keys' alphabet, written out."""
+    ball = {word}
+    for i in range(len(word) + 1):
+        ball.update(word[:i] + c + word[i:] for c in ALPHABET)
+    for i in range(len(word)):
+        ball.add(word[:i] + word[i + 1 :])
+        ball.update(word[:i] + c + word[i + 1 :] for c in ALPHABET)
+    for i in range(len(word) - 1):
+        ball.add(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
+    return ball
+
+
+def _edit(rng: random.Random, name: str, kind: str) -> str:
+    i = rng.randrange(len(name) - 1)
+    c = rng.choice(ALPHABET)
+    if kind == "insert":
+        return name[:i] + c + name[i:]
+    if kind == "delete":
+        return name[:i] + name[i + 1 :]
+    if kind == "substitute":
+        return name[:i] + c + name[i + 1 :]
+    return name[:i] + name[i + 1] + name[i] + name[i + 2 :]
+
+
+EDITS = ["insert", "delete", "substitute", "swap"]
+
+
+def test_a_one_edit_slip_finds_the_one_name_within_one_edit() -> None:
+    rng = random.Random(11)
+    names = _k8s_names(rng, 4000)
+    by_key = {_norm(n): n for n in names}
+    suggester = Suggester(names)
+    unique = ambiguous = 0
+    for trial in range(600):
+        name = rng.choice(names)
+        slip = _edit(rng, name, EDITS[trial % len(EDITS)])
+        wanted = _norm(slip)
+        near = _one_edit_ball(wanted) & by_key.keys()
+        assert _norm(name) in near  # an edit of a '-' is none of the key
+        assert set(suggester._one_edit(wanted)) == near, slip
+        answer = suggester.suggest(slip)
+        if wanted in by_key:
+            assert answer == by_key[wanted]
+        elif near == {_norm(name)}:
+            unique += 1
+            assert answer == name, (slip, answer)
+        else:
+            ambiguous += 1
+            assert answer is not None and _norm(answer) in near, (slip, answer, near)
+    # both cases were met (names like data-postgres-3 have neighbours one digit away)
+    assert unique >= 300
+    assert ambiguous >= 5
+
+
+def test_a_slip_nowhere_near_one_name_is_answered_by_the_trigram_shortlist() -> None:
+    rng = random.Random(12)
+    names = _k8s_names(rng, 4000)
+    keys = {_norm(n) for n in names}
+    suggester = Suggester(names)
+    trigram_only = Suggester(names)
+    trigram_only._neighbours = None
+    fallbacks = 0
+    for _ in range(400):
+        name = rng.choice(names)
+        slip = _edit(rng, _edit(rng, name, rng.choice(EDITS)), rng.choice(EDITS))
+        if rng.random() < 0.3:
+            # a letter dropped at the front and one added at the end: the slip and the name
+            # share a deletion (``abcd``, ``bcde`` -> ``bcd``) though two edits apart
+            slip = name[1:] + rng.choice(ALPHABET)
+        wanted = _norm(slip)
+        near = _one_edit_ball(wanted) & keys
+        assert set(suggester._one_edit(wanted)) == near, slip
+        if not near:
+            fallbacks += 1
+            assert suggester.suggest(slip) == trigram_only.suggest(slip), slip
+    assert fallbacks >= 200
+
+
+class _CountingIndex(dict[str, "int | list[int]"]):
+    """The deletion index, counting its lookups and the key indexes they read."""
+
+    lookups = 0
+    read = 0
+
+    def get(self, key: str, default: None = None) -> int | list[int] | None:  # type: ignore[override]
+        self.lookups += 1
+        found = super().get(key, default)
+        self.read += 0 if found is None else 1 if isinstance(found, int) else len(found)
+        return found
+
+
+def _cost(n: int, questions: list[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, int, int]:
+    """Lookups, index entries read and difflib comparisons for ``questions`` among the
+    benchmark's ``data-{i}`` claims."""
+    suggester = Suggester(f"data-{i}" for i in range(n))
+    assert suggester._neighbours is not None
+    index = suggester._neighbours = _CountingIndex(suggester._neighbours)
+
+    def no_trigrams(wanted: str) -> list[str]:
+        raise AssertionError(f"{wanted!r} went past the first stage")
+
+    monkeypatch.setattr(suggester, "_shortlist", no_trigrams)
+    compared = 0
+    real_quick_ratio = difflib.SequenceMatcher.real_quick_ratio
+
+    def counted(self: difflib.SequenceMatcher[str]) -> float:
+        # get_close_matches asks this first of each name it compares
+        nonlocal compared
+        compared += 1
+        return real_quick_ratio(self)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(difflib.SequenceMatcher, "real_quick_ratio", counted)
+        for question in questions:
+            lookups = index.lookups
+            assert suggester.suggest(question) == question.replace("dats", "data")
+            assert index.lookups - lookups <= len(_norm(question)) + 1
+    return index.lookups, index.read, compared
+
+
+def test_a_question_costs_the_same_among_1000_or_8000_names(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the benchmark's slips: claim dats-{i} where data-{i} exists
+    questions = [f"dats-{i}" for i in random.Random(13).sample(range(1000), 200)]
+    small = _cost(1000, questions, monkeypatch)
+    large = _cost(8000, questions, monkeypatch)
+    assert small == large
+    lookups, read, compared = large
+    assert read <= 2 * lookups
+    assert compared == len(questions)  # one name within one edit each: one comparison
+
+
+def test_a_name_too_long_for_the_deletion_index_is_found_by_trigrams() -> None:
+    long_name = "payments-" + "ledger-" * 9 + "archive"  # 66 letters and digits
+    names = [*_k8s_names(random.Random(14), 500), long_name]
+    suggester = Suggester(names)
+    slip = long_name.replace("archive", "archve")
+    assert len(_norm(slip)) >= Suggester.LONG
+    assert suggester._one_edit(_norm(slip)) == []
+    assert suggester.suggest(slip) == long_name
+
+
+def test_answers_over_a_fleet_do_not_depend_on_the_order_names_come_in() -> None:
+    rng = random.Random(15)
+    names = _k8s_names(rng, 3000)
+    names += [n.replace("-", "_").upper() for n in rng.sample(names, 50)]  # same keys
+    questions = [_edit(rng, rng.choice(names), rng.choice(EDITS)) for _ in range(300)]
+    questions += [_edit(rng, _edit(rng, rng.choice(names), "swap"), "insert") for _ in range(100)]
+    shuffled = names[:]
+    rng.shuffle(shuffled)
+    forward, backward, mixed = Suggester(names), Suggester(reversed(names)), Suggester(shuffled)
+    for question in questions:
+        answer = forward.suggest(question)
+        assert backward.suggest(question) == answer == mixed.suggest(question), question

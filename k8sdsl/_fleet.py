@@ -57,7 +57,7 @@ STDIN = Path("-")
 PARALLEL_FROM_BYTES = 1_000_000
 #: batches per worker: small enough to even out the load, large enough that a batch's
 #: objects of one kind are many (compiling a kind's schema pays off from COMPILE_AT)
-_BATCHES_PER_JOB = 4
+_BATCHES_PER_JOB = 8
 
 
 # --- reading files --------------------------------------------------------------------
@@ -608,23 +608,32 @@ def _spread(tasks: Sequence[Any], options: Any, workers: int) -> list[Any]:
             proc.start()
     finally:
         _SPREAD = None
-    results: dict[int, Any] = {}
-    for i in _take(taken, len(tasks)):
-        results[i] = _run_task(tasks[i], options)
     import queue as queues
 
+    results: dict[int, Any] = {}
+
+    def receive(i: int, ok: bool, value: Any) -> None:
+        if not ok:
+            raise RuntimeError(f"a worker process of k8sdsl check failed: {value}")
+        results[i] = value
+
+    for i in _take(taken, len(tasks)):
+        results[i] = _run_task(tasks[i], options)
+        # take in what the workers have sent so far: their results are read while they
+        # still work (a worker whose pipe is full waits for the reader), not all at the end
+        while True:
+            try:
+                receive(*queue.get_nowait())
+            except queues.Empty:
+                break
     idle = 0
     while len(results) < len(tasks):
         try:
-            i, ok, value = queue.get(timeout=1)
+            receive(*queue.get(timeout=1))
         except queues.Empty:
             idle += 1
             if idle > 2 and not any(p.is_alive() for p in procs):
                 raise RuntimeError("a worker process of k8sdsl check died") from None
-            continue
-        if not ok:
-            raise RuntimeError(f"a worker process of k8sdsl check failed: {value}")
-        results[i] = value
     for proc in procs:
         proc.join()
     return [results[i] for i in range(len(tasks))]

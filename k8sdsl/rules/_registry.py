@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import gc
 import importlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 from k8sdsl.core._cluster import Cluster
 from k8sdsl.core._findings import Finding, ObjectRef, Severity
 from k8sdsl.core._manifest import Manifest
+from k8sdsl.core._podspecs import PodSpecRef, pod_specs
 from k8sdsl.core._suggest import Suggester
 
 RuleFunc = Callable[["RuleContext"], Iterable[Finding]]
@@ -273,6 +274,16 @@ class RuleContext:
             return [m for _, m in index.get(kinds[0], ())]
         found = [entry for kind in set(kinds) for entry in index.get(kind, ())]
         return [m for _, m in sorted(found, key=lambda entry: entry[0])]
+
+    def pod_specs(self) -> Iterator[tuple[Manifest, PodSpecRef]]:
+        """(object, pod spec) for every pod spec of the objects (a Pod's, a workload's
+        template), in input order, listed once per run: the pod rules walk these, not
+        every object of the fleet."""
+
+        def build() -> list[tuple[Manifest, PodSpecRef]]:
+            return [(m, ref) for m in self.manifests for ref in pod_specs(m)]
+
+        return iter(self.memo("k8sdsl.pod-specs", build))
 
     def names(self, kind: str, namespace: str | None = None) -> list[str]:
         """The names of the objects of ``kind`` in ``namespace`` (``None``: cluster-scoped

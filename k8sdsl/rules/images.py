@@ -21,21 +21,20 @@ from typing import Any
 from k8sdsl.core._findings import Finding
 from k8sdsl.core._images import ImageReference, ImageReferenceError
 from k8sdsl.core._manifest import Manifest
-from k8sdsl.core._podspecs import PodSpecRef, pod_specs
+from k8sdsl.core._podspecs import PodSpecRef
 from k8sdsl.rules._registry import RuleContext, rule
 from k8sdsl.rules.references import _secret_makers
 from k8sdsl.security._exemptions import PROFILE_ANNOTATION, Control, exemption_reason
 
 
 def _images(ctx: RuleContext) -> Iterator[tuple[Manifest, PodSpecRef, str, dict[str, Any]]]:
-    for m in ctx.manifests:
-        for ref in pod_specs(m):
-            # read leniently: YAML given to ``k8sdsl check`` may hold a map where a list belongs
-            for key in ("containers", "initContainers", "ephemeralContainers"):
-                items = ref.spec.get(key)
-                for i, c in enumerate(items if isinstance(items, list) else []):
-                    if isinstance(c, dict) and isinstance(c.get("image"), str):
-                        yield m, ref, f"{ref.path}.{key}[{i}]", c
+    for m, ref in ctx.pod_specs():
+        # read leniently: YAML given to ``k8sdsl check`` may hold a map where a list belongs
+        for key in ("containers", "initContainers", "ephemeralContainers"):
+            items = ref.spec.get(key)
+            for i, c in enumerate(items if isinstance(items, list) else []):
+                if isinstance(c, dict) and isinstance(c.get("image"), str):
+                    yield m, ref, f"{ref.path}.{key}[{i}]", c
 
 
 def _references(ctx: RuleContext) -> Iterator[tuple[Manifest, str, str]]:
@@ -43,13 +42,12 @@ def _references(ctx: RuleContext) -> Iterator[tuple[Manifest, str, str]]:
     volumes' ``image.reference`` (an OCI image or artifact the kubelet pulls the same way)."""
     for m, _ref, path, c in _images(ctx):
         yield m, f"{path}.image", c["image"]
-    for m in ctx.manifests:
-        for ref in pod_specs(m):
-            volumes = ref.spec.get("volumes")
-            for i, volume in enumerate(volumes if isinstance(volumes, list) else []):
-                source = volume.get("image") if isinstance(volume, dict) else None
-                if isinstance(source, dict) and isinstance(source.get("reference"), str):
-                    yield m, f"{ref.path}.volumes[{i}].image.reference", source["reference"]
+    for m, ref in ctx.pod_specs():
+        volumes = ref.spec.get("volumes")
+        for i, volume in enumerate(volumes if isinstance(volumes, list) else []):
+            source = volume.get("image") if isinstance(volume, dict) else None
+            if isinstance(source, dict) and isinstance(source.get("reference"), str):
+                yield m, f"{ref.path}.volumes[{i}].image.reference", source["reference"]
 
 
 def _parsed(image: str) -> ImageReference | None:
@@ -163,23 +161,21 @@ def pull_secret(ctx: RuleContext) -> Iterable[Finding]:
     counts as defined."""
     secrets = {(m.namespace, m.name) for m in ctx.of_kind("Secret")}
     secrets |= set(_secret_makers(ctx))  # made by an ExternalSecret or a SealedSecret
-    for m in ctx.manifests:
-        for ref in pod_specs(m):
-            entries = ref.spec.get("imagePullSecrets")
-            for i, entry in enumerate(entries if isinstance(entries, list) else []):
-                name = entry.get("name") if isinstance(entry, dict) else None
-                if not isinstance(name, str) or not name or (ref.namespace, name) in secrets:
-                    continue
-                if ctx.cluster.has_object("Secret", name, ref.namespace):
-                    continue
-                yield m.warning(
-                    "images/pull-secret",
-                    f"{ref.path}.imagePullSecrets[{i}].name",
-                    f"imagePullSecrets names Secret {name!r}, which the app does not define"
-                    + (f" in namespace {ref.namespace!r}" if ref.namespace else ""),
-                    "create it in the app, or make sure it is created outside it before "
-                    "the pods start",
-                )
+    for m, ref in ctx.pod_specs():
+        entries = ref.spec.get("imagePullSecrets")
+        for i, entry in enumerate(entries if isinstance(entries, list) else []):
+            name = entry.get("name") if isinstance(entry, dict) else None
+            if not isinstance(name, str) or not name or (ref.namespace, name) in secrets:
+                continue
+            if ctx.cluster.has_object("Secret", name, ref.namespace):
+                continue
+            yield m.warning(
+                "images/pull-secret",
+                f"{ref.path}.imagePullSecrets[{i}].name",
+                f"imagePullSecrets names Secret {name!r}, which the app does not define"
+                + (f" in namespace {ref.namespace!r}" if ref.namespace else ""),
+                "create it in the app, or make sure it is created outside it before the pods start",
+            )
 
 
 __all__: list[str] = []

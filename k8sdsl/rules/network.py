@@ -477,21 +477,20 @@ def dns_config_missing(ctx: RuleContext) -> Iterator[Finding]:
     """With ``dnsPolicy: None`` the pod's resolver configuration comes only from
     ``dnsConfig``; the API server rejects the pod unless ``dnsConfig.nameservers`` lists at
     least one address."""
-    for m in ctx.manifests:
-        for ref in pod_specs(m):
-            if ref.spec.get("dnsPolicy") != "None":
-                continue
-            config = ref.spec.get("dnsConfig")
-            servers = config.get("nameservers") if isinstance(config, dict) else None
-            if not servers:
-                yield m.error(
-                    "network/dns-config-missing",
-                    f"{ref.path}.dnsConfig.nameservers",
-                    "dnsPolicy is None but dnsConfig lists no nameserver: the API server "
-                    "rejects the pod",
-                    "list a nameserver in dnsConfig.nameservers (DnsConfig(nameservers=[...]) in "
-                    "k8sdsl), or use dnsPolicy ClusterFirst",
-                )
+    for m, ref in ctx.pod_specs():
+        if ref.spec.get("dnsPolicy") != "None":
+            continue
+        config = ref.spec.get("dnsConfig")
+        servers = config.get("nameservers") if isinstance(config, dict) else None
+        if not servers:
+            yield m.error(
+                "network/dns-config-missing",
+                f"{ref.path}.dnsConfig.nameservers",
+                "dnsPolicy is None but dnsConfig lists no nameserver: the API server "
+                "rejects the pod",
+                "list a nameserver in dnsConfig.nameservers (DnsConfig(nameservers=[...]) in "
+                "k8sdsl), or use dnsPolicy ClusterFirst",
+            )
 
 
 @rule("network/host-network-dns", "host-network pods say which DNS they use")
@@ -499,20 +498,19 @@ def host_network_dns(ctx: RuleContext) -> Iterator[Finding]:
     """A pod with ``hostNetwork: true`` and ``dnsPolicy: ClusterFirst`` (the default) gets
     the node's resolver, not cluster DNS: Service names do not resolve. Kubernetes offers
     ``ClusterFirstWithHostNet`` for host-network pods that need cluster names."""
-    for m in ctx.manifests:
-        for ref in pod_specs(m):
-            if not ref.spec.get("hostNetwork"):
-                continue
-            if (ref.spec.get("dnsPolicy") or "ClusterFirst") != "ClusterFirst":
-                continue
-            yield m.warning(
-                "network/host-network-dns",
-                f"{ref.path}.dnsPolicy",
-                "a host-network pod with dnsPolicy ClusterFirst uses the node's resolver: "
-                "cluster Service names will not resolve",
-                "set dnsPolicy: ClusterFirstWithHostNet for cluster names, or Default to say "
-                "the node's resolver is meant",
-            )
+    for m, ref in ctx.pod_specs():
+        if not ref.spec.get("hostNetwork"):
+            continue
+        if (ref.spec.get("dnsPolicy") or "ClusterFirst") != "ClusterFirst":
+            continue
+        yield m.warning(
+            "network/host-network-dns",
+            f"{ref.path}.dnsPolicy",
+            "a host-network pod with dnsPolicy ClusterFirst uses the node's resolver: "
+            "cluster Service names will not resolve",
+            "set dnsPolicy: ClusterFirstWithHostNet for cluster names, or Default to say "
+            "the node's resolver is meant",
+        )
 
 
 # -- the declared cluster network ---------------------------------------------------------

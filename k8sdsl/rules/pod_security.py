@@ -35,7 +35,7 @@ from typing import Any
 
 from k8sdsl.core._findings import Finding, Severity
 from k8sdsl.core._manifest import Manifest
-from k8sdsl.core._podspecs import PodSpecRef, pod_specs
+from k8sdsl.core._podspecs import PodSpecRef
 from k8sdsl.core._versions import K8sVersion
 from k8sdsl.rules._registry import RuleContext, rule
 from k8sdsl.security._exemptions import PROFILE_ANNOTATION, Control, exemption_reason
@@ -74,14 +74,11 @@ class PodView:
     annotations: dict[str, Any]
     spec_path: str
     meta_path: str
+    #: (JSON path, container), listed once: each of the controls walks them
+    listed: tuple[tuple[str, dict[str, Any]], ...] = ()
 
     def containers(self) -> Iterator[tuple[str, dict[str, Any]]]:
-        # pod-security-admission visits init, regular, then ephemeral containers
-        for key in ("initContainers", "containers", "ephemeralContainers"):
-            items = self.spec.get(key)
-            for i, c in enumerate(items if isinstance(items, list) else []):
-                if isinstance(c, dict):
-                    yield f"{self.spec_path}.{key}[{i}]", c
+        return iter(self.listed)
 
     def pod_sc(self) -> dict[str, Any]:
         sc = self.spec.get("securityContext")
@@ -95,6 +92,17 @@ class PodView:
     @property
     def user_namespace(self) -> bool:
         return self.spec.get("hostUsers") is False
+
+
+def _containers(spec: dict[str, Any], spec_path: str) -> tuple[tuple[str, dict[str, Any]], ...]:
+    # pod-security-admission visits init, regular, then ephemeral containers
+    found: list[tuple[str, dict[str, Any]]] = []
+    for key in ("initContainers", "containers", "ephemeralContainers"):
+        items = spec.get(key)
+        for i, c in enumerate(items if isinstance(items, list) else []):
+            if isinstance(c, dict):
+                found.append((f"{spec_path}.{key}[{i}]", c))
+    return tuple(found)
 
 
 def _sc(container: dict[str, Any]) -> dict[str, Any]:
@@ -819,7 +827,7 @@ def tiers_for(
 
 def _view(ref: PodSpecRef) -> PodView:
     meta_path = "metadata" if ref.path == "spec" else ref.path.rsplit(".spec", 1)[0] + ".metadata"
-    return PodView(ref.spec, ref.annotations, ref.path, meta_path)
+    return PodView(ref.spec, ref.annotations, ref.path, meta_path, _containers(ref.spec, ref.path))
 
 
 @dataclass(frozen=True, slots=True)
@@ -843,9 +851,8 @@ def _evaluate_all(ctx: RuleContext) -> _Evaluation:
     # hardened is restricted for the standards' controls (the hardening rules read it too)
     profile_flag = "restricted" if flag == HARDENED else str(flag) if flag is not None else None
     result = _Evaluation({}, {})
-    for m in ctx.manifests:
-        for ref in pod_specs(m):
-            _evaluate_pod(m, ref, namespaces, result, profile_flag)
+    for m, ref in ctx.pod_specs():
+        _evaluate_pod(m, ref, namespaces, result, profile_flag)
     return result
 
 
@@ -934,14 +941,13 @@ def _profiled(ctx: RuleContext) -> Iterator[tuple[Manifest, PodSpecRef, PodView]
     """The pods held to SecurePod's hardening: SecurePods, and with ``--profile hardened``
     every pod (a CI gate for YAML k8sdsl did not write)."""
     every = ctx.settings.get("profile") == HARDENED
-    for m in ctx.manifests:
-        for ref in pod_specs(m):
-            if (
-                every
-                or ref.annotations.get(PROFILE_ANNOTATION)
-                or m.annotations.get(PROFILE_ANNOTATION)
-            ):
-                yield m, ref, _view(ref)
+    for m, ref in ctx.pod_specs():
+        if (
+            every
+            or ref.annotations.get(PROFILE_ANNOTATION)
+            or m.annotations.get(PROFILE_ANNOTATION)
+        ):
+            yield m, ref, _view(ref)
 
 
 def _hardening(

@@ -208,63 +208,62 @@ def missing_object(ctx: RuleContext) -> Iterator[Finding]:
         names.setdefault(("Secret", namespace), []).append(name)
     template_names = _sealed_template_names(ctx)
     guesses = Suggestions(names)
-    for manifest in ctx.manifests:
-        for ps in pod_specs(manifest):
-            for ref in references(ps):
-                if ref.optional:
-                    continue
-                found = ctx.find(ref.kind, ref.name, manifest.namespace)
-                declared = cluster.find_object(ref.kind, ref.name, manifest.namespace)
-                maker = made.get((manifest.namespace, ref.name)) if ref.kind == "Secret" else None
-                if found is None and declared is None and maker is None:
-                    where = manifest.namespace or "its namespace"
-                    guess = guesses.suggest((ref.kind, manifest.namespace), ref.name)
-                    text = (
-                        f"{ref.kind} {ref.name!r} is not defined in {where} by the app "
-                        "or the declared cluster"
-                        if complete
-                        else f"{ref.kind} {ref.name!r} is not among the files checked nor in "
-                        "the declared cluster"
+    for manifest, ps in ctx.pod_specs():
+        for ref in references(ps):
+            if ref.optional:
+                continue
+            found = ctx.find(ref.kind, ref.name, manifest.namespace)
+            declared = cluster.find_object(ref.kind, ref.name, manifest.namespace)
+            maker = made.get((manifest.namespace, ref.name)) if ref.kind == "Secret" else None
+            if found is None and declared is None and maker is None:
+                where = manifest.namespace or "its namespace"
+                guess = guesses.suggest((ref.kind, manifest.namespace), ref.name)
+                text = (
+                    f"{ref.kind} {ref.name!r} is not defined in {where} by the app "
+                    "or the declared cluster"
+                    if complete
+                    else f"{ref.kind} {ref.name!r} is not among the files checked nor in "
+                    "the declared cluster"
+                )
+                sealed = (
+                    template_names.get((manifest.namespace, ref.name))
+                    if ref.kind == "Secret"
+                    else None
+                )
+                if sealed is not None:
+                    hint = (
+                        f"SealedSecret {sealed.name!r} sets spec.template.metadata.name "
+                        f"{ref.name!r}, which its controller ignores: the Secret is named "
+                        f"{sealed.name!r}"
                     )
-                    sealed = (
-                        template_names.get((manifest.namespace, ref.name))
-                        if ref.kind == "Secret"
-                        else None
+                elif guess:
+                    hint = f"did you mean {guess!r}?"
+                else:
+                    hint = (
+                        f"add the {ref.kind}, declare it in the cluster "
+                        "(Cluster(objects=[ExistingObject(...)]), --cluster FILE), or mark "
+                        "the reference optional"
                     )
-                    if sealed is not None:
-                        hint = (
-                            f"SealedSecret {sealed.name!r} sets spec.template.metadata.name "
-                            f"{ref.name!r}, which its controller ignores: the Secret is named "
-                            f"{sealed.name!r}"
-                        )
-                    elif guess:
-                        hint = f"did you mean {guess!r}?"
-                    else:
-                        hint = (
-                            f"add the {ref.kind}, declare it in the cluster "
-                            "(Cluster(objects=[ExistingObject(...)]), --cluster FILE), or mark "
-                            "the reference optional"
-                        )
-                    report = manifest.error if complete else manifest.warning
-                    path = f"{ref.path}.name" if ref.key is not None else ref.path
-                    yield report("references/missing-object", path, text, hint)
-                    continue
-                if ref.key is None:
-                    continue
-                keys: set[str] | None = None
-                owner = f"{ref.kind} {ref.name!r}"
-                if found is not None:
-                    keys = _keys(found)
-                elif declared is not None:
-                    keys = set(declared.keys) if declared.keys is not None else None
-                elif maker is not None:
-                    keys = produced_keys(maker)
-                    owner = f"Secret {ref.name!r} (made by {maker.kind} {maker.name!r})"
-                if keys is None:
-                    continue
-                problem = missing_key_problem(owner, ref.key, keys)
-                if problem is not None:
-                    yield manifest.error("references/missing-key", f"{ref.path}.key", *problem)
+                report = manifest.error if complete else manifest.warning
+                path = f"{ref.path}.name" if ref.key is not None else ref.path
+                yield report("references/missing-object", path, text, hint)
+                continue
+            if ref.key is None:
+                continue
+            keys: set[str] | None = None
+            owner = f"{ref.kind} {ref.name!r}"
+            if found is not None:
+                keys = _keys(found)
+            elif declared is not None:
+                keys = set(declared.keys) if declared.keys is not None else None
+            elif maker is not None:
+                keys = produced_keys(maker)
+                owner = f"Secret {ref.name!r} (made by {maker.kind} {maker.name!r})"
+            if keys is None:
+                continue
+            problem = missing_key_problem(owner, ref.key, keys)
+            if problem is not None:
+                yield manifest.error("references/missing-key", f"{ref.path}.key", *problem)
 
 
 def _store_refs(m: Manifest) -> Iterator[tuple[str, str, str]]:

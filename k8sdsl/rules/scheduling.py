@@ -78,44 +78,43 @@ def spread_labels(ctx: RuleContext) -> Iterator[Finding]:
     the pod itself nor any other pod of the objects keeps the pods apart from nothing (one
     that matches other pods only is a choice: keep away from them)."""
     index = pod_index(ctx)
-    for m in ctx.manifests:
-        for ps in pod_specs(m):
-            for i, constraint in enumerate(_l(ps.spec.get("topologySpreadConstraints"))):
-                selector = _selector(_d(constraint).get("labelSelector"))
-                if selector is None or selector.matches(ps.labels):
-                    continue
-                yield m.warning(
-                    "workloads/spread-labels",
-                    f"{ps.path}.topologySpreadConstraints[{i}].labelSelector",
-                    f"the spread constraint's selector does not match the pods' own labels "
-                    f"({_shown(ps.labels)}): it does not count these pods, so it spreads "
-                    "nothing",
-                    "select the pod template's labels (TopologySpreadConstraint."
-                    "spread_over_zones(template labels))",
-                )
-            for path, term, _required in _anti_affinity_terms(ps):
-                selector = _selector(term.get("labelSelector"))
-                if selector is None or selector.matches(ps.labels):
-                    continue
-                namespaces = _term_namespaces(ps, term)
-                others = [
-                    p
-                    for p in index.pods
-                    if p is not ps
-                    and (namespaces is None or (p.namespace or "default") in namespaces)
-                    and selector.matches(p.labels)
-                ]
-                if others:
-                    continue
-                yield m.warning(
-                    "workloads/spread-labels",
-                    f"{path}.labelSelector",
-                    "the anti-affinity term matches neither these pods "
-                    f"({_shown(ps.labels)}) nor any other pod of the objects: it keeps the "
-                    "pods apart from nothing",
-                    "select the pod template's labels (Affinity.one_per_node(template "
-                    "labels)), or the pods to keep away from",
-                )
+    for m, ps in ctx.pod_specs():
+        for i, constraint in enumerate(_l(ps.spec.get("topologySpreadConstraints"))):
+            selector = _selector(_d(constraint).get("labelSelector"))
+            if selector is None or selector.matches(ps.labels):
+                continue
+            yield m.warning(
+                "workloads/spread-labels",
+                f"{ps.path}.topologySpreadConstraints[{i}].labelSelector",
+                f"the spread constraint's selector does not match the pods' own labels "
+                f"({_shown(ps.labels)}): it does not count these pods, so it spreads "
+                "nothing",
+                "select the pod template's labels (TopologySpreadConstraint."
+                "spread_over_zones(template labels))",
+            )
+        for path, term, _required in _anti_affinity_terms(ps):
+            selector = _selector(term.get("labelSelector"))
+            if selector is None or selector.matches(ps.labels):
+                continue
+            namespaces = _term_namespaces(ps, term)
+            others = [
+                p
+                for p in index.pods
+                if p is not ps
+                and (namespaces is None or (p.namespace or "default") in namespaces)
+                and selector.matches(p.labels)
+            ]
+            if others:
+                continue
+            yield m.warning(
+                "workloads/spread-labels",
+                f"{path}.labelSelector",
+                "the anti-affinity term matches neither these pods "
+                f"({_shown(ps.labels)}) nor any other pod of the objects: it keeps the "
+                "pods apart from nothing",
+                "select the pod template's labels (Affinity.one_per_node(template "
+                "labels)), or the pods to keep away from",
+            )
 
 
 def _replicas(m: Manifest) -> int:
@@ -223,18 +222,17 @@ def toleration(ctx: RuleContext) -> Iterator[Finding]:
     """The API server validates tolerations beyond the schema: operator ``Exists`` takes no
     value, an empty key needs ``Exists``, the effect is one of NoSchedule,
     PreferNoSchedule and NoExecute, and ``tolerationSeconds`` goes only with NoExecute."""
-    for m in ctx.manifests:
-        for ps in pod_specs(m):
-            for i, item in enumerate(_l(ps.spec.get("tolerations"))):
-                if not isinstance(item, dict):
-                    continue
-                for problem in toleration_problems(item):
-                    yield m.error(
-                        "workloads/toleration",
-                        f"{ps.path}.tolerations[{i}].{problem.field}",
-                        problem.message,
-                        problem.hint,
-                    )
+    for m, ps in ctx.pod_specs():
+        for i, item in enumerate(_l(ps.spec.get("tolerations"))):
+            if not isinstance(item, dict):
+                continue
+            for problem in toleration_problems(item):
+                yield m.error(
+                    "workloads/toleration",
+                    f"{ps.path}.tolerations[{i}].{problem.field}",
+                    problem.message,
+                    problem.hint,
+                )
 
 
 def _tolerates(tolerations: list[Any], taint: str) -> bool:
@@ -310,23 +308,22 @@ def no_matching_node(ctx: RuleContext) -> Iterator[Finding]:
     pools = [p for p in ctx.cluster.node_pools if p.count > 0]
     if not ctx.cluster.node_pools:
         return
-    for m in ctx.manifests:
-        for ps in pod_specs(m):
-            if _d(ps.spec).get("nodeName"):
-                continue  # bound by hand: the scheduler does not place it
-            reasons = [(p, _why_not(p, ps)) for p in pools]
-            if any(reason is None for _, reason in reasons):
-                continue
-            shown = "; ".join(f"pool {p.name!r}: {r}" for p, r in reasons) or "no node at all"
-            yield m.error(
-                "workloads/no-matching-node",
-                f"{ps.path}.nodeSelector"
-                if ps.spec.get("nodeSelector")
-                else f"{ps.path}.affinity"
-                if _d(ps.spec.get("affinity")).get("nodeAffinity")
-                else f"{ps.path}.tolerations",
-                f"no declared node would take the pods of {m.kind} {m.name!r} ({shown}): "
-                + ("they stay Pending" if m.kind != "DaemonSet" else "it runs no pod"),
-                "match the nodeSelector or affinity to a pool's labels, tolerate its taints, "
-                "or declare the nodes the cluster has (Cluster(node_pools=[...]))",
-            )
+    for m, ps in ctx.pod_specs():
+        if _d(ps.spec).get("nodeName"):
+            continue  # bound by hand: the scheduler does not place it
+        reasons = [(p, _why_not(p, ps)) for p in pools]
+        if any(reason is None for _, reason in reasons):
+            continue
+        shown = "; ".join(f"pool {p.name!r}: {r}" for p, r in reasons) or "no node at all"
+        yield m.error(
+            "workloads/no-matching-node",
+            f"{ps.path}.nodeSelector"
+            if ps.spec.get("nodeSelector")
+            else f"{ps.path}.affinity"
+            if _d(ps.spec.get("affinity")).get("nodeAffinity")
+            else f"{ps.path}.tolerations",
+            f"no declared node would take the pods of {m.kind} {m.name!r} ({shown}): "
+            + ("they stay Pending" if m.kind != "DaemonSet" else "it runs no pod"),
+            "match the nodeSelector or affinity to a pool's labels, tolerate its taints, "
+            "or declare the nodes the cluster has (Cluster(node_pools=[...]))",
+        )

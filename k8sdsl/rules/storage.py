@@ -11,7 +11,6 @@ from typing import Any
 
 from k8sdsl.core._findings import Finding
 from k8sdsl.core._manifest import Manifest
-from k8sdsl.core._podspecs import pod_specs
 from k8sdsl.core._quantity import Quantity, QuantityError
 from k8sdsl.core._suggest import Suggester, Suggestions, suggest
 from k8sdsl.core._types import check_dns_subdomain, dns_fix
@@ -567,56 +566,55 @@ def missing_claim(ctx: RuleContext) -> Iterator[Finding]:
     for m in ctx.of_kind(_PVC):
         claims.setdefault(_ns(m), set()).add(m.name)
     guesses = Suggestions(claims)
-    for manifest in ctx.manifests:
-        for ps in pod_specs(manifest):
-            ns = ps.namespace or _DEFAULT_NAMESPACE
-            volumes = ps.spec.get("volumes")
-            if not isinstance(volumes, list):
+    for manifest, ps in ctx.pod_specs():
+        ns = ps.namespace or _DEFAULT_NAMESPACE
+        volumes = ps.spec.get("volumes")
+        if not isinstance(volumes, list):
+            continue
+        for i, volume in enumerate(volumes):
+            source = volume.get("persistentVolumeClaim") if isinstance(volume, dict) else None
+            if not isinstance(source, dict):
                 continue
-            for i, volume in enumerate(volumes):
-                source = volume.get("persistentVolumeClaim") if isinstance(volume, dict) else None
-                if not isinstance(source, dict):
-                    continue
-                name = str(source.get("claimName", ""))
-                if name in claims.get(ns, ()) or cluster.has_object(_PVC, name, ns):
-                    continue
-                if name and not _valid_name(name):
-                    # no claim can have this name: an error whatever else exists
-                    fixed = dns_fix(name)
-                    yield manifest.error(
-                        "storage/missing-claim",
-                        f"{ps.path}.volumes[{i}].persistentVolumeClaim.claimName",
-                        f"volume {volume.get('name')!r} names claim {name!r}, which is not a "
-                        "valid object name (lowercase letters, digits, '-' and '.'): no claim "
-                        "can have it",
-                        f"did you mean {fixed!r}?"
-                        if fixed in claims.get(ns, ())
-                        else (f"claim names are lowercase: {fixed!r}"),
-                    )
-                    continue
-                guess = guesses.suggest(ns, name)
-                elsewhere = [n for n, names in sorted(claims.items()) if name in names]
-                if guess:
-                    hint = f"did you mean {guess!r}?"
-                elif elsewhere:
-                    hint = (
-                        f"claim {name!r} is in namespace {elsewhere[0]!r}; a pod can only "
-                        f"use claims of its own namespace ({ns!r})"
-                    )
-                else:
-                    hint = "add the PersistentVolumeClaim to the app, or fix claimName"
-                report = manifest.error if complete else manifest.warning
-                where = (
-                    f"namespace {ns!r} of the app"
-                    if complete
-                    else f"namespace {ns!r} among the files checked nor in the declared cluster"
-                )
-                yield report(
+            name = str(source.get("claimName", ""))
+            if name in claims.get(ns, ()) or cluster.has_object(_PVC, name, ns):
+                continue
+            if name and not _valid_name(name):
+                # no claim can have this name: an error whatever else exists
+                fixed = dns_fix(name)
+                yield manifest.error(
                     "storage/missing-claim",
                     f"{ps.path}.volumes[{i}].persistentVolumeClaim.claimName",
-                    f"volume {volume.get('name')!r} names claim {name!r}, which is not in {where}",
-                    hint,
+                    f"volume {volume.get('name')!r} names claim {name!r}, which is not a "
+                    "valid object name (lowercase letters, digits, '-' and '.'): no claim "
+                    "can have it",
+                    f"did you mean {fixed!r}?"
+                    if fixed in claims.get(ns, ())
+                    else (f"claim names are lowercase: {fixed!r}"),
                 )
+                continue
+            guess = guesses.suggest(ns, name)
+            elsewhere = [n for n, names in sorted(claims.items()) if name in names]
+            if guess:
+                hint = f"did you mean {guess!r}?"
+            elif elsewhere:
+                hint = (
+                    f"claim {name!r} is in namespace {elsewhere[0]!r}; a pod can only "
+                    f"use claims of its own namespace ({ns!r})"
+                )
+            else:
+                hint = "add the PersistentVolumeClaim to the app, or fix claimName"
+            report = manifest.error if complete else manifest.warning
+            where = (
+                f"namespace {ns!r} of the app"
+                if complete
+                else f"namespace {ns!r} among the files checked nor in the declared cluster"
+            )
+            yield report(
+                "storage/missing-claim",
+                f"{ps.path}.volumes[{i}].persistentVolumeClaim.claimName",
+                f"volume {volume.get('name')!r} names claim {name!r}, which is not in {where}",
+                hint,
+            )
 
 
 def _valid_name(name: str) -> bool:
@@ -763,13 +761,12 @@ def delete_unsupported(ctx: RuleContext) -> Iterator[Finding]:
 def _consumed_claims(ctx: RuleContext) -> set[tuple[str, str]]:
     """(namespace, claim) for every claim a pod or workload template of the app mounts."""
     used: set[tuple[str, str]] = set()
-    for manifest in ctx.manifests:
-        for ps in pod_specs(manifest):
-            volumes = ps.spec.get("volumes")
-            for volume in volumes if isinstance(volumes, list) else ():
-                source = volume.get("persistentVolumeClaim") if isinstance(volume, dict) else None
-                if isinstance(source, dict) and source.get("claimName"):
-                    used.add((ps.namespace or _DEFAULT_NAMESPACE, str(source["claimName"])))
+    for _manifest, ps in ctx.pod_specs():
+        volumes = ps.spec.get("volumes")
+        for volume in volumes if isinstance(volumes, list) else ():
+            source = volume.get("persistentVolumeClaim") if isinstance(volume, dict) else None
+            if isinstance(source, dict) and source.get("claimName"):
+                used.add((ps.namespace or _DEFAULT_NAMESPACE, str(source["claimName"])))
     return used
 
 
@@ -860,19 +857,18 @@ def multi_attach(ctx: RuleContext) -> Iterator[Finding]:
     volume per pod."""
     claims = {(_ns(m), m.name): m for m in ctx.of_kind(_PVC)}
     users: dict[tuple[str, str], list[tuple[Manifest, str, int | None]]] = {}
-    for manifest in ctx.manifests:
-        for ps in pod_specs(manifest):
-            if manifest.kind == "PodTemplate":
+    for manifest, ps in ctx.pod_specs():
+        if manifest.kind == "PodTemplate":
+            continue
+        volumes = ps.spec.get("volumes")
+        for i, volume in enumerate(volumes if isinstance(volumes, list) else ()):
+            source = volume.get("persistentVolumeClaim") if isinstance(volume, dict) else None
+            if not isinstance(source, dict) or not source.get("claimName"):
                 continue
-            volumes = ps.spec.get("volumes")
-            for i, volume in enumerate(volumes if isinstance(volumes, list) else ()):
-                source = volume.get("persistentVolumeClaim") if isinstance(volume, dict) else None
-                if not isinstance(source, dict) or not source.get("claimName"):
-                    continue
-                key = (ps.namespace or _DEFAULT_NAMESPACE, str(source["claimName"]))
-                if key in claims:
-                    path = f"{ps.path}.volumes[{i}].persistentVolumeClaim.claimName"
-                    users.setdefault(key, []).append((manifest, path, _pod_count(manifest, ctx)))
+            key = (ps.namespace or _DEFAULT_NAMESPACE, str(source["claimName"]))
+            if key in claims:
+                path = f"{ps.path}.volumes[{i}].persistentVolumeClaim.claimName"
+                users.setdefault(key, []).append((manifest, path, _pod_count(manifest, ctx)))
     for key, found in users.items():
         claim = claims[key]
         modes = _spec(claim).get("accessModes")

@@ -233,43 +233,42 @@ def feature_gate(ctx: RuleContext) -> Iterator[Finding]:
                 facts.feature_gate,
                 gates,
             )
-    for manifest in ctx.manifests:
-        for ps in pod_specs(manifest):
-            for vpath, volume in _pod_volumes(ps):
-                projected = volume.get("projected")
-                sources = projected.get("sources") if isinstance(projected, dict) else None
-                if not isinstance(sources, list):
+    for manifest, ps in ctx.pod_specs():
+        for vpath, volume in _pod_volumes(ps):
+            projected = volume.get("projected")
+            sources = projected.get("sources") if isinstance(projected, dict) else None
+            if not isinstance(sources, list):
+                continue
+            for i, entry in enumerate(sources):
+                if not isinstance(entry, dict):
                     continue
-                for i, entry in enumerate(sources):
-                    if not isinstance(entry, dict):
-                        continue
-                    for pkey in entry:
-                        pfacts = PROJECTION_CATALOG.get(pkey)
-                        if pfacts is None:
-                            continue
-                        yield from _gate(
-                            manifest,
-                            f"{vpath}.projected.sources[{i}].{pkey}",
-                            f"projected volume {volume.get('name')!r} uses a {pkey} projection",
-                            pfacts.added_in,
-                            pfacts.feature_gate,
-                            gates,
-                        )
-            for cpath, container in ps.containers():
-                for i, mount in _mounts(container):
-                    rro = mount.get("recursiveReadOnly")
-                    if rro in (None, "Disabled"):
+                for pkey in entry:
+                    pfacts = PROJECTION_CATALOG.get(pkey)
+                    if pfacts is None:
                         continue
                     yield from _gate(
                         manifest,
-                        f"{cpath}.volumeMounts[{i}].recursiveReadOnly",
-                        f"container {container.get('name')!r} mounts {mount.get('name')!r} with "
-                        f"recursiveReadOnly: {rro} (dropped by the API server while the gate is "
-                        "off)",
-                        _RRO_ADDED_IN,
-                        _RRO_GATE,
+                        f"{vpath}.projected.sources[{i}].{pkey}",
+                        f"projected volume {volume.get('name')!r} uses a {pkey} projection",
+                        pfacts.added_in,
+                        pfacts.feature_gate,
                         gates,
                     )
+        for cpath, container in ps.containers():
+            for i, mount in _mounts(container):
+                rro = mount.get("recursiveReadOnly")
+                if rro in (None, "Disabled"):
+                    continue
+                yield from _gate(
+                    manifest,
+                    f"{cpath}.volumeMounts[{i}].recursiveReadOnly",
+                    f"container {container.get('name')!r} mounts {mount.get('name')!r} with "
+                    f"recursiveReadOnly: {rro} (dropped by the API server while the gate is "
+                    "off)",
+                    _RRO_ADDED_IN,
+                    _RRO_GATE,
+                    gates,
+                )
 
 
 def _gate(
@@ -323,35 +322,34 @@ def missing_source(ctx: RuleContext) -> Iterator[Finding]:
     calls that deprecated). Fields of a source written without its key (the notes' GCE
     sample, whose ``gcePersistentDisk:`` line was commented out) are an error: the schema
     rejects them and the data would not be where the author thinks."""
-    for manifest in ctx.manifests:
-        for ps in pod_specs(manifest):
-            for path, volume in _pod_volumes(ps):
-                if _source_keys(volume):
-                    continue
-                name = volume.get("name")
-                stray = sorted(str(k) for k in volume if k != "name")
-                if not stray:
-                    yield manifest.warning(
-                        "volumes/missing-source",
-                        path,
-                        f"volume {name!r} has no source; the API server makes it an emptyDir",
-                        "write emptyDir: {} if a scratch directory is meant, or add the "
-                        "source that was left out (Volume.empty_dir(...) in k8sdsl)",
-                    )
-                    continue
-                owners = _owners_of(stray)
-                hint = (
-                    f"{', '.join(stray)} belong under {' or '.join(owners)}: is that line "
-                    "missing or commented out?"
-                    if owners
-                    else "add the source key (nfs:, persistentVolumeClaim:, emptyDir: ...)"
-                )
-                yield manifest.error(
+    for manifest, ps in ctx.pod_specs():
+        for path, volume in _pod_volumes(ps):
+            if _source_keys(volume):
+                continue
+            name = volume.get("name")
+            stray = sorted(str(k) for k in volume if k != "name")
+            if not stray:
+                yield manifest.warning(
                     "volumes/missing-source",
                     path,
-                    f"volume {name!r} has no source but has source fields ({', '.join(stray)})",
-                    hint,
+                    f"volume {name!r} has no source; the API server makes it an emptyDir",
+                    "write emptyDir: {} if a scratch directory is meant, or add the "
+                    "source that was left out (Volume.empty_dir(...) in k8sdsl)",
                 )
+                continue
+            owners = _owners_of(stray)
+            hint = (
+                f"{', '.join(stray)} belong under {' or '.join(owners)}: is that line "
+                "missing or commented out?"
+                if owners
+                else "add the source key (nfs:, persistentVolumeClaim:, emptyDir: ...)"
+            )
+            yield manifest.error(
+                "volumes/missing-source",
+                path,
+                f"volume {name!r} has no source but has source fields ({', '.join(stray)})",
+                hint,
+            )
 
 
 def _field_names(cls: type[VolumeSourceBase]) -> set[str]:
@@ -372,19 +370,18 @@ def _owners_of(fields: list[str]) -> list[str]:
 def multiple_sources(ctx: RuleContext) -> Iterator[Finding]:
     """The API server rejects a volume with two sources ("may not specify more than 1 volume
     type"); the schema cannot express it."""
-    for manifest in ctx.manifests:
-        for ps in pod_specs(manifest):
-            for path, volume in _pod_volumes(ps):
-                keys = _source_keys(volume)
-                if len(keys) > 1:
-                    yield manifest.error(
-                        "volumes/multiple-sources",
-                        path,
-                        f"volume {volume.get('name')!r} has {len(keys)} sources "
-                        f"({', '.join(keys)}); a volume has exactly one",
-                        "split it into one volume per source, or use a projected volume to "
-                        "combine secrets, configMaps and downwardAPI in one directory",
-                    )
+    for manifest, ps in ctx.pod_specs():
+        for path, volume in _pod_volumes(ps):
+            keys = _source_keys(volume)
+            if len(keys) > 1:
+                yield manifest.error(
+                    "volumes/multiple-sources",
+                    path,
+                    f"volume {volume.get('name')!r} has {len(keys)} sources "
+                    f"({', '.join(keys)}); a volume has exactly one",
+                    "split it into one volume per source, or use a projected volume to "
+                    "combine secrets, configMaps and downwardAPI in one directory",
+                )
 
 
 # Fields k8sdsl's values require (a volume that projects nothing is never meant) but the API
@@ -440,20 +437,19 @@ def _lookup(manifest: Manifest, path: str) -> Any:
 def duplicate_volume(ctx: RuleContext) -> Iterator[Finding]:
     """Volume names are unique in a pod ("spec.volumes[1].name: Duplicate value"); mounts
     refer to volumes by name, so a duplicate would make them ambiguous."""
-    for manifest in ctx.manifests:
-        for ps in pod_specs(manifest):
-            first: dict[str, str] = {}
-            for path, volume in _pod_volumes(ps):
-                name = str(volume.get("name", ""))
-                if name in first:
-                    yield manifest.error(
-                        "volumes/duplicate-volume",
-                        f"{path}.name",
-                        f"volume name {name!r} is already used by {first[name]}",
-                        "give each volume its own name",
-                    )
-                else:
-                    first[name] = path
+    for manifest, ps in ctx.pod_specs():
+        first: dict[str, str] = {}
+        for path, volume in _pod_volumes(ps):
+            name = str(volume.get("name", ""))
+            if name in first:
+                yield manifest.error(
+                    "volumes/duplicate-volume",
+                    f"{path}.name",
+                    f"volume name {name!r} is already used by {first[name]}",
+                    "give each volume its own name",
+                )
+            else:
+                first[name] = path
 
 
 # -- mounts --------------------------------------------------------------------------------
@@ -463,89 +459,85 @@ def duplicate_volume(ctx: RuleContext) -> Iterator[Finding]:
 def unknown_mount(ctx: RuleContext) -> Iterator[Finding]:
     """The API server rejects a volumeMount (or volumeDevice) whose name is not a volume of
     the pod ("volumeMounts[0].name: Not found")."""
-    for manifest in ctx.manifests:
-        for ps in pod_specs(manifest):
-            names = list(_volumes_by_name(ps)) + _claim_template_names(ps)
-            for cpath, container in ps.containers():
-                for field in ("volumeMounts", "volumeDevices"):
-                    for i, mount in _mounts(container, field):
-                        name = str(mount.get("name", ""))
-                        if name in names:
-                            continue
-                        guess = suggest(name, names)
-                        yield manifest.error(
-                            "volumes/unknown-mount",
-                            f"{cpath}.{field}[{i}].name",
-                            f"container {container.get('name')!r} mounts {name!r}, which is not "
-                            "a volume of the pod",
-                            f"did you mean {guess!r}?"
-                            if guess
-                            else f"add a volume named {name!r} to spec.volumes (in k8sdsl a Mount "
-                            "carries its Volume, so this cannot happen)",
-                        )
+    for manifest, ps in ctx.pod_specs():
+        names = list(_volumes_by_name(ps)) + _claim_template_names(ps)
+        for cpath, container in ps.containers():
+            for field in ("volumeMounts", "volumeDevices"):
+                for i, mount in _mounts(container, field):
+                    name = str(mount.get("name", ""))
+                    if name in names:
+                        continue
+                    guess = suggest(name, names)
+                    yield manifest.error(
+                        "volumes/unknown-mount",
+                        f"{cpath}.{field}[{i}].name",
+                        f"container {container.get('name')!r} mounts {name!r}, which is not "
+                        "a volume of the pod",
+                        f"did you mean {guess!r}?"
+                        if guess
+                        else f"add a volume named {name!r} to spec.volumes (in k8sdsl a Mount "
+                        "carries its Volume, so this cannot happen)",
+                    )
 
 
 @rule("volumes/duplicate-mount-path", "two mounts on one path in a container")
 def duplicate_mount_path(ctx: RuleContext) -> Iterator[Finding]:
     """Mount paths are unique per container ("mountPath: Invalid value: must be unique");
     ``/data`` and ``/data/`` are the same mount point."""
-    for manifest in ctx.manifests:
-        for ps in pod_specs(manifest):
-            for cpath, container in ps.containers():
-                seen: dict[str, int] = {}
-                for i, mount in _mounts(container):
-                    raw = mount.get("mountPath")
-                    if not isinstance(raw, str):
-                        continue
-                    key = normalize_mount_path(raw)
-                    if key in seen:
-                        yield manifest.error(
-                            "volumes/duplicate-mount-path",
-                            f"{cpath}.volumeMounts[{i}].mountPath",
-                            f"container {container.get('name')!r} mounts two volumes on "
-                            f"{raw!r} (also volumeMounts[{seen[key]}])",
-                            "mount each volume on its own path",
-                        )
-                    else:
-                        seen[key] = i
+    for manifest, ps in ctx.pod_specs():
+        for cpath, container in ps.containers():
+            seen: dict[str, int] = {}
+            for i, mount in _mounts(container):
+                raw = mount.get("mountPath")
+                if not isinstance(raw, str):
+                    continue
+                key = normalize_mount_path(raw)
+                if key in seen:
+                    yield manifest.error(
+                        "volumes/duplicate-mount-path",
+                        f"{cpath}.volumeMounts[{i}].mountPath",
+                        f"container {container.get('name')!r} mounts two volumes on "
+                        f"{raw!r} (also volumeMounts[{seen[key]}])",
+                        "mount each volume on its own path",
+                    )
+                else:
+                    seen[key] = i
 
 
 @rule("volumes/subpath-conflict", "a mount with both subPath and subPathExpr")
 def subpath_conflict(ctx: RuleContext) -> Iterator[Finding]:
     """subPath and subPathExpr are mutually exclusive ("subPathExpr and subPath are mutually
     exclusive")."""
-    for manifest in ctx.manifests:
-        for ps in pod_specs(manifest):
-            for cpath, container in ps.containers():
-                for i, mount in _mounts(container):
-                    if mount.get("subPath") and mount.get("subPathExpr"):
-                        yield manifest.error(
-                            "volumes/subpath-conflict",
-                            f"{cpath}.volumeMounts[{i}]",
-                            f"mount of {mount.get('name')!r} sets both subPath and subPathExpr",
-                            "keep subPathExpr if the path uses $(VAR) references, else subPath",
-                        )
+    for manifest, ps in ctx.pod_specs():
+        for cpath, container in ps.containers():
+            for i, mount in _mounts(container):
+                if mount.get("subPath") and mount.get("subPathExpr"):
+                    yield manifest.error(
+                        "volumes/subpath-conflict",
+                        f"{cpath}.volumeMounts[{i}]",
+                        f"mount of {mount.get('name')!r} sets both subPath and subPathExpr",
+                        "keep subPathExpr if the path uses $(VAR) references, else subPath",
+                    )
 
 
 @rule("volumes/unused-volume", "a pod volume no container mounts")
 def unused_volume(ctx: RuleContext) -> Iterator[Finding]:
     """A volume nobody mounts is still set up by the kubelet (a claim bound, a disk attached,
     a Secret fetched) for nothing; usually the mount was forgotten or misnamed."""
-    for manifest in ctx.manifests:
-        for ps in pod_specs(manifest):
-            used: set[str] = set()
-            for _cpath, container in ps.containers():
-                for field in ("volumeMounts", "volumeDevices"):
-                    used.update(str(m.get("name")) for _, m in _mounts(container, field))
-            for path, volume in _pod_volumes(ps):
-                name = str(volume.get("name", ""))
-                if name not in used:
-                    yield manifest.warning(
-                        "volumes/unused-volume",
-                        path,
-                        f"no container mounts volume {name!r}",
-                        "mount it (volume.mount('/path') in k8sdsl) or remove it",
-                    )
+    for manifest, ps in ctx.pod_specs():
+        used: set[str] = set()
+        for _cpath, container in ps.containers():
+            for field in ("volumeMounts", "volumeDevices"):
+                used.update(str(m.get("name")) for _, m in _mounts(container, field))
+        for path, volume in _pod_volumes(ps):
+            name = str(volume.get("name", ""))
+            if name not in used:
+                yield manifest.warning(
+                    "volumes/unused-volume",
+                    path,
+                    f"no container mounts volume {name!r}",
+                    "mount it (volume.mount('/path') in k8sdsl) or remove it",
+                )
 
 
 @rule(
@@ -555,25 +547,24 @@ def bidirectional_unprivileged(ctx: RuleContext) -> Iterator[Finding]:
     """The API server accepts ``mountPropagation: Bidirectional`` only in privileged
     containers ("Bidirectional mount propagation is available only to privileged
     containers"), because mounts the container makes reach the host."""
-    for manifest in ctx.manifests:
-        for ps in pod_specs(manifest):
-            for cpath, container in ps.containers():
-                sc = container.get("securityContext")
-                privileged = isinstance(sc, dict) and sc.get("privileged") is True
-                if privileged:
-                    continue
-                for i, mount in _mounts(container):
-                    if mount.get("mountPropagation") == "Bidirectional":
-                        yield manifest.error(
-                            "volumes/bidirectional-unprivileged",
-                            f"{cpath}.volumeMounts[{i}].mountPropagation",
-                            f"container {container.get('name')!r} mounts "
-                            f"{mount.get('name')!r} with Bidirectional propagation but is not "
-                            "privileged",
-                            "use HostToContainer if the container only needs to see host "
-                            "mounts; Bidirectional needs securityContext.privileged: true "
-                            "(and a written Pod Security exemption)",
-                        )
+    for manifest, ps in ctx.pod_specs():
+        for cpath, container in ps.containers():
+            sc = container.get("securityContext")
+            privileged = isinstance(sc, dict) and sc.get("privileged") is True
+            if privileged:
+                continue
+            for i, mount in _mounts(container):
+                if mount.get("mountPropagation") == "Bidirectional":
+                    yield manifest.error(
+                        "volumes/bidirectional-unprivileged",
+                        f"{cpath}.volumeMounts[{i}].mountPropagation",
+                        f"container {container.get('name')!r} mounts "
+                        f"{mount.get('name')!r} with Bidirectional propagation but is not "
+                        "privileged",
+                        "use HostToContainer if the container only needs to see host "
+                        "mounts; Bidirectional needs securityContext.privileged: true "
+                        "(and a written Pod Security exemption)",
+                    )
 
 
 @rule("volumes/read-only-source", "a mount asking to write to a read-only volume")
@@ -581,27 +572,26 @@ def read_only_source(ctx: RuleContext) -> Iterator[Finding]:
     """secret, configMap, downwardAPI, projected and image volumes are always mounted
     read-only, and a source with ``readOnly: true`` forces its mounts read-only: a mount
     saying ``readOnly: false`` promises writes that fail with EROFS at run time."""
-    for manifest in ctx.manifests:
-        for ps in pod_specs(manifest):
-            volumes = _volumes_by_name(ps)
-            for cpath, container in ps.containers():
-                for i, mount in _mounts(container):
-                    if mount.get("readOnly") is not False:
-                        continue
-                    volume = volumes.get(str(mount.get("name")))
-                    if volume is None:
-                        continue
-                    for key in _source_keys(volume):
-                        why = _read_only_reason(CATALOG[key], volume.get(key))
-                        if why:
-                            yield manifest.error(
-                                "volumes/read-only-source",
-                                f"{cpath}.volumeMounts[{i}].readOnly",
-                                f"container {container.get('name')!r} mounts "
-                                f"{mount.get('name')!r} with readOnly: false, but {why}",
-                                "drop readOnly: false; to write next to these files, copy "
-                                "them into an emptyDir in an init container",
-                            )
+    for manifest, ps in ctx.pod_specs():
+        volumes = _volumes_by_name(ps)
+        for cpath, container in ps.containers():
+            for i, mount in _mounts(container):
+                if mount.get("readOnly") is not False:
+                    continue
+                volume = volumes.get(str(mount.get("name")))
+                if volume is None:
+                    continue
+                for key in _source_keys(volume):
+                    why = _read_only_reason(CATALOG[key], volume.get(key))
+                    if why:
+                        yield manifest.error(
+                            "volumes/read-only-source",
+                            f"{cpath}.volumeMounts[{i}].readOnly",
+                            f"container {container.get('name')!r} mounts "
+                            f"{mount.get('name')!r} with readOnly: false, but {why}",
+                            "drop readOnly: false; to write next to these files, copy "
+                            "them into an emptyDir in an init container",
+                        )
 
 
 def _read_only_reason(facts: VolumeTypeFacts, source: Any) -> str:
@@ -617,47 +607,45 @@ def recursive_read_only(ctx: RuleContext) -> Iterator[Finding]:
     """``recursiveReadOnly: Enabled`` is valid only with ``readOnly: true`` and no mount
     propagation other than None (API validation), since a recursively read-only mount cannot
     receive propagated mounts."""
-    for manifest in ctx.manifests:
-        for ps in pod_specs(manifest):
-            for cpath, container in ps.containers():
-                for i, mount in _mounts(container):
-                    if mount.get("recursiveReadOnly") != "Enabled":
-                        continue
-                    if mount.get("readOnly") is not True:
-                        yield manifest.error(
-                            "volumes/recursive-read-only",
-                            f"{cpath}.volumeMounts[{i}].readOnly",
-                            f"mount of {mount.get('name')!r} sets recursiveReadOnly: Enabled "
-                            "without readOnly: true",
-                            "add readOnly: true",
-                        )
-                    if mount.get("mountPropagation") not in (None, "None"):
-                        yield manifest.error(
-                            "volumes/recursive-read-only",
-                            f"{cpath}.volumeMounts[{i}].mountPropagation",
-                            f"mount of {mount.get('name')!r} sets recursiveReadOnly: Enabled "
-                            f"with mountPropagation {mount.get('mountPropagation')}",
-                            "drop mountPropagation, or use recursiveReadOnly: IfPossible",
-                        )
+    for manifest, ps in ctx.pod_specs():
+        for cpath, container in ps.containers():
+            for i, mount in _mounts(container):
+                if mount.get("recursiveReadOnly") != "Enabled":
+                    continue
+                if mount.get("readOnly") is not True:
+                    yield manifest.error(
+                        "volumes/recursive-read-only",
+                        f"{cpath}.volumeMounts[{i}].readOnly",
+                        f"mount of {mount.get('name')!r} sets recursiveReadOnly: Enabled "
+                        "without readOnly: true",
+                        "add readOnly: true",
+                    )
+                if mount.get("mountPropagation") not in (None, "None"):
+                    yield manifest.error(
+                        "volumes/recursive-read-only",
+                        f"{cpath}.volumeMounts[{i}].mountPropagation",
+                        f"mount of {mount.get('name')!r} sets recursiveReadOnly: Enabled "
+                        f"with mountPropagation {mount.get('mountPropagation')}",
+                        "drop mountPropagation, or use recursiveReadOnly: IfPossible",
+                    )
 
 
 @rule("volumes/mount-path-whitespace", "a mount path with whitespace in it")
 def mount_path_whitespace(ctx: RuleContext) -> Iterator[Finding]:
     """The API server accepts whitespace in a mount path, but it is nearly always a typo
     (the notes' ``"/projected -volume"``): the app looks for its files elsewhere."""
-    for manifest in ctx.manifests:
-        for ps in pod_specs(manifest):
-            for cpath, container in ps.containers():
-                for i, mount in _mounts(container):
-                    raw = mount.get("mountPath")
-                    if isinstance(raw, str) and any(c.isspace() for c in raw):
-                        fixed = "".join(raw.split())
-                        yield manifest.warning(
-                            "volumes/mount-path-whitespace",
-                            f"{cpath}.volumeMounts[{i}].mountPath",
-                            f"mount path {raw!r} contains whitespace",
-                            f"did you mean {fixed!r}?",
-                        )
+    for manifest, ps in ctx.pod_specs():
+        for cpath, container in ps.containers():
+            for i, mount in _mounts(container):
+                raw = mount.get("mountPath")
+                if isinstance(raw, str) and any(c.isspace() for c in raw):
+                    fixed = "".join(raw.split())
+                    yield manifest.warning(
+                        "volumes/mount-path-whitespace",
+                        f"{cpath}.volumeMounts[{i}].mountPath",
+                        f"mount path {raw!r} contains whitespace",
+                        f"did you mean {fixed!r}?",
+                    )
 
 
 @rule("volumes/image-subpath", "subPath on an image volume before Kubernetes 1.33")
@@ -689,22 +677,21 @@ def unbounded_memory(ctx: RuleContext) -> Iterator[Finding]:
     """An emptyDir with ``medium: Memory`` is a tmpfs counted against the container's memory;
     without ``sizeLimit`` it may grow to the node's allocatable memory, and a runaway writer
     gets the pod OOM-killed or evicted instead of a clear ENOSPC."""
-    for manifest in ctx.manifests:
-        for ps in pod_specs(manifest):
-            for path, volume in _pod_volumes(ps):
-                empty_dir = volume.get("emptyDir")
-                if (
-                    isinstance(empty_dir, dict)
-                    and empty_dir.get("medium") == "Memory"
-                    and empty_dir.get("sizeLimit") is None
-                ):
-                    yield manifest.warning(
-                        "volumes/unbounded-memory",
-                        f"{path}.emptyDir",
-                        f"in-memory emptyDir {volume.get('name')!r} has no sizeLimit",
-                        "set sizeLimit (Volume.empty_dir(name, medium=StorageMedium.MEMORY, "
-                        "size_limit='64Mi'))",
-                    )
+    for manifest, ps in ctx.pod_specs():
+        for path, volume in _pod_volumes(ps):
+            empty_dir = volume.get("emptyDir")
+            if (
+                isinstance(empty_dir, dict)
+                and empty_dir.get("medium") == "Memory"
+                and empty_dir.get("sizeLimit") is None
+            ):
+                yield manifest.warning(
+                    "volumes/unbounded-memory",
+                    f"{path}.emptyDir",
+                    f"in-memory emptyDir {volume.get('name')!r} has no sizeLimit",
+                    "set sizeLimit (Volume.empty_dir(name, medium=StorageMedium.MEMORY, "
+                    "size_limit='64Mi'))",
+                )
 
 
 @rule("volumes/subpath-no-updates", "a subPath mount of a volume that is updated in place")
@@ -713,21 +700,20 @@ def subpath_no_updates(ctx: RuleContext) -> Iterator[Finding]:
     source changes, but a container that mounts one through ``subPath`` keeps the files it
     started with."""
     updated = {"configMap", "secret", "downwardAPI", "projected"}
-    for manifest in ctx.manifests:
-        for ps in pod_specs(manifest):
-            volumes = _volumes_by_name(ps)
-            for cpath, container in ps.containers():
-                for i, mount in _mounts(container):
-                    if not (mount.get("subPath") or mount.get("subPathExpr")):
-                        continue
-                    volume = volumes.get(str(mount.get("name")), {})
-                    keys = [k for k in _source_keys(volume) if k in updated]
-                    if keys:
-                        yield manifest.info(
-                            "volumes/subpath-no-updates",
-                            f"{cpath}.volumeMounts[{i}]",
-                            f"container {container.get('name')!r} mounts {keys[0]} volume "
-                            f"{mount.get('name')!r} through subPath: it will not see updates",
-                            "mount the whole volume on a directory if the app should pick up "
-                            "changes (or restart the pod on change)",
-                        )
+    for manifest, ps in ctx.pod_specs():
+        volumes = _volumes_by_name(ps)
+        for cpath, container in ps.containers():
+            for i, mount in _mounts(container):
+                if not (mount.get("subPath") or mount.get("subPathExpr")):
+                    continue
+                volume = volumes.get(str(mount.get("name")), {})
+                keys = [k for k in _source_keys(volume) if k in updated]
+                if keys:
+                    yield manifest.info(
+                        "volumes/subpath-no-updates",
+                        f"{cpath}.volumeMounts[{i}]",
+                        f"container {container.get('name')!r} mounts {keys[0]} volume "
+                        f"{mount.get('name')!r} through subPath: it will not see updates",
+                        "mount the whole volume on a directory if the app should pick up "
+                        "changes (or restart the pod on change)",
+                    )

@@ -193,15 +193,14 @@ def restart_policy(ctx: RuleContext) -> Iterator[Finding]:
     """A Deployment, ReplicaSet, StatefulSet or DaemonSet keeps its pods running, so the API
     server accepts only ``Always``; a Job or CronJob runs them to completion and refuses
     ``Always``. The schema allows any of the three, so only the apply fails."""
-    for m in ctx.manifests:
-        for ps in pod_specs(m):
-            if ps.manifest is not m or m.kind == "Pod":
-                continue
-            problem = restart_policy_problem(m.kind, ps.spec.get("restartPolicy"))
-            if problem is not None:
-                yield m.error(
-                    "workloads/restart-policy", f"{ps.path}.restartPolicy", problem[0], problem[1]
-                )
+    for m, ps in ctx.pod_specs():
+        if ps.manifest is not m or m.kind == "Pod":
+            continue
+        problem = restart_policy_problem(m.kind, ps.spec.get("restartPolicy"))
+        if problem is not None:
+            yield m.error(
+                "workloads/restart-policy", f"{ps.path}.restartPolicy", problem[0], problem[1]
+            )
 
 
 _PROBES = ("readinessProbe", "livenessProbe", "startupProbe")
@@ -230,46 +229,45 @@ def probe_port(ctx: RuleContext) -> Iterator[Finding]:
     probe restarts it until CrashLoopBackOff. The API server does not check the name. A
     numeric port needs no declaration, but when the container declares its ports and the
     probe targets another one, nothing may listen there: a warning."""
-    for m in ctx.manifests:
-        for ps in pod_specs(m):
-            for cpath, container in ps.containers(init=False, ephemeral=False):
-                names, numbers = _declared_container_ports(container)
-                cname = container.get("name")
-                for probe_key in _PROBES:
-                    probe = container.get(probe_key)
-                    if not isinstance(probe, dict):
-                        continue
-                    for how in ("httpGet", "tcpSocket"):
-                        handler = probe.get(how)
-                        port = handler.get("port") if isinstance(handler, dict) else None
-                        path = f"{cpath}.{probe_key}.{how}.port"
-                        effect = (
-                            "the pod is never Ready"
-                            if probe_key == "readinessProbe"
-                            else "the kubelet restarts the container until CrashLoopBackOff"
+    for m, ps in ctx.pod_specs():
+        for cpath, container in ps.containers(init=False, ephemeral=False):
+            names, numbers = _declared_container_ports(container)
+            cname = container.get("name")
+            for probe_key in _PROBES:
+                probe = container.get(probe_key)
+                if not isinstance(probe, dict):
+                    continue
+                for how in ("httpGet", "tcpSocket"):
+                    handler = probe.get(how)
+                    port = handler.get("port") if isinstance(handler, dict) else None
+                    path = f"{cpath}.{probe_key}.{how}.port"
+                    effect = (
+                        "the pod is never Ready"
+                        if probe_key == "readinessProbe"
+                        else "the kubelet restarts the container until CrashLoopBackOff"
+                    )
+                    if isinstance(port, str) and port and not port.isdigit():
+                        if port in names:
+                            continue
+                        guess = suggest(port, sorted(names))
+                        yield m.error(
+                            "workloads/probe-port",
+                            path,
+                            f"the {probe_key} of container {cname!r} targets port "
+                            f"{port!r}, which the container does not declare (it names: "
+                            f"{', '.join(sorted(names)) or 'none'}): every probe fails and "
+                            f"{effect}",
+                            f"did you mean {guess!r}?"
+                            if guess
+                            else f"name a container port {port!r}, or probe a port number",
                         )
-                        if isinstance(port, str) and port and not port.isdigit():
-                            if port in names:
-                                continue
-                            guess = suggest(port, sorted(names))
-                            yield m.error(
-                                "workloads/probe-port",
-                                path,
-                                f"the {probe_key} of container {cname!r} targets port "
-                                f"{port!r}, which the container does not declare (it names: "
-                                f"{', '.join(sorted(names)) or 'none'}): every probe fails and "
-                                f"{effect}",
-                                f"did you mean {guess!r}?"
-                                if guess
-                                else f"name a container port {port!r}, or probe a port number",
-                            )
-                        elif _int(port) is not None and numbers and _int(port) not in numbers:
-                            yield m.warning(
-                                "workloads/probe-port",
-                                path,
-                                f"the {probe_key} of container {cname!r} targets port {port}, "
-                                "but the container declares only "
-                                f"{', '.join(str(n) for n in sorted(numbers))}: if nothing "
-                                f"listens on {port}, {effect}",
-                                "probe a declared port, or declare the one the process listens on",
-                            )
+                    elif _int(port) is not None and numbers and _int(port) not in numbers:
+                        yield m.warning(
+                            "workloads/probe-port",
+                            path,
+                            f"the {probe_key} of container {cname!r} targets port {port}, "
+                            "but the container declares only "
+                            f"{', '.join(str(n) for n in sorted(numbers))}: if nothing "
+                            f"listens on {port}, {effect}",
+                            "probe a declared port, or declare the one the process listens on",
+                        )

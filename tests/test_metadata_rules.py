@@ -143,3 +143,25 @@ def test_secret_keys_in_yaml(capsys: pytest.CaptureFixture[str], tmp_path: Path)
     text = "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {'db password': x}\n"
     (found,) = check_yaml(capsys, tmp_path, text)
     assert (found["code"], found["path"]) == ("secret/key", "stringData['db password']")
+
+
+def test_a_text_that_passed_one_check_is_still_held_to_the_others(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Texts that passed are remembered per check: 'Web' is a good label value but not a
+    name, and '1web' is a good ConfigMap name but not a Service's (DNS-1035), whatever was
+    checked before them, and however often the file is checked."""
+    text = (
+        configmap("{name: 1web, labels: {app: Web}}")
+        + "---\n"
+        + configmap("{name: Web}")
+        + "---\napiVersion: v1\nkind: Service\nmetadata: {name: 1web}\n"
+        + "spec: {ports: [{port: 80}]}\n"
+    )
+    for _ in range(2):
+        found = {
+            (f["code"], f["obj"]["kind"], f["path"]) for f in check_yaml(capsys, tmp_path, text)
+        }
+        assert ("metadata/dns-subdomain", "ConfigMap", "metadata.name") in found
+        assert ("metadata/dns-1035-label", "Service", "metadata.name") in found
+        assert not any(kind == "ConfigMap" and "labels" in path for _, kind, path in found)

@@ -76,3 +76,16 @@ def test_renders_as_written_in_values() -> None:
     assert finding.code == "value/quantity"
     assert finding.path == "storage"
     assert finding.hint == "use '1G'"
+
+
+def test_a_text_parsed_again_gives_the_same_verdict() -> None:
+    """Each text is parsed once per process and remembered: asking again must give the
+    same amount, and a refused text must be refused again, with its own hint."""
+    for _ in range(3):
+        assert Quantity("1536Mi").value == Quantity("1.5Gi").value == 1536 * 2**20
+        assert str(Quantity("1536Mi")) == "1536Mi"
+        with pytest.raises(QuantityError) as exc:
+            Quantity("1GB")
+        assert exc.value.value == "1GB" and "'1G'" in exc.value.hint
+        with pytest.raises(QuantityError):
+            Quantity("1 Gi")

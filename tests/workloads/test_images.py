@@ -100,3 +100,18 @@ def test_container_image_is_checked_with_its_path() -> None:
 )
 def test_from_registry(text: str, allowed: list[str], expected: bool) -> None:
     assert ImageReference.parse(text).from_registry(allowed) is expected
+
+
+def test_a_reference_parsed_again_gives_the_same_verdict() -> None:
+    """References are parsed once per process and remembered: the same value comes back,
+    and a refused text is refused again with its own text and hint (not a shared error)."""
+    first = ImageReference.parse("team/app:2")
+    assert ImageReference.parse("team/app:2") is first
+    errors = []
+    for _ in range(2):
+        with pytest.raises(ImageReferenceError) as exc:
+            ImageReference.parse("Team/App:2")
+        errors.append(exc.value)
+    assert errors[0] is not errors[1]
+    assert errors[0].text == errors[1].text == "Team/App:2"
+    assert errors[0].hint == errors[1].hint and errors[0].hint

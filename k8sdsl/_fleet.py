@@ -47,7 +47,7 @@ from k8sdsl.core._findings import Finding, ObjectRef, Report, Severity
 from k8sdsl.core._manifest import Manifest
 from k8sdsl.core._shard import shard_index
 from k8sdsl.core._versions import SUPPORTED_VERSIONS, K8sVersion
-from k8sdsl.rules._registry import run_rules
+from k8sdsl.rules._registry import RuleContext, run_rules
 from k8sdsl.rules.cni import CNI_FILE_SUFFIXES, check_cni_file, looks_like_cni
 
 STDIN = Path("-")
@@ -663,8 +663,15 @@ def _spread_worker() -> None:
 def _run_task(task: Any, options: Any) -> Any:
     if isinstance(options, _Options):
         return _check_batch(task, options)
-    manifests, settings, well_formed = options
-    return run_rules(manifests, settings, task, well_formed=well_formed, scope="set")
+    context, well_formed = options
+    return run_rules(
+        context.manifests,
+        context.settings,
+        task,
+        well_formed=well_formed,
+        scope="set",
+        context=context,
+    )
 
 
 def _set_rule_findings(
@@ -689,7 +696,13 @@ def _set_rule_findings(
     # the topics that build a model over every object go first, so the processes finish
     # together on the small ones (the longest first is within 4/3 of the best split)
     order = sorted(topics, key=lambda t: (t not in _HEAVY_TOPICS, _HEAVY_TOPICS.get(t, 0), t))
-    parts = _spread([topics[t] for t in order], (manifests, settings, well_formed), workers)
+    # one context for every topic: its index of the objects by kind and its list of pod
+    # specs are built here once, and each forked process inherits them
+    context = RuleContext(manifests, settings)
+    context.of_kind("Pod")
+    for _ in context.pod_specs():
+        break
+    parts = _spread([topics[t] for t in order], (context, well_formed), workers)
     by_topic = dict(zip(order, parts, strict=True))
     return [f for t in topics for f in by_topic[t]]
 

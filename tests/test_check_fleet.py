@@ -16,6 +16,7 @@ from k8sdsl._fleet import check_files, shard_of
 from k8sdsl.cli import main
 from k8sdsl.core._shard import parse_shard
 from k8sdsl.core._versions import K8sVersion
+from k8sdsl.rules._registry import RuleContext
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -262,7 +263,7 @@ def test_a_failing_worker_fails_the_run(monkeypatch: pytest.MonkeyPatch) -> None
 
     monkeypatch.setattr(_fleet, "_run_task", flaky)
     with pytest.raises(RuntimeError, match="OSError: disk gone"):
-        _fleet._spread([["no/such-rule"]] * 40, ([], {}, []), 2)
+        _fleet._spread([["no/such-rule"]] * 40, (RuleContext([]), []), 2)
 
 
 def test_cache_keys_hold_the_registered_crds(

@@ -338,9 +338,13 @@ def run_rules(
     *,
     well_formed: Sequence[Manifest] | None = None,
     scope: RuleScope | None = None,
+    context: RuleContext | None = None,
 ) -> list[Finding]:
     """Run every registered rule (or the ``only`` ids; or the rules of one ``scope``) and
     collect their findings.
+
+    ``context``: a :class:`RuleContext` over ``manifests`` to run in, so several calls (a
+    topic's rules at a time) share its indexes and models instead of building them again.
 
     ``k8sdsl check`` reads YAML anyone wrote, so a rule may meet a list where a map belongs.
     A rule that fails on the whole input is run again over ``well_formed`` (the objects that
@@ -353,7 +357,9 @@ def run_rules(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _run_rules(manifests, settings, only, well_formed=well_formed, scope=scope)
+        return _run_rules(
+            manifests, settings, only, well_formed=well_formed, scope=scope, context=context
+        )
     finally:
         if collecting:
             gc.enable()
@@ -366,8 +372,11 @@ def _run_rules(
     *,
     well_formed: Sequence[Manifest] | None,
     scope: RuleScope | None,
+    context: RuleContext | None = None,
 ) -> list[Finding]:
-    ctx = RuleContext(manifests, settings or {})
+    if context is not None and context.manifests is not manifests:
+        raise ValueError("run_rules: the context given is over other objects")
+    ctx = context if context is not None else RuleContext(manifests, settings or {})
     retry_ctx: RuleContext | None = None
     wanted = set(only) if only is not None else None
     findings: list[Finding] = []

@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from k8sdsl._yamlblock import read_block_yaml
+
 try:
     _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
 except AttributeError:  # pragma: no cover - PyYAML without libyaml
@@ -225,7 +227,20 @@ def read_yaml_file(path: Path) -> Iterator[YamlDocument]:
 
 
 def read_yaml_text(text: str, path: Path | str) -> Iterator[YamlDocument]:
-    """Every non-empty document of ``text`` (read from ``path``, or ``-`` for stdin)."""
+    """Every non-empty document of ``text`` (read from ``path``, or ``-`` for stdin).
+
+    Plain block YAML (what manifests nearly always are) is read line by line
+    (:mod:`k8sdsl._yamlblock`), in a third of libyaml's time; any other text, or a text
+    that holds anything else, is read by libyaml, which also reports the errors."""
+    block = read_block_yaml(text)
+    if block is not None:
+        for data, line, lines, duplicates in block:
+            yield YamlDocument(data, str(path), line, lines, [DuplicateKey(*d) for d in duplicates])
+        return
+    yield from _read_with_libyaml(text, path)
+
+
+def _read_with_libyaml(text: str, path: Path | str) -> Iterator[YamlDocument]:
     loader = _Loader(text)
     # without "&" the text has no anchor, so no alias can reach a node twice
     anchors = "&" in text

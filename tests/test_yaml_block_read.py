@@ -294,6 +294,9 @@ READ = {
     "unicode": "name: café ✓\nemoji: 🙂\n",
     "dots and slashes in keys": "app.kubernetes.io/name: web\n./x: 1\n",
     "blank lines inside": "a:\n\n  b: 1\n\n\n  c: 2\n",
+    "comments between a key and its block": "a:\n# out\n  # in\n  b: 1\nc:\n# x\n- 1\n",
+    "comments before the first document": "# header\n---\na: 1\n---\n# only\n",
+    "a sequence item's mapping with more spaces": "-   a: 1\n    b:\n    - x\n-  c: 2\n",
 }
 
 

@@ -336,7 +336,7 @@ def dangling_claim_ref(ctx: RuleContext) -> Iterator[Finding]:
     """A PV with ``claimRef`` binds only that claim. If the claim is not part of the app the
     PV sits Available and unusable by anything else until that claim appears."""
     claims = {(_ns(m), m.name) for m in ctx.of_kind(_PVC)}
-    names = Suggester(m.name for m in ctx.of_kind(_PVC))
+    names: Suggester | None = None  # built on the first dangling reference, if any
     for pv in ctx.of_kind(_PV):
         ref = _spec(pv).get("claimRef")
         if not isinstance(ref, dict) or not ref.get("name"):
@@ -353,6 +353,8 @@ def dangling_claim_ref(ctx: RuleContext) -> Iterator[Finding]:
         key = (str(ref["namespace"]), str(ref["name"]))
         if key in claims:
             continue
+        if names is None:
+            names = Suggester(m.name for m in ctx.of_kind(_PVC))
         guess = names.suggest(key[1])
         yield pv.warning(
             "storage/dangling-claim-ref",

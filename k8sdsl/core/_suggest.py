@@ -14,11 +14,19 @@ in two stages, neither of which reads every name:
    likelier intent even where difflib would rate a name two edits away higher;
 2. when no name is within one edit (or none is close enough for difflib), the names sharing
    the most trigrams with the wanted one (read from a trigram index, at most ``BUDGET`` index
-   entries per question) are the shortlist that difflib compares.
+   entries per question) are the shortlist; difflib compares those of them that a bound on
+   its ratio (from the letters each name has and the other lacks) does not rule out.
 
 The first stage answers a fleet's slips at a cost independent of the fleet's size; the
 trigram index alone reads more of its budget as the fleet grows (its posting lists get
 longer and the names denser), which made a fleet's "did you mean" grow faster than linear.
+So does the shortlist: a slip two edits from every name (``db-123x`` among ``svc-123``)
+shares one trigram with one name among 1,000 but with the 8 the shortlist holds among
+8,000 (``svc-1230`` .. ``svc-1239``), and difflib read each of them letter by letter to
+reject it. Bounds on difflib's ratio from the letters the names lack reject them without
+reading them (all at once when no name of the posting lists read has enough of the wanted
+name's letters, as there), with the answer unchanged: a name they rule out is one difflib
+would not have returned.
 """
 
 from __future__ import annotations
@@ -49,6 +57,47 @@ def _neighbourhood(text: str) -> set[str]:
     return {text, *(text[:i] + text[i + 1 :] for i in range(len(text)))}
 
 
+def _letter_bits(text: str) -> int:
+    """A bit per distinct character of ``text``."""
+    bits = 0
+    for ch in set(text):
+        bits |= 1 << ord(ch)
+    return bits
+
+
+def _may_pass(length: int, letters: int, key_length: int, key_letters: int) -> bool:
+    """Whether difflib's ratio of a wanted name and a key (their lengths and
+    :func:`_letter_bits`) can reach the cutoff.
+
+    The ratio is ``2 * matches / (length + key_length)``, its matches letters common to
+    both strings; a character one of them has and the other lacks matches nowhere, so each
+    such distinct character is at least one unmatched letter of the string that has it.
+    Their counts bound the matches from above (more loosely than difflib's
+    ``quick_ratio``, which counts letters, but without reading the names), and the ratio
+    is computed as difflib computes it, so a key ruled out here would not have passed.
+    """
+    total = length + key_length
+    if not total:
+        return True
+    matches = min(
+        length - (letters & ~key_letters).bit_count(),
+        key_length - (key_letters & ~letters).bit_count(),
+    )
+    return 2.0 * matches / total >= _CUTOFF
+
+
+def _some_may_pass(length: int, letters: int, reach: int) -> bool:
+    """Whether a key whose letters are all among ``reach`` can reach the cutoff against a
+    wanted name of ``length`` and ``letters``, whatever its length.
+
+    Such a key matches at most ``m = length - |letters - reach|`` letters, and at most its
+    own length ``k``: ``2 * min(m, k) / (length + k)`` grows with ``k`` up to ``k = m`` and
+    falls after, so ``2m / (length + m)`` bounds every such key's :func:`_may_pass`.
+    """
+    matches = length - (letters & ~reach).bit_count()
+    return not length or 2.0 * matches / (length + matches) >= _CUTOFF
+
+
 def _within_one_edit(a: str, b: str) -> bool:
     """At most one insertion, deletion, substitution or swap of neighbours apart."""
     if abs(len(a) - len(b)) > 1:
@@ -77,9 +126,10 @@ class Suggester:
     longer than ``LONG`` are not in it (the index holds ``len + 1`` entries per name) and are
     left to the trigram index. When that stage gives no answer, the ``SHORTLIST`` names that
     share the most trigrams with the wanted name (counted over at most ``BUDGET`` entries of
-    the trigram index, rarest trigrams first) are compared. A question costs O(length of the
-    name) lookups when a name is within one edit, and O(BUDGET) more otherwise, never
-    O(names).
+    the trigram index, rarest trigrams first) are the shortlist, and difflib compares those
+    :func:`_may_pass` does not rule out. A question costs O(length of the name) lookups when
+    a name is within one edit, and O(BUDGET) more otherwise, never O(names); difflib reads
+    at most ``SHORTLIST`` names, and none that cannot reach its cutoff.
     """
 
     FULL = 200
@@ -100,6 +150,10 @@ class Suggester:
         # collector's thresholds, and a full collection over a heap that a fleet's objects
         # fill cost more than the whole build (160 ms beside 80 ms, at 8,000 names)
         self._neighbours: dict[str, int | list[int]] | None = None
+        # _letter_bits of the keys (by index) and of the posting lists (by trigram) that a
+        # shortlist has read: most questions never get there, so they are made on demand
+        self._letters: dict[int, int] = {}
+        self._reach: dict[str, int] = {}
         if len(self._keys) > self.FULL:
             postings: dict[str, list[int]] = {}
             neighbours: dict[str, int | list[int]] = {}
@@ -145,25 +199,62 @@ class Suggester:
         keys = self._keys
         return [keys[i] for i in sorted(hits) if _within_one_edit(wanted, keys[i])]
 
+    def _key_letters(self, i: int) -> int:
+        found = self._letters.get(i)
+        if found is None:
+            found = self._letters[i] = _letter_bits(self._keys[i])
+        return found
+
+    def _gram_letters(self, gram: str, post: list[int]) -> int:
+        """The letters of every key that has ``gram`` (its posting list ``post``), made on
+        the first question that reads the list: over a run each list is read once."""
+        found = self._reach.get(gram)
+        if found is None:
+            found = 0
+            for i in post:
+                found |= self._key_letters(i)
+            self._reach[gram] = found
+        return found
+
     def _shortlist(self, wanted: str) -> list[str]:
+        """The keys difflib compares when none is within one edit: all of them when they
+        are few; else the ``SHORTLIST`` that share the most trigrams with ``wanted``, less
+        those :func:`_may_pass` rules out. When even the letters of every key of the
+        posting lists read leave too many of ``wanted``'s unmatched (:func:`_some_may_pass`),
+        none can pass and no key is counted: over a fleet, a name nothing like the others
+        costs as many steps as it has trigrams, however many keys share them."""
         postings = self._postings
         if postings is None:
             return self._keys
-        lists = sorted((p for p in (postings.get(g) for g in _trigrams(wanted)) if p), key=len)
+        found = [(gram, post) for gram in _trigrams(wanted) if (post := postings.get(gram))]
+        found.sort(key=lambda entry: len(entry[1]))
         taken: list[list[int]] = []
         budget = self.BUDGET
-        for post in lists:
+        reach = 0
+        for gram, post in found:
             if budget <= 0:
                 break
             taken.append(post[:budget])
             budget -= len(post)
-        # ties go to the name met first (the rarest trigram's), so the answer is stable
-        best = Counter(chain.from_iterable(taken)).most_common(self.SHORTLIST)
+            reach |= self._gram_letters(gram, post)
+        letters = _letter_bits(wanted)
+        if not _some_may_pass(len(wanted), letters, reach):
+            return []
+        # ties go to the name met first (the rarest trigram's), so the answer is stable; the
+        # whole list sorted (in C) is most_common(SHORTLIST)'s answer without its heap, which
+        # runs in Python once more than SHORTLIST names share a trigram
+        best = Counter(chain.from_iterable(taken)).most_common()[: self.SHORTLIST]
         # a name sharing far fewer trigrams than the best is not the closer one: leave it
         # out of difflib's comparisons (over a fleet most of the shortlist shares only the
         # common prefix)
         top = best[0][1] if best else 0
-        return [self._keys[i] for i, count in best if count >= top - 2]
+        keys = self._keys
+        return [
+            keys[i]
+            for i, count in best
+            if count >= top - 2
+            and _may_pass(len(wanted), letters, len(keys[i]), self._key_letters(i))
+        ]
 
     def suggest(self, name: str) -> str | None:
         """The name closest to ``name``, or None when none is close."""
@@ -176,7 +267,12 @@ class Suggester:
         near = self._one_edit(wanted)
         close = difflib.get_close_matches(wanted, near, n=1, cutoff=_CUTOFF) if near else []
         if not close:
-            close = difflib.get_close_matches(wanted, self._shortlist(wanted), n=1, cutoff=_CUTOFF)
+            shortlist = self._shortlist(wanted)
+            close = (
+                difflib.get_close_matches(wanted, shortlist, n=1, cutoff=_CUTOFF)
+                if shortlist
+                else []
+            )
         return self._written_like(name, self._by_norm[close[0]]) if close else None
 
     @staticmethod

@@ -5,10 +5,22 @@ from __future__ import annotations
 
 import difflib
 import random
+from collections import Counter
+from collections.abc import Iterable
+from itertools import chain
 
 import pytest
 
-from k8sdsl.core._suggest import Suggester, Suggestions, _norm, suggest
+from k8sdsl.core._suggest import (
+    Suggester,
+    Suggestions,
+    _letter_bits,
+    _may_pass,
+    _norm,
+    _some_may_pass,
+    _trigrams,
+    suggest,
+)
 
 WORDS = ["web", "api", "cache", "db", "queue", "worker", "config", "data", "logs", "frontend"]
 
@@ -291,3 +303,141 @@ def test_answers_over_a_fleet_do_not_depend_on_the_order_names_come_in() -> None
     for question in questions:
         answer = forward.suggest(question)
         assert backward.suggest(question) == answer == mixed.suggest(question), question
+
+
+# the shortlist's bounds: difflib compares only the keys whose ratio may reach the cutoff
+
+
+def _ratio(wanted: str, key: str) -> float:
+    """The ratio get_close_matches computes (the key as sequence 1, the wanted name as 2)."""
+    return difflib.SequenceMatcher(None, key, wanted).ratio()
+
+
+def _random_word(rng: random.Random, alphabet: str, low: int = 0, high: int = 9) -> str:
+    return "".join(rng.choice(alphabet) for _ in range(rng.randint(low, high)))
+
+
+def test_a_key_ruled_out_by_its_letters_would_not_pass_the_cutoff() -> None:
+    rng = random.Random(21)
+    ruled_out = passed = 0
+    for _ in range(20000):
+        alphabet = ALPHABET[: rng.choice([2, 3, 5, 8, 36])]
+        wanted = _random_word(rng, alphabet)
+        key = _random_word(rng, alphabet) if rng.random() < 0.5 else _edit_twice(rng, wanted)
+        may = _may_pass(len(wanted), _letter_bits(wanted), len(key), _letter_bits(key))
+        if not may:
+            ruled_out += 1
+            assert _ratio(wanted, key) < 0.75, (wanted, key)
+        passed += _ratio(wanted, key) >= 0.75
+    assert ruled_out >= 2000 and passed >= 2000
+    # a key that shares no trigram may pass: no trigram count can rule it out
+    assert _ratio("abcd", "acbd") >= 0.75 and not _trigrams("abcd") & _trigrams("acbd")
+
+
+def _edit_twice(rng: random.Random, word: str) -> str:
+    if len(word) < 3:
+        return word + rng.choice(ALPHABET)
+    return _edit(rng, _edit(rng, word, rng.choice(EDITS)), rng.choice(EDITS))
+
+
+def test_keys_ruled_out_by_the_letters_they_can_have_would_not_pass_the_cutoff() -> None:
+    rng = random.Random(22)
+    ruled_out = 0
+    for _ in range(3000):
+        wanted = _random_word(rng, ALPHABET[:12], 1, 10)
+        reach_letters = rng.sample(ALPHABET[:12], rng.randint(1, 12))
+        reach = _letter_bits("".join(reach_letters))
+        if _some_may_pass(len(wanted), _letter_bits(wanted), reach):
+            continue
+        ruled_out += 1
+        for _ in range(20):
+            key = _random_word(rng, "".join(reach_letters), 0, 2 * len(wanted) + 2)
+            assert not _may_pass(len(wanted), _letter_bits(wanted), len(key), _letter_bits(key))
+            assert _ratio(wanted, key) < 0.75, (wanted, key)
+    assert ruled_out >= 500
+
+
+def _previous_answer(suggester: Suggester, name: str) -> str | None:
+    """The answer as the shortlist gave it before its bounds: difflib over the
+    ``SHORTLIST`` keys that share the most trigrams (ties to the first met), less those
+    sharing more than 2 fewer than the best."""
+    wanted = _norm(name)
+    if wanted in suggester._by_norm:
+        return suggester.suggest(name)  # the exact match is not under test
+    near = suggester._one_edit(wanted)
+    close = difflib.get_close_matches(wanted, near, n=1, cutoff=0.75) if near else []
+    if not close:
+        postings = suggester._postings
+        assert postings is not None
+        lists = sorted((p for p in (postings.get(g) for g in _trigrams(wanted)) if p), key=len)
+        taken: list[list[int]] = []
+        budget = Suggester.BUDGET
+        for post in lists:
+            if budget <= 0:
+                break
+            taken.append(post[:budget])
+            budget -= len(post)
+        best = Counter(chain.from_iterable(taken)).most_common(Suggester.SHORTLIST)
+        top = best[0][1] if best else 0
+        shortlist = [suggester._keys[i] for i, count in best if count >= top - 2]
+        close = difflib.get_close_matches(wanted, shortlist, n=1, cutoff=0.75)
+    return suggester._by_norm[close[0]][0] if close else None
+
+
+def test_the_bounded_shortlist_answers_as_the_unbounded_one() -> None:
+    rng = random.Random(23)
+    names = _k8s_names(rng, 3000) + [f"svc-{i}" for i in range(2000)]
+    suggester = Suggester(names)
+    fallbacks = answered = 0
+    for trial in range(3000):
+        shape = trial % 4
+        if shape == 0:
+            question = _edit_twice(rng, rng.choice(names))
+        elif shape == 1:
+            question = f"db-{rng.randrange(3000)}x"  # nothing like any name
+        elif shape == 2:
+            question = _random_word(rng, ALPHABET[:16] + "-", 4, 14)
+        else:
+            question = rng.choice(names)[rng.randint(0, 3) :] + _random_word(rng, ALPHABET, 0, 3)
+        wanted = _norm(question)
+        if wanted not in suggester._by_norm and not suggester._one_edit(wanted):
+            fallbacks += 1
+        answer = suggester.suggest(question)
+        assert answer == _previous_answer(suggester, question), question
+        answered += answer is not None
+    assert fallbacks >= 1500
+    assert 300 <= answered <= 2700
+
+
+def test_a_slip_two_edits_from_every_name_costs_the_same_among_1000_or_8000(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the benchmark's StatefulSets: serviceName db-{i}x among Services svc-{i}; among 8,000
+    # names db-123x shares trigram 123 with svc-1230 .. svc-1239 and more, which difflib
+    # compared letter by letter (8 per question, 1 among 1,000)
+    questions = [f"db-{i}x" for i in random.Random(24).sample(range(1000), 200)]
+    compared = counted = 0
+    real_quick_ratio = difflib.SequenceMatcher.real_quick_ratio
+
+    def compare(self: difflib.SequenceMatcher[str]) -> float:
+        nonlocal compared
+        compared += 1
+        return real_quick_ratio(self)
+
+    class CountingCounter(Counter[int]):
+        def __init__(self, entries: Iterable[int]) -> None:
+            nonlocal counted
+            entries = list(entries)
+            counted += len(entries)
+            super().__init__(entries)
+
+    costs = []
+    for n in (1000, 8000):
+        suggester = Suggester(f"svc-{i}" for i in range(n))
+        compared = counted = 0
+        with monkeypatch.context() as patch:
+            patch.setattr(difflib.SequenceMatcher, "real_quick_ratio", compare)
+            patch.setattr("k8sdsl.core._suggest.Counter", CountingCounter)
+            assert [suggester.suggest(q) for q in questions] == [None] * len(questions)
+        costs.append((compared, counted))
+    assert costs == [(0, 0), (0, 0)]

@@ -227,7 +227,9 @@ class Suggester:
         if postings is None:
             return self._keys
         found = [(gram, post) for gram in _trigrams(wanted) if (post := postings.get(gram))]
-        found.sort(key=lambda entry: len(entry[1]))
+        # rarest first, then by the trigram itself: a set's order follows the string hash,
+        # which differs between processes, and the answer must not
+        found.sort(key=lambda entry: (len(entry[1]), entry[0]))
         taken: list[list[int]] = []
         budget = self.BUDGET
         reach = 0

@@ -372,6 +372,10 @@ class PodIndex:
     def in_namespace(self, namespace: str | None) -> list[PodSpecRef]:
         return self._index.in_namespace(namespace or _DEFAULT_NAMESPACE)
 
+    def namespaces(self) -> list[str]:
+        """The namespaces that hold a pod, in first-seen order."""
+        return self._index.namespaces()
+
     def selected(self, namespace: str | None, selector: dict[str, str]) -> list[PodSpecRef]:
         """The pods of ``namespace`` whose labels include every pair of ``selector`` (an
         empty one selects none: a Service without a selector has no pods)."""

@@ -97,14 +97,10 @@ def spread_labels(ctx: RuleContext) -> Iterator[Finding]:
             if selector is None or selector.matches(ps.labels):
                 continue
             namespaces = _term_namespaces(ps, term)
-            others = [
-                p
-                for p in index.pods
-                if p is not ps
-                and (namespaces is None or (p.namespace or "default") in namespaces)
-                and selector.matches(p.labels)
-            ]
-            if others:
+            # from the pod index, in the time of the answer: scanning every pod for every
+            # term that misses its own pods would be quadratic over a fleet
+            looked_in = index.namespaces() if namespaces is None else sorted(namespaces)
+            if any(p is not ps for ns in looked_in for p in index.selecting(ns, selector)):
                 continue
             yield m.warning(
                 "workloads/spread-labels",

@@ -444,3 +444,83 @@ def test_toleration_rule_catches_an_escape_hatch_patch(app: App) -> None:
         app.synth()
     found = [(f.code, f.path) for f in info.value.findings if f.code == "workloads/toleration"]
     assert found == [("workloads/toleration", "spec.tolerations[0].value")]
+
+
+def test_anti_affinity_misses_match_brute_force_over_a_random_fleet() -> None:
+    """The terms that match neither their own pods nor any other pod, found from the pod
+    index, are those a scan of every pod finds: same namespace, listed namespaces and a
+    namespaceSelector (any namespace), at random."""
+    import random
+
+    from k8sdsl.core._manifest import Manifest
+    from k8sdsl.core._selectors import LabelSelector
+    from k8sdsl.core._versions import K8sVersion
+    from k8sdsl.rules._registry import run_rules
+
+    rng = random.Random(19)
+    namespaces = ["a", "b", "c"]
+    apps = [f"app{i}" for i in range(240)]
+    objects: list[dict[str, Any]] = []
+    for i in range(300):
+        term: dict[str, Any] = {
+            "topologyKey": "kubernetes.io/hostname",
+            "labelSelector": {"matchLabels": {"app": rng.choice(apps)}},
+        }
+        roll = rng.random()
+        if roll < 0.3:
+            term["namespaces"] = rng.sample(namespaces, rng.randint(1, 2))
+        elif roll < 0.45:
+            term["namespaceSelector"] = {}
+        spec: dict[str, Any] = {"containers": [{"name": "c", "image": "nginx:1.27.3"}]}
+        if rng.random() < 0.6:
+            spec["affinity"] = {
+                "podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [term]}
+            }
+        objects.append(
+            {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {
+                    "name": f"p{i}",
+                    "namespace": rng.choice(namespaces),
+                    "labels": {"app": rng.choice(apps)},
+                },
+                "spec": spec,
+            }
+        )
+    version = K8sVersion("1.35")
+    manifests = [Manifest(o, f"x.yaml:{i}", version) for i, o in enumerate(objects)]
+    found = {
+        f.obj.name
+        for f in run_rules(manifests, only=["workloads/spread-labels"])
+        if "anti-affinity" in f.message
+    }
+
+    def matches(term: dict[str, Any], labels: dict[str, str]) -> bool:
+        return LabelSelector.from_k8s(term["labelSelector"]).matches(labels)
+
+    expected = set()
+    for o in objects:
+        terms = (
+            o["spec"]
+            .get("affinity", {})
+            .get("podAntiAffinity", {})
+            .get("requiredDuringSchedulingIgnoredDuringExecution", [])
+        )
+        for term in terms:
+            meta = o["metadata"]
+            if matches(term, meta["labels"]):
+                continue
+            if "namespaceSelector" in term:
+                looked = set(namespaces)
+            else:
+                looked = set(term.get("namespaces") or [meta["namespace"]])
+            if not any(
+                p is not o
+                and p["metadata"]["namespace"] in looked
+                and matches(term, p["metadata"]["labels"])
+                for p in objects
+            ):
+                expected.add(meta["name"])
+    assert expected and len(expected) < 150  # both kinds of term occur
+    assert found == expected

@@ -699,9 +699,8 @@ def _set_rule_findings(
     # one context for every topic: its index of the objects by kind and its list of pod
     # specs are built here once, and each forked process inherits them
     context = RuleContext(manifests, settings)
-    context.of_kind("Pod")
-    for _ in context.pod_specs():
-        break
+    context.of_kind("Pod")  # each call builds its memo before it returns
+    context.pod_specs()
     parts = _spread([topics[t] for t in order], (context, well_formed), workers)
     by_topic = dict(zip(order, parts, strict=True))
     return [f for t in topics for f in by_topic[t]]

@@ -34,10 +34,11 @@ _DOUBLE_QUOTED = re.compile(r'"([^"\\]*)"\Z')
 #: first characters of a value that start something other than a plain scalar
 _INDICATORS = frozenset("?:,[]{}#&*!|>'\"%@`")
 
-_STR = "tag:yaml.org,2002:str"
-_PLAIN_TAGS = frozenset(
+#: the tags of the plain scalars both readers build alone (strings, and the immutable
+#: values SafeConstructor makes without state); any other tag goes to libyaml's way
+STR_TAG = "tag:yaml.org,2002:str"
+PLAIN_SCALAR_TAGS = frozenset(
     {
-        _STR,
         "tag:yaml.org,2002:int",
         "tag:yaml.org,2002:float",
         "tag:yaml.org,2002:bool",
@@ -50,37 +51,18 @@ class _Unsupported(Exception):
     """The text leaves the part of YAML this reader reads."""
 
 
-class _Scalars:
-    """Plain scalar text -> value, by PyYAML's SafeLoader resolver and constructor, once per
-    text and process (a fleet spells ``true``, ``80`` and ``apps`` thousands of times)."""
-
-    def __init__(self) -> None:
-        self._loader = yaml.SafeLoader("")
-        self._values: dict[str, Any] = {}
-
-    def value(self, text: str) -> Any:
-        try:
-            return self._values[text]
-        except KeyError:
-            pass
-        tag = self._loader.resolve(  # type: ignore[no-untyped-call]
-            yaml.ScalarNode, text, (True, False)
-        )
-        if tag not in _PLAIN_TAGS:
-            raise _Unsupported  # a timestamp, a merge key, ``=``
-        value = (
-            text
-            if tag == _STR
-            else self._loader.yaml_constructors[tag](
-                self._loader, yaml.ScalarNode(tag, text, style=None)
-            )
-        )
-        if len(self._values) < 100_000:
-            self._values[text] = value
-        return value
+_LOADER = yaml.SafeLoader("")
 
 
-_SCALARS = _Scalars()
+def _plain(text: str) -> Any:
+    """A plain scalar's value by PyYAML's SafeLoader resolver and constructor (callers
+    remember it per text)."""
+    tag = _LOADER.resolve(yaml.ScalarNode, text, (True, False))  # type: ignore[no-untyped-call]
+    if tag == STR_TAG:
+        return text
+    if tag not in PLAIN_SCALAR_TAGS:
+        raise _Unsupported  # a timestamp, a merge key, ``=``
+    return _LOADER.yaml_constructors[tag](_LOADER, yaml.ScalarNode(tag, text, style=None))
 
 
 def _scalar(text: str) -> Any:
@@ -105,7 +87,7 @@ def _scalar(text: str) -> Any:
         or text[-1] == ":"
     ):
         raise _Unsupported
-    return _SCALARS.value(text)
+    return _plain(text)
 
 
 #: every line (``re.M``): indentation, ``- `` (a sequence item), ``key:`` and the rest
@@ -132,7 +114,7 @@ def _value(raw: str) -> Any:
 def _key(text: str) -> str:
     """``text`` when it is a plain string key, remembered."""
     if text not in _KEYS:
-        if not isinstance(_SCALARS.value(text), str):
+        if not isinstance(_plain(text), str):
             raise _Unsupported  # ``true:``, ``8080:``, ``null:``: not a string key
         if len(_KEYS) < 100_000:
             _KEYS.add(text)

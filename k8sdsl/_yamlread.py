@@ -10,25 +10,15 @@ from typing import Any
 
 import yaml
 
-from k8sdsl._yamlblock import read_block_yaml
+from k8sdsl._yamlblock import PLAIN_SCALAR_TAGS, STR_TAG, read_block_yaml
 
 try:
     _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
 except AttributeError:  # pragma: no cover - PyYAML without libyaml
     _BaseLoader = yaml.SafeLoader
 
-_STR_TAG = "tag:yaml.org,2002:str"
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
-#: scalar tags whose values are immutable and built by SafeConstructor alone (no state)
-_PLAIN_SCALAR_TAGS = frozenset(
-    {
-        "tag:yaml.org,2002:int",
-        "tag:yaml.org,2002:float",
-        "tag:yaml.org,2002:bool",
-        "tag:yaml.org,2002:null",
-    }
-)
 #: the tag SafeLoader resolves each plain scalar to, by its text (one regex pass per text)
 _PLAIN_TAGS: dict[str, str] = {}
 _PLAIN_TAGS_MAX = 100_000
@@ -46,7 +36,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
             return super().resolve(kind, value, implicit)
         if kind is yaml.ScalarNode:
             if not implicit[0]:
-                return _STR_TAG  # quoted: a string
+                return STR_TAG  # quoted: a string
             tag = _PLAIN_TAGS.get(value)
             if tag is None:
                 tag = super().resolve(kind, value, implicit)
@@ -168,9 +158,9 @@ class _Build:
 
     def scalar(self, node: Any) -> Any:
         tag = node.tag
-        if tag == _STR_TAG:
+        if tag == STR_TAG:
             return node.value
-        if tag not in _PLAIN_SCALAR_TAGS:
+        if tag not in PLAIN_SCALAR_TAGS:
             raise _NotPlain
         key = (tag, node.value)
         try:
